@@ -70,6 +70,8 @@ __all__ = [
     "PAYLOAD_LAYOUTS",
     "payload_bytes",
     "MAX_PAYLOAD_BYTES",
+    "MESSAGE_LAYOUT",
+    "GATEWARE_REASONS",
 ]
 
 #: Bumped whenever a layout or a code below changes meaning. HELLO carries it both ways.
@@ -361,6 +363,12 @@ def payload_bytes(message_type: MessageType) -> int:
 MAX_PAYLOAD_BYTES = max(payload_bytes(t) for t in MessageType)
 #: Longest decoded frame body: type + payload + CRC.
 MAX_FRAME_BYTES = 1 + MAX_PAYLOAD_BYTES + 2
+
+#: One received or sent message inside the gateware: the type byte and the payload bits, padded
+#: to the longest payload. The frame decoder produces it; GuardCore consumes and produces it.
+MESSAGE_LAYOUT = data.StructLayout(
+    {"type": unsigned(8), "payload": unsigned(MAX_PAYLOAD_BYTES * 8)}
+)
 
 # Signed view of a position, used by the reference model and the gateware alike.
 POSITION_SHAPE = signed(POSITION_BITS)
