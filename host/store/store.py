@@ -1,0 +1,634 @@
+"""The engine's write path to the database: one transaction per event, with an outbox row.
+
+Every ``record_*`` method writes its row and one :class:`~host.store.models.Event` row
+(``kind`` plus a JSON payload the web app can render without a second request) in ONE
+transaction, so the dashboard's WebSocket, which tails ``events`` by id, never shows a
+row that is not in the tables or misses one that is.
+
+Conventions the dashboard reads (keep to them so the pages can explain each decision):
+
+- ``line`` is ``"gateware"`` (first line, the hardware guard) or ``"drbguard"`` (second line).
+- ``gateware_reason`` / ``drb_reason`` are :class:`hdl.protocol.Reason` names; ``None`` or
+  ``"ACCEPT"`` is an accept (``None`` for the DRBGuard also means "not reached" when the
+  gateware rejected first).
+- An order's ``detail`` may carry ``"gateware"`` and ``"drbguard"`` dicts, each with ``ts``,
+  ``reason``, ``rule``, ``inputs`` and ``limit``, and a ``"broker"`` dict; the order timeline
+  shows them as they are.
+- A guard status snapshot may carry ``state``, ``limits`` (name -> value), ``reject_counts``
+  (reason -> count), ``feed_age_ms`` (feed -> milliseconds) and anything else.
+"""
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Self
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from host.store.migrate import upgrade
+from host.store.models import (
+    Base,
+    EquityPoint,
+    Event,
+    GuardStatus,
+    MarketSample,
+    OperatorCommand,
+    Order,
+    Position,
+    RiskEvent,
+    Signal,
+    Trade,
+)
+from host.store.types import dumps, json_default
+from host.store.url import default_database_url, normalize_database_url
+
+__all__ = [
+    "Store",
+    "Command",
+    "COMMAND_KINDS",
+    "COMMAND_STATUSES",
+    "LINES",
+    "SIDES",
+    "create_engine",
+    "row_payload",
+    "utcnow",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Operator command kinds the engine understands.
+COMMAND_KINDS = ("kill", "rearm", "set_limit")
+#: Life of a command: the dashboard inserts ``pending``; the engine completes it.
+COMMAND_STATUSES = ("pending", "done", "failed")
+#: The two lines of pre-trade defence.
+LINES = ("gateware", "drbguard")
+SIDES = ("buy", "sell")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """An operator command waiting for the engine (a detached copy of its row).
+
+    Attributes
+    ----------
+    id : int
+        Pass it back to :meth:`Store.complete_command`.
+    ts : datetime
+        When the operator issued it.
+    kind : str
+        One of :data:`COMMAND_KINDS`.
+    payload : dict
+        ``kill``/``rearm``: ``{"line": "gateware" | "drbguard" | "both", ...}``;
+        ``set_limit``: ``{"line": ..., "name": limit name, "value": value as text}``.
+    actor : str
+        The user who issued it.
+    """
+
+    id: int
+    ts: datetime
+    kind: str
+    payload: dict[str, Any]
+    actor: str
+
+
+def row_payload(row: Base) -> dict[str, Any]:
+    """The columns of ``row`` as JSON-safe values (Decimals and times as text)."""
+    values: dict[str, Any] = {}
+    for column in inspect(row).mapper.column_attrs:
+        value = getattr(row, column.key)
+        if isinstance(value, Decimal | datetime):
+            value = json_default(value)
+        values[column.key] = value
+    return values
+
+
+def _side(value: str | None, *, name: str = "side", optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"{name.capitalize()} must be a string, not {value!r}")
+    side = value.lower()
+    if side not in SIDES:
+        raise ValueError(f"{name.capitalize()} must be 'buy' or 'sell', not {value!r}")
+    return side
+
+
+def _line(value: str) -> str:
+    if value not in LINES:
+        raise ValueError(f"Line must be one of {', '.join(LINES)}, not {value!r}")
+    return value
+
+
+def _decimal(value: Any, name: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise TypeError(f"{name.capitalize()} must be a Decimal, not {value!r}")
+    number = Decimal(value)
+    if not number.is_finite():
+        raise ValueError(f"{name.capitalize()} must be finite, not {value!r}")
+    return number
+
+
+def _optional_decimal(value: Any, name: str) -> Decimal | None:
+    return None if value is None else _decimal(value, name)
+
+
+def _detail(value: Mapping[str, Any] | None) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TypeError(f"Detail must be a dict, not {value!r}")
+    # Round-trip through JSON now so a bad value fails here, with its name, not at commit.
+    return dict(json.loads(dumps(dict(value))))
+
+
+def create_engine(url: str | None = None, *, echo: bool = False) -> AsyncEngine:
+    """An async engine for ``url`` (SQLite in WAL mode, or MySQL/MariaDB/TiDB via asyncmy)."""
+    url = normalize_database_url(url) if url is not None else default_database_url()
+    options: dict[str, Any] = {"echo": echo, "json_serializer": dumps}
+    if url.startswith("sqlite"):
+        options["connect_args"] = {"timeout": 30}
+    else:
+        options["pool_pre_ping"] = True
+        options["pool_recycle"] = 3600
+    engine = create_async_engine(url, **options)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the dashboard read while the engine writes; NORMAL sync is safe in WAL mode
+    # (a power cut may lose the last transactions, never corrupt the file).
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class Store:
+    """The database as the engine sees it: typed, keyword-only writes, one transaction each.
+
+    Open it with :meth:`open` (which migrates the schema to the newest revision) and close
+    it with :meth:`close`. Safe to share between the tasks of one event loop.
+
+    Attributes
+    ----------
+    engine : AsyncEngine
+        The SQLAlchemy engine (the dashboard reads through it as well).
+    sessionmaker : async_sessionmaker[AsyncSession]
+        Sessions bound to :attr:`engine`.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(
+            engine, expire_on_commit=False
+        )
+
+    @classmethod
+    async def open(cls, url: str | None = None) -> Self:
+        """Connect to ``url`` (``None``: ``$DATABASE_URL`` or ``build/quantum.db``) and migrate.
+
+        Raises
+        ------
+        ValueError
+            If ``url`` is not a supported database URL.
+        """
+        url = normalize_database_url(url) if url is not None else default_database_url()
+        if url.startswith("sqlite"):
+            database = make_url(url).database
+            if database:
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        try:
+            await upgrade(engine)
+        except BaseException:
+            await engine.dispose()
+            raise
+        return cls(engine)
+
+    async def close(self) -> None:
+        """Release every connection."""
+        await self.engine.dispose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+    # ---- the outbox ----------------------------------------------------------------------
+
+    @staticmethod
+    def _event(
+        session: AsyncSession, *, kind: str, payload: dict[str, Any], ref: str | None = None
+    ) -> None:
+        session.add(Event(ts=utcnow(), kind=kind, ref=ref, payload=payload))
+
+    # ---- engine writes -------------------------------------------------------------------
+
+    async def record_signal(
+        self,
+        *,
+        ts: datetime,
+        symbol: str,
+        kind: str,
+        side: str | None,
+        strength: Decimal,
+        detail: dict[str, Any],
+    ) -> int:
+        """Store a strategy signal; returns its id."""
+        row = Signal(
+            ts=ts,
+            symbol=symbol,
+            kind=kind,
+            side=_side(side, optional=True),
+            strength=_decimal(strength, "strength"),
+            detail=_detail(detail),
+        )
+        async with self.sessionmaker.begin() as session:
+            session.add(row)
+            await session.flush()
+            self._event(session, kind="signal", payload=row_payload(row))
+        return row.id
+
+    async def record_order(
+        self,
+        *,
+        client_id: str,
+        ts: datetime,
+        symbol: str,
+        side: str,
+        kind: str,
+        price: Decimal | None,
+        quantity: Decimal,
+        status: str,
+        gateware_backend: str,
+        gateware_reason: str | None,
+        gateware_latency_us: float | None,
+        drb_reason: str | None,
+        detail: dict[str, Any],
+    ) -> int:
+        """Store an order intent with both lines' verdicts; returns its id.
+
+        Idempotent on ``client_id``: recording the same id again returns the first row's id
+        and changes nothing (use :meth:`update_order` for what happens next).
+        """
+        if not isinstance(client_id, str) or not client_id:
+            raise ValueError(f"Client id must be a non-empty string, not {client_id!r}")
+        row = Order(
+            client_id=client_id,
+            ts=ts,
+            updated_ts=ts,
+            symbol=symbol,
+            side=_side(side),
+            kind=kind,
+            price=_optional_decimal(price, "price"),
+            quantity=_decimal(quantity, "quantity"),
+            status=status,
+            gateware_backend=gateware_backend,
+            gateware_reason=gateware_reason,
+            gateware_latency_us=gateware_latency_us,
+            drb_reason=drb_reason,
+            filled_quantity=Decimal(0),
+            average_price=None,
+            detail=_detail(detail),
+        )
+        existing = await self._order_id(client_id)
+        if existing is not None:
+            return existing
+        try:
+            async with self.sessionmaker.begin() as session:
+                session.add(row)
+                await session.flush()
+                self._event(
+                    session,
+                    kind="order",
+                    ref=client_id,
+                    payload={"action": "created", **row_payload(row)},
+                )
+        except IntegrityError:
+            existing = await self._order_id(client_id)
+            if existing is None:
+                raise
+            return existing
+        return row.id
+
+    async def _order_id(self, client_id: str) -> int | None:
+        async with self.sessionmaker() as session:
+            result = await session.scalar(select(Order.id).where(Order.client_id == client_id))
+            return None if result is None else int(result)
+
+    async def update_order(
+        self,
+        *,
+        client_id: str,
+        ts: datetime,
+        status: str,
+        filled_quantity: Decimal,
+        average_price: Decimal | None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Record what happened to an order (broker ack, fill, cancel); ``detail`` is merged.
+
+        Raises
+        ------
+        KeyError
+            If no order with ``client_id`` was recorded.
+        """
+        filled = _decimal(filled_quantity, "filled quantity")
+        average = _optional_decimal(average_price, "average price")
+        extra = _detail(detail)
+        async with self.sessionmaker.begin() as session:
+            row = await session.scalar(
+                select(Order).where(Order.client_id == client_id).with_for_update()
+            )
+            if row is None:
+                raise KeyError(f"Order must be recorded before it is updated, not {client_id!r}")
+            row.updated_ts = ts
+            row.status = status
+            row.filled_quantity = filled
+            row.average_price = average
+            if extra:
+                row.detail = {**row.detail, **extra}
+            await session.flush()
+            payload = {"action": "updated", **row_payload(row)}
+            if extra:
+                payload["update"] = extra
+            self._event(session, kind="order", ref=client_id, payload=payload)
+
+    async def record_trade(
+        self,
+        *,
+        client_id: str,
+        ts: datetime,
+        symbol: str,
+        side: str,
+        price: Decimal,
+        quantity: Decimal,
+        fee: Decimal,
+        liquidity: str,
+        realized_pnl: Decimal,
+        fill_seq: int | None = None,
+    ) -> int:
+        """Store one fill; returns its id.
+
+        Idempotent via ``trade_key``: ``client_id#fill_seq`` when the broker numbers its
+        fills, else ``client_id`` with the fill's time, price and quantity. Recording the
+        same fill again returns the first row's id and writes nothing.
+        """
+        if fill_seq is not None:
+            trade_key = f"{client_id}#{fill_seq}"
+        else:
+            stamp = ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)
+            price_text = json_default(_decimal(price, "price"))
+            quantity_text = json_default(_decimal(quantity, "quantity"))
+            trade_key = (
+                f"{client_id}@{stamp.astimezone(UTC).isoformat()}:{price_text}x{quantity_text}"
+            )
+        row = Trade(
+            trade_key=trade_key,
+            client_id=client_id,
+            ts=ts,
+            symbol=symbol,
+            side=_side(side),
+            price=_decimal(price, "price"),
+            quantity=_decimal(quantity, "quantity"),
+            fee=_decimal(fee, "fee"),
+            liquidity=liquidity,
+            realized_pnl=_decimal(realized_pnl, "realized pnl"),
+        )
+        existing = await self._trade_id(trade_key)
+        if existing is not None:
+            return existing
+        try:
+            async with self.sessionmaker.begin() as session:
+                session.add(row)
+                await session.flush()
+                self._event(session, kind="trade", ref=client_id, payload=row_payload(row))
+        except IntegrityError:
+            existing = await self._trade_id(trade_key)
+            if existing is None:
+                raise
+            return existing
+        return row.id
+
+    async def _trade_id(self, trade_key: str) -> int | None:
+        async with self.sessionmaker() as session:
+            result = await session.scalar(select(Trade.id).where(Trade.trade_key == trade_key))
+            return None if result is None else int(result)
+
+    async def upsert_position(
+        self,
+        *,
+        symbol: str,
+        ts: datetime,
+        quantity: Decimal,
+        average_price: Decimal | None,
+        realized_pnl: Decimal,
+        unrealized_pnl: Decimal,
+    ) -> None:
+        """Set the position in ``symbol`` (one row per symbol)."""
+        values = {
+            "ts": ts,
+            "quantity": _decimal(quantity, "quantity"),
+            "average_price": _optional_decimal(average_price, "average price"),
+            "realized_pnl": _decimal(realized_pnl, "realized pnl"),
+            "unrealized_pnl": _decimal(unrealized_pnl, "unrealized pnl"),
+        }
+        async with self.sessionmaker.begin() as session:
+            row = await session.scalar(
+                select(Position).where(Position.symbol == symbol).with_for_update()
+            )
+            if row is None:
+                row = Position(symbol=symbol, **values)
+                session.add(row)
+            else:
+                for key, value in values.items():
+                    setattr(row, key, value)
+            await session.flush()
+            self._event(session, kind="position", payload=row_payload(row))
+
+    async def record_equity(
+        self, *, ts: datetime, equity: Decimal, pnl: Decimal, drawdown: Decimal
+    ) -> None:
+        """Add a point to the equity curve."""
+        row = EquityPoint(
+            ts=ts,
+            equity=_decimal(equity, "equity"),
+            pnl=_decimal(pnl, "pnl"),
+            drawdown=_decimal(drawdown, "drawdown"),
+        )
+        async with self.sessionmaker.begin() as session:
+            session.add(row)
+            await session.flush()
+            self._event(session, kind="equity", payload=row_payload(row))
+
+    async def record_risk_event(
+        self,
+        *,
+        ts: datetime,
+        line: str,
+        kind: str,
+        reason: str,
+        detail: dict[str, Any],
+        actor: str | None = None,
+    ) -> int:
+        """Store something a risk line did (reject, kill, re-arm, limit change); returns its id.
+
+        ``detail["client_id"]``, when present, puts the event on that order's timeline.
+        """
+        clean = _detail(detail)
+        row = RiskEvent(
+            ts=ts, line=_line(line), kind=kind, reason=reason, detail=clean, actor=actor
+        )
+        ref = clean.get("client_id")
+        async with self.sessionmaker.begin() as session:
+            session.add(row)
+            await session.flush()
+            self._event(
+                session,
+                kind="risk_event",
+                ref=str(ref) if ref is not None else None,
+                payload=row_payload(row),
+            )
+        return row.id
+
+    async def record_guard_status(
+        self, *, ts: datetime, line: str, backend: str, status: dict[str, Any]
+    ) -> None:
+        """Replace the latest status snapshot of ``line``."""
+        clean = _detail(status)
+        async with self.sessionmaker.begin() as session:
+            row = await session.scalar(
+                select(GuardStatus).where(GuardStatus.line == _line(line)).with_for_update()
+            )
+            if row is None:
+                row = GuardStatus(line=line, ts=ts, backend=backend, status=clean)
+                session.add(row)
+            else:
+                row.ts, row.backend, row.status = ts, backend, clean
+            await session.flush()
+            self._event(session, kind="guard_status", payload=row_payload(row))
+
+    async def record_market(
+        self,
+        *,
+        ts: datetime,
+        symbol: str,
+        price: Decimal,
+        kind: str,
+        quantity: Decimal | None = None,
+        side: str | None = None,
+    ) -> None:
+        """Store a sampled price or a liquidation (``kind`` e.g. ``"mid"``, ``"liquidation"``)."""
+        row = MarketSample(
+            ts=ts,
+            symbol=symbol,
+            kind=kind,
+            price=_decimal(price, "price"),
+            quantity=_optional_decimal(quantity, "quantity"),
+            side=_side(side, optional=True),
+        )
+        async with self.sessionmaker.begin() as session:
+            session.add(row)
+            await session.flush()
+            self._event(session, kind="market", payload=row_payload(row))
+
+    # ---- operator commands ---------------------------------------------------------------
+
+    async def submit_command(
+        self, *, kind: str, payload: dict[str, Any], actor: str, ts: datetime | None = None
+    ) -> int:
+        """Queue an operator command for the engine and audit it in ``risk_events``.
+
+        The dashboard calls this; the gateware's limits and kill latch change only when the
+        engine carries the command out. Returns the command id.
+        """
+        if kind not in COMMAND_KINDS:
+            raise ValueError(
+                f"Command kind must be one of {', '.join(COMMAND_KINDS)}, not {kind!r}"
+            )
+        if not actor:
+            raise ValueError(f"Command actor must name a user, not {actor!r}")
+        ts = ts or utcnow()
+        clean = _detail(payload)
+        row = OperatorCommand(ts=ts, kind=kind, payload=clean, actor=actor, status="pending")
+        async with self.sessionmaker.begin() as session:
+            session.add(row)
+            await session.flush()
+            line = clean.get("line")
+            audit = RiskEvent(
+                ts=ts,
+                line=line if line in LINES else "both",
+                kind=f"command_{kind}",
+                reason=f"{kind.upper()} requested by {actor}",
+                detail={"command_id": row.id, **clean},
+                actor=actor,
+            )
+            session.add(audit)
+            await session.flush()
+            self._event(session, kind="command", payload=row_payload(row))
+            self._event(session, kind="risk_event", payload=row_payload(audit))
+        return row.id
+
+    async def pending_commands(self) -> list[Command]:
+        """Commands not yet carried out, oldest first."""
+        async with self.sessionmaker() as session:
+            rows = await session.scalars(
+                select(OperatorCommand)
+                .where(OperatorCommand.status == "pending")
+                .order_by(OperatorCommand.id)
+            )
+            return [
+                Command(id=r.id, ts=r.ts, kind=r.kind, payload=dict(r.payload), actor=r.actor)
+                for r in rows
+            ]
+
+    async def complete_command(self, *, command_id: int, ok: bool, result: str) -> None:
+        """Mark a command done (``ok``) or failed, with what happened in ``result``.
+
+        Raises
+        ------
+        KeyError
+            If there is no pending command ``command_id``.
+        """
+        async with self.sessionmaker.begin() as session:
+            row = await session.get(OperatorCommand, command_id, with_for_update=True)
+            if row is None or row.status != "pending":
+                raise KeyError(f"Command must be pending to complete, not {command_id!r}")
+            row.status = "done" if ok else "failed"
+            row.result = str(result)[:1024]
+            row.completed_ts = utcnow()
+            await session.flush()
+            self._event(session, kind="command", payload=row_payload(row))
+            # Who asked is on the command row; the risk event says what the engine did.
+            audit = RiskEvent(
+                ts=row.completed_ts,
+                line=row.payload.get("line") if row.payload.get("line") in LINES else "both",
+                kind=f"command_{row.status}",
+                reason=f"{row.kind.upper()} {row.status}: {row.result}"[:255],
+                detail={"command_id": row.id, **row.payload},
+                actor=row.actor,
+            )
+            session.add(audit)
+            await session.flush()
+            self._event(session, kind="risk_event", payload=row_payload(audit))
