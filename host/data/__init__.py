@@ -1,0 +1,1 @@
+"""Market data: the exchange's public CSV layouts, loaders, a seeded generator, a recorder."""
