@@ -1,0 +1,71 @@
+/** Login, logout, the current user and the disclaimer acknowledgement. */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
+import { useNavigate } from "@tanstack/react-router"
+import { api, getToken, isLoggedIn, request, setToken } from "@/lib/api"
+import { currentUserQuery, queryKeys } from "@/lib/queries"
+import type { LoginResponse, User } from "@/lib/types"
+
+export { isLoggedIn }
+
+export interface Credentials {
+  username: string
+  password: string
+}
+
+/** Posts the OAuth2 password form; FastAPI's OAuth2PasswordRequestForm reads it. */
+export async function login(credentials: Credentials): Promise<LoginResponse> {
+  const form = new URLSearchParams({
+    username: credentials.username,
+    password: credentials.password,
+  })
+  const response = await request<LoginResponse>("POST", "/api/auth/login", { form })
+  setToken(response.access_token)
+  return response
+}
+
+/** Operators and admins may press kill / re-arm and change limits; viewers only look. */
+export function canOperate(user: User | null | undefined): boolean {
+  return user?.role === "operator" || user?.role === "admin"
+}
+
+const useAuth = () => {
+  const queryClient = useQueryClient()
+  const navigate = useNavigate()
+
+  const userQuery = useQuery({ ...currentUserQuery(), enabled: getToken() !== null })
+
+  const loginMutation = useMutation({
+    mutationFn: login,
+    onSuccess: (response) => {
+      queryClient.setQueryData(queryKeys.currentUser, response.user)
+      void navigate({ to: "/" })
+    },
+  })
+
+  const acknowledgeMutation = useMutation({
+    mutationFn: () => api.post<User | null>("/api/auth/acknowledge"),
+    onSuccess: (user) => {
+      queryClient.setQueryData<User>(queryKeys.currentUser, (old) =>
+        user && typeof user === "object" && "username" in user
+          ? user
+          : old && { ...old, acknowledged_disclaimer: true },
+      )
+    },
+  })
+
+  const logout = () => {
+    setToken(null)
+    queryClient.clear()
+    void navigate({ to: "/login" })
+  }
+
+  return {
+    user: userQuery.data ?? null,
+    userQuery,
+    loginMutation,
+    acknowledgeMutation,
+    logout,
+  }
+}
+
+export default useAuth

@@ -1,0 +1,148 @@
+/** TanStack Query options for every server resource; the keys are what live events update. */
+import { queryOptions } from "@tanstack/react-query"
+import { api, asList } from "./api"
+import type {
+  Command,
+  EquityPoint,
+  Lesson,
+  Order,
+  OrderDetail,
+  Position,
+  RiskEvent,
+  RiskSnapshot,
+  Signal,
+  Stats,
+  Trade,
+  User,
+} from "./types"
+
+/** How many rows the live tables ask for. */
+export const TABLE_LIMIT = 50
+
+export const queryKeys = {
+  currentUser: ["currentUser"] as const,
+  disclaimer: ["disclaimer"] as const,
+  stats: ["stats"] as const,
+  equity: ["equity"] as const,
+  signals: ["signals"] as const,
+  orders: ["orders"] as const,
+  order: (clientId: string) => ["orders", "detail", clientId] as const,
+  trades: ["trades"] as const,
+  positions: ["positions"] as const,
+  market: (symbol: string | null) => ["market", symbol] as const,
+  risk: ["risk"] as const,
+  riskEvents: ["riskEvents"] as const,
+  limits: ["limits"] as const,
+  command: (id: string | number) => ["commands", String(id)] as const,
+  lessons: ["lessons"] as const,
+  lesson: (slug: string) => ["lessons", slug] as const,
+}
+
+export const currentUserQuery = () =>
+  queryOptions({ queryKey: queryKeys.currentUser, queryFn: () => api.get<User>("/api/users/me") })
+
+export const disclaimerQuery = () =>
+  queryOptions({
+    queryKey: queryKeys.disclaimer,
+    queryFn: async () => {
+      const data = await api.get<{ text?: string; disclaimer?: string } | string>("/api/disclaimer")
+      if (typeof data === "string") return data
+      return data.text ?? data.disclaimer ?? ""
+    },
+    staleTime: Number.POSITIVE_INFINITY,
+    retry: 1,
+  })
+
+export const statsQuery = () =>
+  queryOptions({ queryKey: queryKeys.stats, queryFn: () => api.get<Stats>("/api/stats") })
+
+export const equityQuery = () =>
+  queryOptions({
+    queryKey: queryKeys.equity,
+    queryFn: async () => asList<EquityPoint>(await api.get("/api/equity", { limit: 5000 })),
+  })
+
+export const signalsQuery = () =>
+  queryOptions({
+    queryKey: queryKeys.signals,
+    queryFn: async () => asList<Signal>(await api.get("/api/signals", { limit: TABLE_LIMIT })),
+  })
+
+export const ordersQuery = () =>
+  queryOptions({
+    queryKey: queryKeys.orders,
+    queryFn: async () => asList<Order>(await api.get("/api/orders", { limit: TABLE_LIMIT })),
+  })
+
+export const orderDetailQuery = (clientId: string) =>
+  queryOptions({
+    queryKey: queryKeys.order(clientId),
+    queryFn: () => api.get<OrderDetail>(`/api/orders/${encodeURIComponent(clientId)}`),
+  })
+
+export const tradesQuery = () =>
+  queryOptions({
+    queryKey: queryKeys.trades,
+    queryFn: async () => asList<Trade>(await api.get("/api/trades", { limit: TABLE_LIMIT })),
+  })
+
+export const positionsQuery = () =>
+  queryOptions({
+    queryKey: queryKeys.positions,
+    queryFn: async () => asList<Position>(await api.get("/api/positions")),
+  })
+
+export interface MarketData {
+  symbol?: string | null
+  prices: { ts: string | number; price: string | number }[]
+  liquidations: {
+    ts: string | number
+    side?: string | null
+    price?: string | number
+    quantity?: string | number | null
+  }[]
+}
+
+export const marketQuery = (symbol: string | null) =>
+  queryOptions({
+    queryKey: queryKeys.market(symbol),
+    queryFn: async () => {
+      const data = await api.get<Partial<MarketData>>("/api/market", {
+        symbol: symbol ?? undefined,
+        limit: 2000,
+      })
+      return {
+        symbol: data?.symbol ?? symbol,
+        prices: asList<MarketData["prices"][number]>(data?.prices),
+        liquidations: asList<MarketData["liquidations"][number]>(data?.liquidations),
+      } satisfies MarketData
+    },
+  })
+
+export const riskQuery = () =>
+  queryOptions({ queryKey: queryKeys.risk, queryFn: () => api.get<RiskSnapshot>("/api/risk") })
+
+export const riskEventsQuery = () =>
+  queryOptions({
+    queryKey: queryKeys.riskEvents,
+    queryFn: async () =>
+      asList<RiskEvent>(await api.get("/api/risk/events", { limit: TABLE_LIMIT })),
+  })
+
+export const commandQuery = (id: string | number) =>
+  queryOptions({
+    queryKey: queryKeys.command(id),
+    queryFn: () => api.get<Command>(`/api/commands/${encodeURIComponent(String(id))}`),
+  })
+
+export const lessonsQuery = () =>
+  queryOptions({
+    queryKey: queryKeys.lessons,
+    queryFn: async () => asList<Lesson>(await api.get("/api/lessons")),
+  })
+
+export const lessonQuery = (slug: string) =>
+  queryOptions({
+    queryKey: queryKeys.lesson(slug),
+    queryFn: () => api.get<Lesson>(`/api/lessons/${encodeURIComponent(slug)}`),
+  })
