@@ -1,0 +1,152 @@
+"""Host figures: the engine's tick -> decision latency, backtest throughput, each stage's share."""
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+
+from host.bench.results import Figure, measured, missing
+from host.bench.sections import BenchContext, call_accepting, find_function, pick, pick_samples
+from host.bench.stats import summarize
+
+__all__ = ["run", "STAGES", "generate_data"]
+
+_log = logging.getLogger(__name__)
+
+#: Stages of one event's path through the engine whose share of the time the bench reports.
+STAGES = ("sanitizer", "strategy", "drbguard", "broker")
+
+_DATA_SEED = 2026
+
+
+def generate_data(context: BenchContext) -> Path | str:
+    """The seeded synthetic market for this run's size (reused if already written), or why not."""
+    events = 20_000 if context.quick else 300_000
+    generate = find_function("host.data.generator", "generate")
+    if isinstance(generate, str):
+        return generate
+    data_dir = context.work_dir / f"data-{events}"
+    if not any(data_dir.glob("*.csv")):
+        generate(data_dir, seed=_DATA_SEED, events=events)
+    return data_dir
+
+
+async def _asyncio_hops(n: int) -> np.ndarray:
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    latencies = np.empty(n)
+
+    async def consumer() -> None:
+        for index in range(n):
+            sent = await queue.get()
+            latencies[index] = time.perf_counter_ns() - sent
+
+    task = asyncio.create_task(consumer())
+    for _ in range(n):
+        queue.put_nowait(time.perf_counter_ns())
+        # Yield so each message is received alone: a hop, not a batch drain.
+        await asyncio.sleep(0)
+    await task
+    return latencies / 1e3
+
+
+def _baseline_figures(context: BenchContext) -> list[Figure]:
+    n = 2_000 if context.quick else 50_000
+    hops = asyncio.run(_asyncio_hops(n))
+    context.samples["host: asyncio queue hop"] = hops
+    summary = summarize(hops)
+    return [
+        measured(
+            "host.asyncio_hop_p50_us",
+            summary["p50"],
+            "us",
+            f"Baseline: one asyncio.Queue hop between two tasks, p50 of {n}",
+        ),
+        measured(
+            "host.asyncio_hop_p99_us",
+            summary["p99"],
+            "us",
+            "Baseline: one asyncio.Queue hop, p99",
+            baseline="host.asyncio_hop_p50_us",
+        ),
+    ]
+
+
+_ENGINE_SPECS = [
+    ("host.tick_to_decision_p50_us", "us", "Engine: tick in -> order decision out, p50"),
+    ("host.tick_to_decision_p99_us", "us", "Engine: tick -> decision, p99"),
+    ("host.tick_to_decision_p999_us", "us", "Engine: tick -> decision, p99.9"),
+    ("host.tick_to_decision_jitter_us", "us", "Engine: tick -> decision jitter (p99 - p50)"),
+    ("host.backtest_events_per_s", "events/s", "Backtest replay through the whole engine"),
+    ("host.parse_only_events_per_s", "events/s", "Baseline: the same files parsed, no engine"),
+    *[
+        (f"host.stage_share_{stage}_pct", "%", f"Share of engine time in {stage}")
+        for stage in STAGES
+    ],
+]
+
+_BASELINES = {
+    "host.tick_to_decision_p50_us": "host.asyncio_hop_p50_us",
+    "host.tick_to_decision_p99_us": "host.tick_to_decision_p50_us",
+    "host.tick_to_decision_p999_us": "host.tick_to_decision_p50_us",
+    "host.backtest_events_per_s": "host.parse_only_events_per_s",
+}
+
+
+def _engine_values(result: dict, samples: np.ndarray | None) -> dict[str, float | None]:
+    shares = result.get("stage_share") or result.get("stage_shares") or {}
+    values: dict[str, float | None] = {
+        "host.tick_to_decision_p50_us": pick(result, "tick_to_decision_p50_us", "p50_us"),
+        "host.tick_to_decision_p99_us": pick(result, "tick_to_decision_p99_us", "p99_us"),
+        "host.tick_to_decision_p999_us": pick(result, "tick_to_decision_p999_us", "p999_us"),
+        "host.tick_to_decision_jitter_us": pick(result, "tick_to_decision_jitter_us", "jitter_us"),
+        "host.backtest_events_per_s": pick(result, "events_per_s", "backtest_events_per_s"),
+        "host.parse_only_events_per_s": pick(
+            result, "parse_only_events_per_s", "baseline_events_per_s"
+        ),
+    }
+    for stage in STAGES:
+        share = pick(shares, stage, f"{stage}_pct")
+        if share is not None and share <= 1.0 and sum(shares.values() or [0]) <= 1.0 + 1e-9:
+            share *= 100  # a fraction, reported as a percentage
+        values[f"host.stage_share_{stage}_pct"] = share
+    if samples is not None:
+        summary = summarize(samples)
+        for name in ("p50", "p99", "p999", "jitter"):
+            key = f"host.tick_to_decision_{name}_us"
+            if values[key] is None:
+                values[key] = summary[name]
+    return values
+
+
+def _engine_figures(context: BenchContext) -> list[Figure]:
+    function = find_function("host.backtest.bench", "measure_throughput")
+    if isinstance(function, str):
+        return [missing(key, unit, text, function) for key, unit, text in _ENGINE_SPECS]
+    data_dir = generate_data(context)
+    if isinstance(data_dir, str):
+        return [missing(key, unit, text, data_dir) for key, unit, text in _ENGINE_SPECS]
+    try:
+        result = call_accepting(function, data_dir=data_dir, quick=context.quick)
+    except Exception as error:  # any failure of another part is reported, never fatal
+        _log.exception("bench: engine throughput failed")
+        reason = f"measure_throughput failed: {type(error).__name__}: {error}"
+        return [missing(key, unit, text, reason) for key, unit, text in _ENGINE_SPECS]
+    samples = pick_samples(result, "tick_to_decision_us", "latencies_us", "samples_us")
+    if samples is not None:
+        context.samples["host: tick -> decision"] = samples
+    values = _engine_values(result if isinstance(result, dict) else {}, samples)
+    figures = []
+    for key, unit, text in _ENGINE_SPECS:
+        value = values.get(key)
+        if value is None:
+            figures.append(missing(key, unit, text, f"measure_throughput gave no value for {key}"))
+        else:
+            figures.append(measured(key, value, unit, text, baseline=_BASELINES.get(key)))
+    return figures
+
+
+def run(context: BenchContext) -> list[Figure]:
+    """Same-run asyncio baseline, then the engine's own figures."""
+    return _baseline_figures(context) + _engine_figures(context)

@@ -1,0 +1,54 @@
+"""The peers' shared strategy and the placeholders of a run without --peers."""
+
+import numpy as np
+
+from host.bench.peers import (
+    PEER_SPECS,
+    THRESHOLD_QUOTE,
+    WINDOW_US,
+    liquidation_window_signals,
+    not_requested,
+)
+from host.data.events import EVENT_DTYPE, EventKind
+
+
+def _events(rows: list[tuple[int, int, float, float]]) -> np.ndarray:
+    events = np.zeros(len(rows), dtype=EVENT_DTYPE)
+    for index, (ts, kind, p1, q1) in enumerate(rows):
+        events[index]["ts"] = ts
+        events[index]["kind"] = kind
+        events[index]["p1"] = p1
+        events[index]["q1"] = q1
+        events[index]["p2"] = p1 + 1
+    return events
+
+
+def test_signals_when_liquidations_cross_threshold_in_window_then_one_signal() -> None:
+    half = THRESHOLD_QUOTE / 2 / 100
+    rows = [
+        (0, EventKind.QUOTE, 100.0, 1.0),
+        (1_000, EventKind.LIQUIDATION, 100.0, half),
+        (2_000, EventKind.LIQUIDATION, 100.0, half),
+    ]
+    assert liquidation_window_signals(_events(rows)) == 1
+
+
+def test_signals_when_same_notional_spread_beyond_window_then_none() -> None:
+    half = THRESHOLD_QUOTE / 2 / 100
+    rows = [
+        (0, EventKind.QUOTE, 100.0, 1.0),
+        (1_000, EventKind.LIQUIDATION, 100.0, half),
+        (1_000 + WINDOW_US + 1, EventKind.LIQUIDATION, 100.0, half),
+    ]
+    assert liquidation_window_signals(_events(rows)) == 0
+
+
+def test_signals_when_no_quote_yet_then_none() -> None:
+    rows = [(0, EventKind.LIQUIDATION, 100.0, THRESHOLD_QUOTE)]
+    assert liquidation_window_signals(_events(rows)) == 0
+
+
+def test_not_requested_when_no_peers_flag_then_every_key_missing_with_hint() -> None:
+    figures = not_requested()
+    assert [f.key for f in figures] == [key for key, _, _ in PEER_SPECS]
+    assert all(f.value is None and "--peers" in str(f.missing) for f in figures)

@@ -1,0 +1,101 @@
+"""A quick real bench run: sections, results file, plot, missing figures with reasons, CLI."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from host.bench.results import load
+from host.bench.runner import SECTIONS, run_bench
+from host.bench.sections import BenchContext, call_accepting, find_function, pick
+from host.bench.sections.gateware import run as run_gateware
+from host.cli import main
+from host.commands.bench import PARTIAL_RESULTS_PATH, output_path
+
+
+def test_run_bench_when_link_only_then_results_and_plot_written(tmp_path: Path) -> None:
+    outcome = run_bench(out=tmp_path / "results.json", only=["link"], quick=True)
+    results = load(outcome.results_path)
+    assert results.command == "quantum bench --quick --only link"
+    assert results.machine["cores"] >= 1
+    assert "amaranth" in results.versions
+    order = results["link.order_frame_bytes"]
+    assert order.value == 16 and order.source == "computed"
+    assert results["link.codec_encode_order_p50_us"].value > 0
+    # Published figures always travel with the run, labelled as published.
+    assert results["reference.stac_t0_tick_to_trade_ns"].published
+    assert not any(key.startswith("host.") for key in results.figures)
+    assert outcome.plot_path is not None
+    assert outcome.plot_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_run_bench_when_section_unknown_then_value_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"^Sections must be among \["):
+        run_bench(out=tmp_path / "r.json", only=["gpu"], quick=True)
+
+
+def test_gateware_when_no_sim_summary_then_missing_with_command(tmp_path: Path) -> None:
+    figures = {f.key: f for f in run_gateware(BenchContext(quick=True, root=tmp_path))}
+    cycles = figures["gateware.verdict_latency_cycles"]
+    assert cycles.value is None
+    assert cycles.missing == "build/sim/summary.json does not exist: run `make sim`"
+    assert "quantum build --board icebreaker" in str(
+        figures["gateware.icebreaker_fmax_mhz"].missing
+    )
+
+
+def test_gateware_when_summary_and_report_then_ns_is_cycles_over_fmax(tmp_path: Path) -> None:
+    (tmp_path / "build" / "sim").mkdir(parents=True)
+    (tmp_path / "build" / "sim" / "summary.json").write_text(
+        json.dumps({"verdict_latency_cycles": 12, "cycles_per_s": 800_000})
+    )
+    (tmp_path / "bitstreams" / "icebreaker").mkdir(parents=True)
+    (tmp_path / "bitstreams" / "icebreaker" / "report.json").write_text(
+        json.dumps({"fmax_mhz": 48.0, "cells": 3000})
+    )
+    figures = {f.key: f for f in run_gateware(BenchContext(quick=True, root=tmp_path))}
+    assert figures["gateware.icebreaker_verdict_ns"].value == 250.0
+    assert (
+        figures["gateware.icebreaker_verdict_ns"].baseline == "reference.stac_t0_tick_to_trade_ns"
+    )
+    assert figures["gateware.ulx3s_verdict_ns"].value is None
+
+
+def test_find_function_when_module_absent_then_reason() -> None:
+    reason = find_function("host.no_such_module", "measure")
+    assert isinstance(reason, str) and reason.startswith("host.no_such_module is not available")
+    assert callable(find_function("host.bench.stats", "summarize"))
+
+
+def test_call_accepting_when_function_takes_some_then_only_those_passed() -> None:
+    def measure(count: int) -> dict:
+        return {"count": count}
+
+    assert call_accepting(measure, count=3, clients=50) == {"count": 3}
+
+
+def test_pick_when_candidates_then_first_finite_number() -> None:
+    assert pick({"a": None, "b": float("nan"), "c": 2}, "a", "b", "c") == 2.0
+    assert pick({"a": True}, "a") is None
+    assert pick([1], "a") is None
+
+
+def test_output_path_when_partial_then_scratch_file_not_committed_one(tmp_path: Path) -> None:
+    assert output_path(None, only=["link"], quick=False) == PARTIAL_RESULTS_PATH
+    assert output_path(None, only=[], quick=True) == PARTIAL_RESULTS_PATH
+    assert output_path(None, only=[], quick=False).name == "results.json"
+    assert output_path(tmp_path / "x.json", only=[], quick=True) == tmp_path / "x.json"
+
+
+def test_cli_bench_when_quick_link_then_writes_file(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    assert (
+        main(["--no-banner", "bench", "--quick", "--only", "link", "--no-plot", "--out", str(out)])
+        == 0
+    )
+    assert load(out)["link.serial_115200_orders_per_s"].value == 720.0
+    assert not (tmp_path / "latency.png").exists()
+
+
+def test_sections_when_listed_then_every_part_present() -> None:
+    assert list(SECTIONS) == ["gateware", "link", "host", "dashboard"]
