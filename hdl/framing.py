@@ -1,0 +1,268 @@
+"""Frame decoder and encoder: COBS + CRC-16/CCITT-FALSE bytes <-> MESSAGE_LAYOUT beats.
+
+The wire format is defined in :mod:`hdl.protocol`; the host side is :mod:`host.link.codec`.
+"""
+
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, Value
+from amaranth.lib import crc, stream, wiring
+from amaranth.lib.wiring import In, Out
+
+from hdl.protocol import (
+    MAX_FRAME_BYTES,
+    MAX_PAYLOAD_BYTES,
+    MESSAGE_LAYOUT,
+    MessageType,
+    payload_bytes,
+)
+
+__all__ = ["FrameDecoder", "FrameEncoder", "HOST_TO_GATEWARE", "GATEWARE_TO_HOST"]
+
+#: Message types the gateware receives (the decoder's default) and sends (the encoder's).
+HOST_TO_GATEWARE = tuple(t for t in MessageType if t < 0x80)
+GATEWARE_TO_HOST = tuple(t for t in MessageType if t >= 0x80)
+
+_CRC = crc.catalog.CRC16_CCITT_FALSE
+
+
+def _check_types(message_types: object) -> tuple[MessageType, ...]:
+    if not isinstance(message_types, tuple | list) or not message_types:
+        raise TypeError(f"Message types must be a non-empty tuple, not {message_types!r}")
+    for message_type in message_types:
+        if not isinstance(message_type, MessageType):
+            raise TypeError(f"Message types must be MessageType members, not {message_type!r}")
+    return tuple(message_types)
+
+
+class FrameDecoder(wiring.Component):
+    """COBS-decodes a byte stream, checks each frame and emits one beat per good frame.
+
+    A frame (the bytes between two 0x00 delimiters) is *bad* when its COBS is truncated, it is
+    longer than :data:`MAX_FRAME_BYTES` decoded, its type is not one of ``message_types``, its
+    length does not match the type's payload, or its CRC fails. A bad frame raises
+    ``o_bad_frame`` for one cycle and is never emitted; decoding starts afresh after the next
+    0x00, which is the resynchronisation. Empty frames (back-to-back delimiters) are idle
+    line, neither emitted nor counted.
+
+    Timing: a good frame's beat (or a bad frame's strobe) is on the cycle right after the cycle
+    that accepts its delimiter byte, always: :attr:`LATENCY` = 1. Input is accepted every cycle.
+
+    Parameters
+    ----------
+    message_types : tuple of MessageType
+        Types this end accepts (default: host -> gateware).
+
+    Attributes
+    ----------
+    i_data : stream.Signature(8), in
+        Bytes from the line; always ready.
+    o_msg : stream.Signature(MESSAGE_LAYOUT, always_ready=True), out
+        One beat per good frame; payload bits beyond the type's length are 0.
+    o_bad_frame : Signal(1), out
+        One-cycle strobe per bad frame.
+    """
+
+    #: Cycles from the handshake of the delimiter byte to the beat on ``o_msg``.
+    LATENCY = 1
+
+    i_data: In(stream.Signature(8))
+    o_msg: Out(stream.Signature(MESSAGE_LAYOUT, always_ready=True))
+    o_bad_frame: Out(1)
+
+    def __init__(self, *, message_types: tuple[MessageType, ...] = HOST_TO_GATEWARE) -> None:
+        self.message_types = _check_types(message_types)
+        super().__init__()
+
+    def elaborate(self, platform: object) -> Module:
+        m = Module()
+        m.submodules.crc = crc_unit = _CRC(data_width=8).create()
+
+        byte = self.i_data.payload
+        strobe = self.i_data.valid  # i_data.ready is tied high
+        m.d.comb += self.i_data.ready.eq(1)
+
+        # Decoded body bytes: type, payload, CRC (big-endian). Count saturates at one past max.
+        count = Signal(range(MAX_FRAME_BYTES + 2))
+        code_left = Signal(8)  # data bytes left in the current COBS block; 0 = code byte next
+        zero_pending = Signal()  # the block just finished implies a 0x00 before the next one
+        started = Signal()  # any byte since the last delimiter
+        msg_type = Signal(8)
+        payload = Signal(MAX_PAYLOAD_BYTES * 8)
+        known = Signal()  # msg_type is one of message_types
+        expected = Signal(range(MAX_FRAME_BYTES + 1))  # body length for msg_type
+
+        with m.Switch(msg_type):
+            for message_type in self.message_types:
+                with m.Case(message_type):
+                    m.d.comb += [known.eq(1), expected.eq(payload_bytes(message_type) + 3)]
+
+        out_valid = Signal()
+        out_bad = Signal()
+        m.d.sync += [out_valid.eq(0), out_bad.eq(0)]
+        m.d.comb += [
+            self.o_msg.valid.eq(out_valid),
+            self.o_msg.payload.type.eq(msg_type),
+            self.o_msg.payload.payload.eq(payload),
+            self.o_bad_frame.eq(out_bad),
+        ]
+
+        # The decoded byte of this cycle, if any: at most one per input byte.
+        decoded = Signal(8)
+        decoded_valid = Signal()
+        m.d.comb += [crc_unit.data.eq(decoded), crc_unit.valid.eq(decoded_valid)]
+
+        def store(value: Value) -> None:
+            """Take one decoded byte into the frame at position ``count``."""
+            m.d.comb += [decoded.eq(value), decoded_valid.eq(1)]
+            m.d.comb += crc_unit.start.eq(count == 0)
+            with m.If(count != MAX_FRAME_BYTES + 1):
+                m.d.sync += count.eq(count + 1)
+            with m.If(count == 0):
+                m.d.sync += [msg_type.eq(value), payload.eq(0)]
+            with m.Else():
+                # Bytes past the payload (the CRC) never reach the payload bits.
+                with m.Switch(count):
+                    for index in range(1, MAX_PAYLOAD_BYTES + 1):
+                        with m.Case(index):
+                            with m.If(count < expected - 2):
+                                m.d.sync += payload.word_select(index - 1, 8).eq(value)
+
+        with m.If(strobe):
+            with m.If(byte == 0):
+                # Delimiter: judge the frame, then start afresh.
+                good = (code_left == 0) & known & (count == expected) & crc_unit.match_detected
+                with m.If(started):
+                    m.d.sync += [out_valid.eq(good), out_bad.eq(~good)]
+                m.d.sync += [count.eq(0), code_left.eq(0), zero_pending.eq(0), started.eq(0)]
+            with m.Else():
+                m.d.sync += started.eq(1)
+                with m.If(code_left == 0):
+                    # A code byte: (byte - 1) data bytes follow, then an implied zero unless 0xFF.
+                    with m.If(zero_pending):
+                        store(Const(0, 8))
+                    m.d.sync += [code_left.eq(byte - 1), zero_pending.eq(byte != 0xFF)]
+                with m.Else():
+                    store(byte)
+                    m.d.sync += code_left.eq(code_left - 1)
+        return m
+
+
+class FrameEncoder(wiring.Component):
+    """Encodes each MESSAGE_LAYOUT beat as ``COBS(type || payload || crc16) || 0x00``.
+
+    The payload length comes from the type (:data:`PAYLOAD_LAYOUTS`); a beat of a type not in
+    ``message_types`` is dropped and counted in ``o_dropped``. A frame takes (payload + 2)
+    cycles of CRC, then one cycle per output byte while ``o_data.ready`` is high.
+
+    Parameters
+    ----------
+    message_types : tuple of MessageType
+        Types this end sends (default: gateware -> host).
+
+    Attributes
+    ----------
+    i_msg : stream.Signature(MESSAGE_LAYOUT), in
+        Messages to send; ready while idle.
+    o_data : stream.Signature(8), out
+        Encoded bytes, delimiter included.
+    o_dropped : Signal(16), out
+        Beats of unknown type dropped (wraps).
+    """
+
+    i_msg: In(stream.Signature(MESSAGE_LAYOUT))
+    o_data: Out(stream.Signature(8))
+    o_dropped: Out(16)
+
+    def __init__(self, *, message_types: tuple[MessageType, ...] = GATEWARE_TO_HOST) -> None:
+        self.message_types = _check_types(message_types)
+        super().__init__()
+
+    def elaborate(self, platform: object) -> Module:
+        m = Module()
+        m.submodules.crc = crc_unit = _CRC(data_width=8).create()
+
+        n_max = MAX_FRAME_BYTES
+        body = Signal(n_max * 8)  # type, payload, then the CRC written after the payload
+        length = Signal(range(n_max + 1))  # body bytes, CRC included
+        position = Signal(range(n_max + 1))
+        block_end = Signal(range(n_max + 1))
+
+        def body_byte(index: Value | int) -> Value:
+            if isinstance(index, int):
+                return body[index * 8 : (index + 1) * 8]
+            return body.word_select(index, 8)
+
+        known = Signal()
+        msg_length = Signal(range(n_max + 1))
+        with m.Switch(self.i_msg.payload.type):
+            for message_type in self.message_types:
+                with m.Case(message_type):
+                    m.d.comb += [known.eq(1), msg_length.eq(payload_bytes(message_type) + 3)]
+
+        # First 0x00 at or after `position` in the body, or `length` when there is none.
+        next_zero: Value = length
+        for index in reversed(range(n_max)):
+            is_zero = (body_byte(index) == 0) & (index >= position)
+            next_zero = Mux(is_zero & (index < length), index, next_zero)
+        zero_at = Signal(range(n_max + 1))
+        m.d.comb += zero_at.eq(next_zero)
+
+        m.d.comb += [crc_unit.data.eq(body_byte(position))]
+
+        with m.FSM():
+            with m.State("IDLE"):
+                m.d.comb += self.i_msg.ready.eq(1)
+                with m.If(self.i_msg.valid):
+                    with m.If(known):
+                        m.d.sync += [
+                            body.eq(Cat(self.i_msg.payload.type, self.i_msg.payload.payload)),
+                            length.eq(msg_length),
+                            position.eq(0),
+                        ]
+                        m.d.comb += crc_unit.start.eq(1)
+                        m.next = "CRC"
+                    with m.Else():
+                        m.d.sync += self.o_dropped.eq(self.o_dropped + 1)
+            with m.State("CRC"):
+                # Bytes 0 .. length-3 go through the CRC, one per cycle.
+                m.d.comb += crc_unit.valid.eq(1)
+                m.d.sync += position.eq(position + 1)
+                with m.If(position == length - 3):
+                    m.next = "CRC_STORE"
+            with m.State("CRC_STORE"):
+                # position == length - 2: the CRC's own place, big-endian.
+                with m.Switch(position):
+                    for index in range(1, n_max - 1):
+                        with m.Case(index):
+                            m.d.sync += body.word_select(index, 8).eq(crc_unit.crc[8:])
+                            m.d.sync += body.word_select(index + 1, 8).eq(crc_unit.crc[:8])
+                m.d.sync += position.eq(0)
+                m.next = "CODE"
+            with m.State("CODE"):
+                m.d.comb += [
+                    self.o_data.valid.eq(1),
+                    self.o_data.payload.eq(zero_at - position + 1),
+                ]
+                with m.If(self.o_data.ready):
+                    m.d.sync += block_end.eq(zero_at)
+                    with m.If(zero_at == position):
+                        with m.If(zero_at == length):
+                            m.next = "DELIMITER"
+                        with m.Else():
+                            m.d.sync += position.eq(position + 1)  # skip the zero
+                    with m.Else():
+                        m.next = "DATA"
+            with m.State("DATA"):
+                m.d.comb += [self.o_data.valid.eq(1), self.o_data.payload.eq(body_byte(position))]
+                with m.If(self.o_data.ready):
+                    m.d.sync += position.eq(position + 1)
+                    with m.If(position + 1 == block_end):
+                        with m.If(block_end == length):
+                            m.next = "DELIMITER"
+                        with m.Else():
+                            m.d.sync += position.eq(position + 2)  # skip the zero
+                            m.next = "CODE"
+            with m.State("DELIMITER"):
+                m.d.comb += [self.o_data.valid.eq(1), self.o_data.payload.eq(0)]
+                with m.If(self.o_data.ready):
+                    m.next = "IDLE"
+        return m

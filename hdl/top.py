@@ -1,0 +1,180 @@
+"""The guard's top level: frame decoder -> GuardCore -> response FIFO -> frame encoder.
+
+:class:`GuardTop` has byte streams (for simulation and the pty bridge); :class:`GuardUARTTop`
+adds the UART for boards, whose own tops (``hdl/boards/``) add PLL, LEDs and the button.
+"""
+
+from collections.abc import Callable
+
+from amaranth.hdl import Module, Signal
+from amaranth.lib import fifo, stream, wiring
+from amaranth.lib.wiring import In, Out
+
+from hdl.framing import FrameDecoder, FrameEncoder
+from hdl.protocol import MESSAGE_LAYOUT
+from hdl.uart import UARTReceiver, UARTTransmitter, uart_divisor
+
+__all__ = ["GuardTop", "GuardUARTTop", "CoreFactory"]
+
+#: Builds the guard core from ``clock_hz`` and ``time_unit_cycles`` (keyword arguments).
+CoreFactory = Callable[..., wiring.Component]
+
+
+def _default_core(*, clock_hz: int, time_unit_cycles: int) -> wiring.Component:
+    from hdl.guard_core import GuardCore
+
+    return GuardCore(clock_hz=clock_hz, time_unit_cycles=time_unit_cycles)
+
+
+class GuardTop(wiring.Component):
+    """The whole guard between two byte streams.
+
+    Responses leave GuardCore into a FIFO of ``fifo_depth`` messages; when it is full, the
+    response is lost and GuardCore is told (``i_rsp_dropped``) so that it counts the drop.
+
+    Parameters
+    ----------
+    clock_hz : int
+        Clock frequency (reported in the HELLO reply).
+    time_unit_cycles : int
+        Cycles per time unit of every window and timeout.
+    fifo_depth : int
+        Response FIFO depth in messages, at least 4.
+    core : callable, optional
+        Builds the core (for tests of the plumbing); defaults to :class:`hdl.guard_core.GuardCore`.
+
+    Attributes
+    ----------
+    i_rx : stream.Signature(8), in
+        Bytes from the host.
+    o_tx : stream.Signature(8), out
+        Bytes to the host.
+    i_kill_button : Signal(1), in
+        Level-high kill (synchronised and debounced by the board top).
+    o_state : Signal(2), out
+        :class:`hdl.protocol.TradingState`.
+    decoder, core, encoder, responses
+        The submodules, created here so that a simulation harness can observe their ports.
+    """
+
+    i_rx: In(stream.Signature(8))
+    o_tx: Out(stream.Signature(8))
+    i_kill_button: In(1)
+    o_state: Out(2)
+
+    def __init__(
+        self,
+        *,
+        clock_hz: int,
+        time_unit_cycles: int,
+        fifo_depth: int = 4,
+        core: CoreFactory | None = None,
+    ) -> None:
+        if not isinstance(clock_hz, int) or clock_hz <= 0:
+            raise ValueError(f"Clock frequency must be a positive integer, not {clock_hz!r}")
+        if not isinstance(time_unit_cycles, int) or time_unit_cycles <= 0:
+            raise ValueError(
+                f"Time unit cycles must be a positive integer, not {time_unit_cycles!r}"
+            )
+        if not isinstance(fifo_depth, int) or fifo_depth < 4:
+            raise ValueError(f"FIFO depth must be an integer of at least 4, not {fifo_depth!r}")
+        self.clock_hz = clock_hz
+        self.time_unit_cycles = time_unit_cycles
+        factory = core if core is not None else _default_core
+        self.decoder = FrameDecoder()
+        self.core = factory(clock_hz=clock_hz, time_unit_cycles=time_unit_cycles)
+        self.responses = fifo.SyncFIFOBuffered(width=MESSAGE_LAYOUT.size, depth=fifo_depth)
+        self.encoder = FrameEncoder()
+        super().__init__()
+
+    def elaborate(self, platform: object) -> Module:
+        m = Module()
+        m.submodules.decoder = decoder = self.decoder
+        m.submodules.core = core = self.core
+        m.submodules.responses = responses = self.responses
+        m.submodules.encoder = encoder = self.encoder
+
+        wiring.connect(m, wiring.flipped(self.i_rx), decoder.i_data)
+        wiring.connect(m, decoder.o_msg, core.i_msg)
+        m.d.comb += [
+            core.i_bad_frame.eq(decoder.o_bad_frame),
+            core.i_kill_button.eq(self.i_kill_button),
+            self.o_state.eq(core.o_state),
+            responses.w_data.eq(core.o_rsp.payload),
+            responses.w_en.eq(core.o_rsp.valid),
+            core.i_rsp_dropped.eq(core.o_rsp.valid & ~responses.w_rdy),
+            encoder.i_msg.payload.eq(responses.r_data),
+            encoder.i_msg.valid.eq(responses.r_rdy),
+            responses.r_en.eq(encoder.i_msg.ready),
+        ]
+        wiring.connect(m, encoder.o_data, wiring.flipped(self.o_tx))
+        return m
+
+
+class GuardUARTTop(wiring.Component):
+    """:class:`GuardTop` behind an 8N1 UART, for boards.
+
+    Parameters
+    ----------
+    clock_hz : int
+        Clock frequency.
+    baud : int
+        UART baud rate (the divisor is ``clock_hz // baud``).
+    time_unit_cycles : int
+        Cycles per time unit; 1 us worth of cycles on a board.
+    core : callable, optional
+        As for :class:`GuardTop`.
+
+    Attributes
+    ----------
+    rx : Signal(1), in
+        UART receive pin (idle high).
+    tx : Signal(1), out
+        UART transmit pin (idle high).
+    i_kill_button : Signal(1), in
+    o_state : Signal(2), out
+    o_rx_byte, o_tx_byte : Signal(1), out
+        One-cycle strobes per byte received / sent (stretch them for activity LEDs).
+    o_framing_errors : Signal(16), out
+        UART bytes dropped for a bad stop bit.
+    """
+
+    rx: In(1, init=1)
+    tx: Out(1, init=1)
+    i_kill_button: In(1)
+    o_state: Out(2)
+    o_rx_byte: Out(1)
+    o_tx_byte: Out(1)
+    o_framing_errors: Out(16)
+
+    def __init__(
+        self,
+        *,
+        clock_hz: int,
+        baud: int = 115_200,
+        time_unit_cycles: int,
+        core: CoreFactory | None = None,
+    ) -> None:
+        self.divisor = uart_divisor(clock_hz=clock_hz, baud=baud)
+        self.guard = GuardTop(clock_hz=clock_hz, time_unit_cycles=time_unit_cycles, core=core)
+        super().__init__()
+
+    def elaborate(self, platform: object) -> Module:
+        m = Module()
+        m.submodules.guard = guard = self.guard
+        m.submodules.receiver = receiver = UARTReceiver(divisor=self.divisor)
+        m.submodules.transmitter = transmitter = UARTTransmitter(divisor=self.divisor)
+        wiring.connect(m, receiver.o_data, guard.i_rx)
+        wiring.connect(m, guard.o_tx, transmitter.i_data)
+        tx_byte = Signal()
+        m.d.comb += [
+            receiver.i_rx.eq(self.rx),
+            self.tx.eq(transmitter.o_tx),
+            guard.i_kill_button.eq(self.i_kill_button),
+            self.o_state.eq(guard.o_state),
+            self.o_rx_byte.eq(receiver.o_data.valid & receiver.o_data.ready),
+            tx_byte.eq(transmitter.i_data.valid & transmitter.i_data.ready),
+            self.o_tx_byte.eq(tx_byte),
+            self.o_framing_errors.eq(receiver.o_framing_errors),
+        ]
+        return m

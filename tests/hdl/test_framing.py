@@ -1,0 +1,189 @@
+# amaranth: UnusedElaboratable=no
+"""FrameDecoder and FrameEncoder against the host codec, in Amaranth's simulator."""
+
+import random
+
+import pytest
+from amaranth.sim import Simulator
+
+from hdl.framing import GATEWARE_TO_HOST, HOST_TO_GATEWARE, FrameDecoder, FrameEncoder
+from hdl.protocol import MessageType, payload_bytes
+from host.link.codec import FrameSplitter, Message, decode_frame, encode
+from sim.beats import beat_to_message, message_to_beat
+
+
+def _canonical(message: Message) -> Message:
+    """The message with every field present, as decoding yields it."""
+    return decode_frame(encode(message)[:-1])
+
+
+def _random_message(rng: random.Random, types: tuple[MessageType, ...]) -> Message:
+    message_type = rng.choice(types)
+    length = payload_bytes(message_type)
+    # Many zero bytes: they exercise COBS blocks, the thing most likely to be wrong.
+    payload = bytes(rng.choice((0, 0, rng.randrange(256))) for _ in range(length))
+    return beat_to_message(message_type, int.from_bytes(payload, "little"))
+
+
+def _run_decoder(stream_bytes: bytes, *, gap: int = 0):
+    """Feed bytes into a FrameDecoder; return (beats with their cycle, bad strobes' cycles,
+    cycles at which each delimiter was accepted)."""
+    dut = FrameDecoder()
+    beats: list[tuple[int, int, int]] = []
+    bad: list[int] = []
+    delimiters: list[int] = []
+
+    async def testbench(ctx):
+        cycle = 0
+
+        async def step():
+            nonlocal cycle
+            await ctx.tick()
+            cycle += 1
+            if ctx.get(dut.o_msg.valid):
+                beats.append(
+                    (cycle, ctx.get(dut.o_msg.payload.type), ctx.get(dut.o_msg.payload.payload))
+                )
+            if ctx.get(dut.o_bad_frame):
+                bad.append(cycle)
+
+        for byte in stream_bytes:
+            ctx.set(dut.i_data.valid, 1)
+            ctx.set(dut.i_data.payload, byte)
+            if byte == 0:
+                delimiters.append(cycle)
+            await step()
+            ctx.set(dut.i_data.valid, 0)
+            for _ in range(gap):
+                await step()
+        for _ in range(3):
+            await step()
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    sim.add_testbench(testbench)
+    sim.run()
+    return beats, bad, delimiters
+
+
+def test_decoder_emits_every_good_frame_one_cycle_after_its_delimiter():
+    rng = random.Random(1)
+    messages = [_random_message(rng, HOST_TO_GATEWARE) for _ in range(60)]
+    beats, bad, delimiters = _run_decoder(b"".join(encode(m) for m in messages))
+    assert bad == []
+    assert [beat_to_message(t, p) for _, t, p in beats] == messages
+    assert [c for c, _, _ in beats] == [d + FrameDecoder.LATENCY for d in delimiters]
+
+
+@pytest.mark.parametrize("gap", [1, 5])
+def test_decoder_works_with_idle_cycles_between_bytes(gap):
+    message = _canonical(Message(MessageType.ORDER, {"client_id": 7, "price": 100, "quantity": 3}))
+    beats, bad, _ = _run_decoder(encode(message) * 2, gap=gap)
+    assert bad == []
+    assert [beat_to_message(t, p) for _, t, p in beats] == [message, message]
+
+
+def test_every_single_bit_flip_is_dropped_and_counted():
+    message = _canonical(
+        Message(MessageType.TICK, {"instrument": 1, "timestamp": 0x01020304, "bid": 99, "ask": 101})
+    )
+    frame = encode(message)
+    corrupted = bytearray()
+    expected_bad = 0
+    for index in range(len(frame) - 1):
+        for bit in range(8):
+            flipped = bytearray(frame)
+            flipped[index] ^= 1 << bit
+            corrupted += flipped
+            # a flip to 0x00 splits the frame in two; either part is bad on its own
+            expected_bad += len(FrameSplitter().feed(bytes(flipped)))
+    beats, bad, _ = _run_decoder(bytes(corrupted) + frame)
+    assert [beat_to_message(t, p) for _, t, p in beats] == [message]
+    assert len(bad) == expected_bad
+
+
+@pytest.mark.parametrize(
+    ("name", "frame"),
+    [
+        ("truncated", encode(Message(MessageType.CANCEL, {"client_id": 5}))[:-3] + b"\x00"),
+        ("garbage", bytes([0x55, 0x13, 0x77, 0x42, 0x00])),
+        ("oversize", bytes([0xFF] + [0x11] * 120 + [0x00])),
+        ("unknown type", b"\x04\x7f\x01\x02\x00"),
+        ("gateware type", encode(Message(MessageType.ACK, {"command": 2}))),
+        ("cobs code past the end", b"\x09\x11\x01\x02\x00"),
+    ],
+)
+def test_bad_frames_are_counted_never_acted_on_then_resync(name, frame):
+    good = _canonical(Message(MessageType.HEARTBEAT))
+    beats, bad, _ = _run_decoder(frame + encode(good))
+    assert len(bad) == 1, name
+    assert [beat_to_message(t, p) for _, t, p in beats] == [good]
+
+
+def test_wrong_length_for_the_type_is_bad():
+    # A HELLO body with one payload byte too many, but a correct CRC.
+    from cobs import cobs
+
+    from host.link.codec import crc16
+
+    body = bytes([MessageType.HELLO, 1, 2])
+    frame = cobs.encode(body + crc16(body).to_bytes(2, "big")) + b"\x00"
+    beats, bad, _ = _run_decoder(frame)
+    assert beats == [] and len(bad) == 1
+
+
+def test_back_to_back_delimiters_are_idle_not_bad():
+    beats, bad, _ = _run_decoder(b"\x00\x00\x00" + encode(Message(MessageType.HEARTBEAT)))
+    assert bad == [] and len(beats) == 1
+
+
+def _run_encoder(messages: list[Message], *, ready_pattern=(1,)) -> tuple[bytes, int]:
+    dut = FrameEncoder()
+    out = bytearray()
+
+    async def testbench(ctx):
+        cycle = 0
+        pending = list(messages)
+        idle = 0
+        while pending or idle < 40:
+            if pending:
+                t, p = message_to_beat(pending[0])
+                ctx.set(dut.i_msg.valid, 1)
+                ctx.set(dut.i_msg.payload.type, t)
+                ctx.set(dut.i_msg.payload.payload, p)
+            else:
+                ctx.set(dut.i_msg.valid, 0)
+            ready = ready_pattern[cycle % len(ready_pattern)]
+            ctx.set(dut.o_data.ready, ready)
+            accepted = pending and ctx.get(dut.i_msg.ready)
+            if ctx.get(dut.o_data.valid) and ready:
+                out.append(ctx.get(dut.o_data.payload))
+                idle = 0
+            else:
+                idle += 1
+            await ctx.tick()
+            cycle += 1
+            if accepted:
+                pending.pop(0)
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    sim.add_testbench(testbench)
+    sim.run()
+    return bytes(out), 0
+
+
+@pytest.mark.parametrize("ready_pattern", [(1,), (1, 0, 0), (0, 1)])
+def test_encoder_output_decodes_to_the_same_messages(ready_pattern):
+    rng = random.Random(2)
+    messages = [_random_message(rng, GATEWARE_TO_HOST) for _ in range(40)]
+    out, _ = _run_encoder(messages, ready_pattern=ready_pattern)
+    assert out == b"".join(encode(m) for m in messages)
+    assert [decode_frame(f) for f in FrameSplitter().feed(out)] == messages
+
+
+def test_decoder_and_encoder_refuse_bad_parameters():
+    with pytest.raises(TypeError, match=r"^Message types must be a non-empty tuple, not \(\)$"):
+        FrameDecoder(message_types=())
+    with pytest.raises(TypeError, match=r"^Message types must be MessageType members, not 3$"):
+        FrameEncoder(message_types=(3,))
