@@ -136,6 +136,6 @@ class InstrumentMap:
 DEFAULT_INSTRUMENTS = InstrumentMap(
     [
         Instrument("BTCUSDT", 0, 0.1, 0.001, 2000, 10_000, 2_000_000, 2_000),
-        Instrument("ETHUSDT", 1, 0.01, 0.001, 20_000, 10_000, 1_000_000, 2_000),
+        Instrument("ETHUSDT", 1, 0.01, 0.001, 5_000, 10_000, 1_000_000, 2_000),
     ]
 )

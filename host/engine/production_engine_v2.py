@@ -1,0 +1,861 @@
+"""ProductionEngineV2: feed -> sanitizer -> tick filter -> strategy -> two guard lines -> broker.
+
+The path of one event (DESIGN.md section 1):
+
+1. :class:`~host.sanitizer.L0Sanitizer` drops bad market data (latency, spread, sequence...).
+2. Quotes go to the gateware's tick filter (``GuardLine.tick``); the strategy sees only the
+   ticks it accepted, and the same ticks set DRBGuard's reference prices.
+3. The strategy's intents go to line 1, the gateware (``GuardLine.order``): no verdict within
+   the timeout is no order. What line 1 accepts goes to line 2, :class:`DRBGuard`, which
+   checks everything again; a line-2 reject releases the order in the gateware (CANCEL).
+4. Accepted orders go to the paper broker; its fills go back to both lines (FILL and
+   ``DRBGuard.on_fill``), to the strategy and to the store.
+
+Failure is loud and closed: if the link drops, a heartbeat fails, an ALERT arrives or the store
+cannot write, the engine stops sending, cancels every open order at the broker and in the
+gateware, latches the kill on both lines and records a risk event. Shutdown does the same and
+leaves the kill latch set.
+
+Timing: in a backtest the engine runs on *event time* (microseconds from the data), including
+its heartbeats and the guard model's clock, so a run is deterministic. In the Blueprint 2026
+this loop is C++ with lock-free queues on pinned cores; asyncio costs microseconds per await,
+which the bench measures against a parse-only loop.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from hdl.protocol import (
+    PRICE_BITS,
+    QTY_BITS,
+    ArmMode,
+    KillCause,
+    LimitId,
+    OrderKind,
+    Reason,
+    Side,
+    TickReason,
+    TradingState,
+)
+from host.broker.paper import BrokerEvent, BrokerOrder, PaperBroker
+from host.data.events import EventKind
+from host.engine.config import EngineConfig
+from host.engine.guard_line import GuardLine
+from host.guards.drb_guard import DRBGuard, OrderRequest, Verdict
+from host.instruments import Instrument
+from host.sanitizer.l0_sanitizer import L0Sanitizer
+from host.strategies.base import CancelAll, Intent, OrderIntent, Strategy
+from host.strategies.liquidation_hunter import SimpleLiquidationHunter
+
+__all__ = ["ProductionEngineV2", "OrderRecord", "FillRecord", "EngineHalted"]
+
+logger = logging.getLogger(__name__)
+
+_MAX_PRICE = (1 << PRICE_BITS) - 1
+_MAX_QTY = (1 << QTY_BITS) - 1
+_QUOTE, _TRADE, _LIQUIDATION = EventKind.QUOTE, EventKind.TRADE, EventKind.LIQUIDATION
+
+
+class EngineHalted(RuntimeError):
+    """Raised by :meth:`ProductionEngineV2.run_live` callers' checks; the engine halted."""
+
+
+@dataclass
+class OrderRecord:
+    """One order's life: the intent and both lines' verdicts, then the broker's story."""
+
+    client_id: int
+    ts: int
+    symbol: str
+    side: Side
+    kind: OrderKind
+    price_ticks: int
+    lots: int
+    tag: str
+    gateware_reason: Reason
+    gateware_latency_us: float
+    drb: Verdict | None
+    status: str
+    filled_lots: int = 0
+
+
+@dataclass(frozen=True)
+class FillRecord:
+    """One execution as the report and the plot use it."""
+
+    ts: int
+    symbol: str
+    side: Side
+    price: float
+    quantity: float
+    fee: float
+    realized: float
+    liquidity: str
+    tag: str
+
+
+def _dec(value: float) -> Decimal:
+    return Decimal(str(value))
+
+
+def _when(ts_us: int) -> datetime:
+    return datetime.fromtimestamp(ts_us / 1e6, UTC)
+
+
+@dataclass
+class _Counts:
+    events: int = 0
+    quotes: int = 0
+    trades: int = 0
+    liquidations: int = 0
+    sanitized_out: int = 0
+    tick_rejects: int = 0
+    rejects: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {"sanitizer": {}, "tick_filter": {}, "gateware": {}, "drb": {}}
+    )
+
+    def reject(self, line: str, reason: str) -> None:
+        bucket = self.rejects.setdefault(line, {})
+        bucket[reason] = bucket.get(reason, 0) + 1
+
+
+class ProductionEngineV2:
+    """The engine. Build it, ``await start(now)``, feed events, ``await shutdown(now)``.
+
+    Parameters
+    ----------
+    config : EngineConfig
+        Validated configuration.
+    guard : GuardLine
+        The first line (a :class:`~host.link.client.GuardClient`).
+    symbols : list of str
+        The data set's symbols in ``sym`` index order; symbols not in the instrument map are
+        ignored (counted as events, never traded).
+    store : Store, optional
+        Where everything is written; None in backtests that do not need it.
+    strategy : Strategy, optional
+        Defaults to :class:`SimpleLiquidationHunter` with ``config.hunter``.
+    time_unit_s : float, optional
+        The guard's time unit (from its HELLO reply); defaults to the guard's ``info`` or 1 us.
+    on_time : callable, optional
+        Called with the event time (us) before the guard sees each event: the virtual clock
+        of a deterministic backtest.
+    """
+
+    def __init__(
+        self,
+        config: EngineConfig,
+        guard: GuardLine,
+        *,
+        symbols: list[str],
+        store: Any | None = None,
+        strategy: Strategy | None = None,
+        time_unit_s: float | None = None,
+        on_time: Callable[[int], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.guard = guard
+        self.store = store
+        self.strategy = strategy or SimpleLiquidationHunter(config.hunter)
+        self.sanitizer = L0Sanitizer(config.sanitizer)
+        self.drb = DRBGuard(config.drb, config.instruments)
+        self.broker = PaperBroker(config.realism, starting_equity=config.starting_equity)
+        if time_unit_s is None:
+            info = getattr(guard, "info", None)
+            time_unit_s = info.time_unit_seconds if info is not None else 1e-6
+        self.time_unit_s = time_unit_s
+        self.on_time = on_time
+        self.symbols = list(symbols)
+        self._instruments: list[Instrument | None] = [
+            config.instruments.by_symbol(s) if s in config.instruments else None for s in symbols
+        ]
+        self.backend = guard.backend
+        self.counts = _Counts()
+        self.orders: dict[int, OrderRecord] = {}
+        self.fills: list[FillRecord] = []
+        self.equity_curve: list[tuple[int, float]] = []
+        self.prices: dict[str, list[tuple[int, float]]] = {s: [] for s in symbols}
+        self.liquidations: list[tuple[int, str, float, float, int]] = []
+        self.halted = False
+        self.halt_reason = ""
+        self.now = 0
+        self._t0: int | None = None
+        self._next_client_id = 1
+        self._heartbeat_every = int(config.heartbeat_interval_s * 1e6)
+        self._next_heartbeat = 0
+        self._sample_every = int(config.sample_s * 1e6)
+        self._next_sample: dict[str, int] = {}
+        self._next_equity = 0
+        self._store_failed = False
+        self._last_gateware_tick: dict[str, int] = {}
+
+    # ---- start, halt, shutdown ---------------------------------------------------------
+
+    async def start(self, now: int) -> None:
+        """Configure and arm both lines (C2: every limit and instrument set first)."""
+        self.now = now
+        self._t0 = now
+        self._tick_time(now)
+        for limit, value in self.config.gateware.values(self.time_unit_s):
+            await self.guard.set_limit(limit, value)
+        for instrument in self.config.instruments:
+            await self.guard.set_instrument(
+                instrument.index,
+                enabled=True,
+                max_position=instrument.max_position,
+                min_price=instrument.min_price,
+                max_price=instrument.max_price,
+                band_ticks=instrument.band_ticks,
+            )
+        await self.guard.arm(ArmMode.ACTIVE)
+        self.drb.on_equity(now, self.config.starting_equity)
+        self.drb.arm(ArmMode.ACTIVE)
+        self._next_heartbeat = now + self._heartbeat_every
+        self.strategy.on_start()
+        logger.info("engine armed on %s", self.backend)
+        await self._risk_event("gateware", "armed", "ARMED", {"backend": self.backend})
+
+    def _tick_time(self, ts: int) -> None:
+        if self.on_time is not None:
+            self.on_time(ts)
+
+    async def halt(self, line: str, reason: str, detail: dict[str, Any] | None = None) -> None:
+        """Stop trading: cancel everything on both lines and at the broker, latch both kills,
+        record why. Idempotent; loud."""
+        if self.halted:
+            return
+        self.halted = True
+        self.halt_reason = reason
+        logger.critical("ENGINE HALTED (%s): %s %s", line, reason, detail or {})
+        await self._cancel_everything()
+        with contextlib.suppress(Exception):
+            await self.guard.kill()
+        self.drb.kill(KillCause.COMMAND, reason)
+        await self._risk_event(line, "halt", reason, detail or {})
+
+    async def _cancel_everything(self) -> None:
+        events = self.broker.cancel_all(self.now)
+        for record in list(self.orders.values()):
+            if record.status in ("working", "accepted"):
+                with contextlib.suppress(Exception):
+                    await self.guard.cancel(record.client_id)
+                self.drb.on_cancel(record.client_id)
+        # With no latency the cancels are done now; otherwise they complete at the broker's
+        # pace and are handled as they arrive.
+        await self._broker_events(events)
+
+    async def shutdown(self, now: int | None = None) -> None:
+        """Clean stop: cancel all, leave the kill latch set on both lines."""
+        if now is not None:
+            self.now = now
+        self.strategy.on_stop()
+        await self._cancel_everything()
+        # Let cancels in flight reach the paper exchange.
+        await self._broker_events(self.broker.advance(self.now + 10_000_000))
+        with contextlib.suppress(Exception):
+            await self.guard.kill()
+        self.drb.kill(KillCause.COMMAND, "shutdown")
+        await self._risk_event("gateware", "shutdown", "KILL latched on shutdown", {})
+        self._sample_equity(self.now, force=True)
+        await self._record_status()
+
+    # ---- events ------------------------------------------------------------------------
+
+    async def on_event(
+        self,
+        ts: int,
+        exch_ts: int,
+        kind: int,
+        sym: int,
+        side: int,
+        seq: int,
+        p1: float,
+        q1: float,
+        p2: float,
+        q2: float,
+    ) -> None:
+        """Process one market event (the fields of :data:`host.data.events.EVENT_DTYPE`)."""
+        self.now = ts
+        counts = self.counts
+        counts.events += 1
+        symbol = self.symbols[sym]
+        if ts >= self._next_heartbeat and not self.halted:
+            self._next_heartbeat = ts + self._heartbeat_every
+            self._tick_time(ts)
+            try:
+                await self.guard.heartbeat()
+            except Exception as error:  # noqa: BLE001 -- any failure is a link failure
+                await self.halt("gateware", "LINK_DOWN: heartbeat failed", {"error": str(error)})
+        if kind == _QUOTE:
+            counts.quotes += 1
+            sanitizer = self.sanitizer
+            if (
+                sanitizer.check_quote(
+                    symbol,
+                    seq=seq,
+                    exch_ts=exch_ts,
+                    recv_ts=ts,
+                    bid=p1,
+                    bid_qty=q1,
+                    ask=p2,
+                    ask_qty=q2,
+                )
+                is not None
+            ):
+                counts.sanitized_out += 1
+                counts.reject("sanitizer", sanitizer.last_detail.split(":", 1)[0])
+                return
+            events = self.broker.on_quote(symbol, ts, p1, p2, q1, q2)
+            if events:
+                await self._broker_events(events)
+            await self._on_quote(symbol, sym, ts, p1, p2, q1, q2)
+        elif kind == _TRADE:
+            counts.trades += 1
+            if (
+                self.sanitizer.check_trade(
+                    symbol, seq=seq, exch_ts=exch_ts, recv_ts=ts, price=p1, quantity=q1
+                )
+                is not None
+            ):
+                counts.sanitized_out += 1
+                counts.reject("sanitizer", self.sanitizer.last_detail.split(":", 1)[0])
+                return
+            events = self.broker.on_trade(symbol, ts, p1, q1, side)
+            if events:
+                await self._broker_events(events)
+            self.strategy.on_trade(symbol, ts, p1, q1, side)
+        elif kind == _LIQUIDATION:
+            counts.liquidations += 1
+            if (
+                self.sanitizer.check_liquidation(
+                    symbol, exch_ts=exch_ts, recv_ts=ts, price=p1, quantity=q1
+                )
+                is not None
+            ):
+                counts.sanitized_out += 1
+                counts.reject("sanitizer", self.sanitizer.last_detail.split(":", 1)[0])
+                return
+            self.liquidations.append((ts, symbol, p1, q1, side))
+            self.strategy.on_liquidation(symbol, ts, p1, q1, side)
+            if self.store is not None:
+                await self._write(
+                    self.store.record_market(
+                        ts=_when(ts),
+                        symbol=symbol,
+                        price=_dec(p1),
+                        kind="liquidation",
+                        quantity=_dec(q1),
+                        side="buy" if side > 0 else "sell",
+                    )
+                )
+        if ts >= self._next_equity:
+            self._next_equity = ts + self._sample_every
+            self._sample_equity(ts)
+            if self.store is not None:
+                await self._record_periodic(ts)
+
+    async def _on_quote(
+        self, symbol: str, sym: int, ts: int, bid: float, ask: float, bid_qty: float, ask_qty: float
+    ) -> None:
+        instrument = self._instruments[sym]
+        if instrument is None:
+            return
+        bid_ticks = int(round(bid / instrument.tick_size))
+        ask_ticks = int(round(ask / instrument.tick_size))
+        if not (0 < bid_ticks <= _MAX_PRICE and 0 < ask_ticks <= _MAX_PRICE):
+            self.counts.reject("tick_filter", "HOST_PRICE_RANGE")
+            return
+        assert self._t0 is not None
+        wire_ts = ((ts - self._t0) // 1000) & 0xFFFFFFFF
+        self._tick_time(ts)
+        try:
+            verdict = await self.guard.tick(instrument.index, wire_ts, bid_ticks, ask_ticks)
+        except Exception as error:  # noqa: BLE001 -- no verdict: the tick is not accepted
+            self.counts.reject("tick_filter", "NO_VERDICT")
+            if not getattr(self.guard, "connected", True):
+                await self.halt(
+                    "gateware", "LINK_DOWN: tick without verdict", {"error": str(error)}
+                )
+            return
+        if verdict != TickReason.ACCEPT:
+            self.counts.tick_rejects += 1
+            self.counts.reject("tick_filter", TickReason(verdict).name)
+            return
+        self.drb.on_tick(instrument.index, ts, bid_ticks, ask_ticks)
+        prices = self.prices[symbol]
+        if not prices or ts - prices[-1][0] >= self._sample_every:
+            prices.append((ts, (bid + ask) / 2))
+            if self.store is not None:
+                await self._write(
+                    self.store.record_market(
+                        ts=_when(ts), symbol=symbol, price=_dec((bid + ask) / 2), kind="mid"
+                    )
+                )
+        intents = self.strategy.on_quote(symbol, ts, bid, ask, bid_qty, ask_qty)
+        if self.strategy.signals:
+            await self._signals()
+        if intents:
+            for intent in intents:
+                await self._intent(intent)
+
+    async def _signals(self) -> None:
+        for signal in self.strategy.drain_signals():
+            if self.store is not None:
+                await self._write(
+                    self.store.record_signal(
+                        ts=_when(signal.ts),
+                        symbol=signal.symbol,
+                        kind=signal.kind,
+                        side=signal.side,
+                        strength=_dec(round(signal.strength, 6)),
+                        detail=signal.detail,
+                    )
+                )
+
+    # ---- orders ------------------------------------------------------------------------
+
+    async def _intent(self, intent: Intent) -> None:
+        if isinstance(intent, CancelAll):
+            events = self.broker.cancel_all(self.now, intent.symbol)
+            await self._broker_events(events)
+            return
+        await self.submit(intent)
+
+    async def submit(self, intent: OrderIntent) -> OrderRecord | None:
+        """Take one order intent through both lines to the broker; returns its record."""
+        ts = self.now
+        if self.halted:
+            self.strategy.on_order_done(intent.symbol, ts, tag=intent.tag, status="halted")
+            return None
+        instrument = self.config.instruments.by_symbol(intent.symbol)
+        lots = instrument.to_lots(intent.quantity)
+        price_ticks = (
+            0 if intent.kind == OrderKind.MARKET else instrument.to_ticks(intent.price or 0)
+        )
+        client_id = self._next_client_id
+        self._next_client_id += 1
+        if not (0 <= price_ticks <= _MAX_PRICE and 0 <= lots <= _MAX_QTY):
+            # Cannot even be put on the wire: the host refuses it, as the gateware would.
+            reason = Reason.INVALID_PRICE if price_ticks > _MAX_PRICE else Reason.INVALID_QUANTITY
+            gateware_reason, latency = reason, 0.0
+        else:
+            self._tick_time(ts)
+            started = time.perf_counter()
+            gateware_reason = await self.guard.order(
+                client_id, instrument.index, intent.side, intent.kind, price_ticks, lots
+            )
+            latency = (time.perf_counter() - started) * 1e6
+        drb: Verdict | None = None
+        if gateware_reason == Reason.ACCEPT:
+            drb = self.drb.check(
+                OrderRequest(
+                    client_id, instrument.index, intent.side, intent.kind, price_ticks, lots
+                ),
+                ts,
+            )
+            if drb.accepted:
+                status = "working"
+            else:
+                status = "rejected_drb"
+                self.counts.reject("drb", drb.reason.name)
+                # Release the order the gateware already counts as open.
+                with contextlib.suppress(Exception):
+                    await self.guard.cancel(client_id)
+        else:
+            status = "rejected_gateware"
+            self.counts.reject("gateware", Reason(gateware_reason).name)
+        record = OrderRecord(
+            client_id,
+            ts,
+            intent.symbol,
+            intent.side,
+            intent.kind,
+            price_ticks,
+            lots,
+            intent.tag,
+            Reason(gateware_reason),
+            latency,
+            drb,
+            status,
+        )
+        self.orders[client_id] = record
+        await self._record_order(record, intent)
+        if gateware_reason in (Reason.NO_VERDICT, Reason.LINK_DOWN):
+            self.strategy.on_order_done(intent.symbol, ts, tag=intent.tag, status=status)
+            await self.halt(
+                "gateware",
+                f"{Reason(gateware_reason).name}: order {client_id} got no verdict",
+                {"client_id": client_id, "backend": self.backend},
+            )
+            return record
+        if status != "working":
+            self.strategy.on_order_done(intent.symbol, ts, tag=intent.tag, status=status)
+            return record
+        order = BrokerOrder(
+            client_id=client_id,
+            symbol=intent.symbol,
+            side=intent.side,
+            kind=intent.kind,
+            price=None if intent.kind == OrderKind.MARKET else instrument.price(price_ticks),
+            quantity=instrument.quantity(lots),
+            tick_size=instrument.tick_size,
+            lot_size=instrument.lot_size,
+            submitted=ts,
+        )
+        await self._broker_events(self.broker.submit(order, ts))
+        return record
+
+    async def _record_order(self, record: OrderRecord, intent: OrderIntent) -> None:
+        if self.store is None:
+            return
+        instrument = self.config.instruments.by_symbol(record.symbol)
+        gateware = None if record.gateware_reason == Reason.ACCEPT else record.gateware_reason.name
+        drb_reason = None
+        if record.drb is not None and not record.drb.accepted:
+            drb_reason = record.drb.text
+        await self._write(
+            self.store.record_order(
+                client_id=str(record.client_id),
+                ts=_when(record.ts),
+                symbol=record.symbol,
+                side=record.side.name.lower(),
+                kind=record.kind.name.lower(),
+                price=None
+                if record.kind == OrderKind.MARKET
+                else _dec(instrument.price(record.price_ticks)),
+                quantity=_dec(instrument.quantity(record.lots)),
+                status=record.status,
+                gateware_backend=self.backend,
+                gateware_reason=gateware,
+                gateware_latency_us=round(record.gateware_latency_us, 3),
+                drb_reason=drb_reason,
+                detail={
+                    "tag": record.tag,
+                    "price_ticks": record.price_ticks,
+                    "lots": record.lots,
+                    "gateware_verdict": record.gateware_reason.name,
+                    "drb_verdict": record.drb.reason.name if record.drb else None,
+                },
+            )
+        )
+        if self.store is not None and record.status.startswith("rejected"):
+            line = "gateware" if record.status == "rejected_gateware" else "drbguard"
+            reason = gateware if line == "gateware" else drb_reason
+            await self._risk_event(
+                line,
+                "reject",
+                reason or "",
+                {"client_id": str(record.client_id), "tag": record.tag},
+            )
+
+    async def _broker_events(self, events: list[BrokerEvent]) -> None:
+        for event in events:
+            record = self.orders.get(event.client_id)
+            if record is None:
+                continue
+            instrument = self.config.instruments.by_symbol(record.symbol)
+            if event.kind == "accepted":
+                record.status = "accepted"
+                await self._update_order(record, event.ts, None)
+            elif event.kind == "fill":
+                await self._fill(record, instrument, event)
+            else:  # rejected by the exchange, or cancelled
+                record.status = "rejected_exchange" if event.kind == "rejected" else "cancelled"
+                if event.kind == "rejected":
+                    self.counts.reject("exchange", event.reason.split(":", 1)[0])
+                with contextlib.suppress(Exception):
+                    await self.guard.cancel(record.client_id)
+                self.drb.on_cancel(record.client_id)
+                await self._update_order(record, event.ts, event.reason or None)
+                self.strategy.on_order_done(
+                    record.symbol, event.ts, tag=record.tag, status=record.status
+                )
+
+    async def _fill(self, record: OrderRecord, instrument: Instrument, event: BrokerEvent) -> None:
+        lots = instrument.to_lots(event.quantity)
+        ticks = instrument.to_ticks(event.price)
+        record.filled_lots += lots
+        if event.done:
+            record.status = "filled"
+        self._tick_time(event.ts)
+        try:
+            await self.guard.fill(record.client_id, min(ticks, _MAX_PRICE), lots)
+        except Exception as error:  # noqa: BLE001 -- the gateware's position is now unknown
+            await self.halt("gateware", "LINK_DOWN: fill not delivered", {"error": str(error)})
+        self.drb.on_fill(record.client_id, ticks, lots, event.ts)
+        self.strategy.on_fill(
+            record.symbol, event.ts, record.side, event.price, event.quantity, tag=record.tag
+        )
+        self.fills.append(
+            FillRecord(
+                event.ts,
+                record.symbol,
+                record.side,
+                event.price,
+                event.quantity,
+                event.fee,
+                event.realized,
+                event.liquidity,
+                record.tag,
+            )
+        )
+        self._sample_equity(event.ts, force=True)
+        if event.done:
+            self.strategy.on_order_done(record.symbol, event.ts, tag=record.tag, status="filled")
+        if self.store is not None:
+            await self._write(
+                self.store.record_trade(
+                    client_id=str(record.client_id),
+                    ts=_when(event.ts),
+                    symbol=record.symbol,
+                    side=record.side.name.lower(),
+                    price=_dec(event.price),
+                    quantity=_dec(event.quantity),
+                    fee=_dec(round(event.fee, 10)),
+                    liquidity=event.liquidity,
+                    realized_pnl=_dec(round(event.realized, 10)),
+                )
+            )
+            await self._update_order(record, event.ts, None)
+            position = self.broker.account.positions.get(record.symbol)
+            if position is not None:
+                mark = self.broker.market(record.symbol).mid
+                await self._write(
+                    self.store.upsert_position(
+                        symbol=record.symbol,
+                        ts=_when(event.ts),
+                        quantity=_dec(round(position.quantity, 10)),
+                        average_price=_dec(round(position.average, 10))
+                        if position.quantity
+                        else None,
+                        realized_pnl=_dec(round(position.realized, 10)),
+                        unrealized_pnl=_dec(
+                            round((mark - position.average) * position.quantity, 10)
+                        ),
+                    )
+                )
+
+    async def _update_order(self, record: OrderRecord, ts: int, reason: str | None) -> None:
+        if self.store is None:
+            return
+        instrument = self.config.instruments.by_symbol(record.symbol)
+        await self._write(
+            self.store.update_order(
+                client_id=str(record.client_id),
+                ts=_when(ts),
+                status=record.status,
+                filled_quantity=_dec(instrument.quantity(record.filled_lots)),
+                average_price=None,
+                detail={"exchange_reason": reason} if reason else None,
+            )
+        )
+
+    # ---- equity, status, store ---------------------------------------------------------
+
+    def equity(self) -> float:
+        """Mark-to-market equity of the paper account."""
+        return self.broker.account.equity(self.broker.marks())
+
+    def _sample_equity(self, ts: int, *, force: bool = False) -> None:
+        equity = self.equity()
+        self.drb.on_equity(ts, equity)
+        if force or not self.equity_curve or self.equity_curve[-1][1] != equity:
+            self.equity_curve.append((ts, equity))
+
+    async def _record_periodic(self, ts: int) -> None:
+        assert self.store is not None
+        equity = self.equity()
+        peak = max((e for _, e in self.equity_curve), default=equity)
+        await self._write(
+            self.store.record_equity(
+                ts=_when(ts),
+                equity=_dec(round(equity, 8)),
+                pnl=_dec(round(equity - self.config.starting_equity, 8)),
+                drawdown=_dec(round((peak - equity) / peak if peak else 0.0, 8)),
+            )
+        )
+        await self._record_status()
+
+    async def _record_status(self) -> None:
+        if self.store is None:
+            return
+        ts = _when(self.now)
+        gateware = {
+            "state": "HALTED" if self.halted else "ARMED",
+            "backend": self.backend,
+            "hardware": not self.backend.startswith("model"),
+            "limits": asdict(self.config.gateware),
+            "reject_counts": {
+                **self.counts.rejects.get("gateware", {}),
+                **{f"TICK_{k}": v for k, v in self.counts.rejects.get("tick_filter", {}).items()},
+            },
+            "market_data_age_ms": {
+                s: round((self.now - p[-1][0]) / 1000, 3) for s, p in self.prices.items() if p
+            },
+            "sanitizer": self.sanitizer.summary(),
+        }
+        drb = self.drb.status()
+        drb["reject_counts"] = drb.pop("rejects")
+        await self._write(
+            self.store.record_guard_status(
+                ts=ts, line="gateware", backend=self.backend, status=gateware
+            )
+        )
+        await self._write(
+            self.store.record_guard_status(ts=ts, line="drbguard", backend="software", status=drb)
+        )
+
+    async def _risk_event(self, line: str, kind: str, reason: str, detail: dict[str, Any]) -> None:
+        if self.store is None:
+            return
+        await self._write(
+            self.store.record_risk_event(
+                ts=_when(self.now),
+                line="drbguard" if line in ("drb", "drbguard") else "gateware",
+                kind=kind,
+                reason=reason,
+                detail={"backend": self.backend, **detail},
+            )
+        )
+
+    async def _write(self, call: Any) -> Any:
+        """Await a store write; if it fails, halt rather than trade unrecorded."""
+        if self._store_failed:
+            call.close()
+            return None
+        try:
+            return await call
+        except Exception as error:  # noqa: BLE001 -- any store failure stops trading
+            self._store_failed = True
+            logger.critical("STORE WRITE FAILED, halting: %s", error)
+            await self.halt(
+                "gateware", "STORE_FAILED: cannot record, trading halted", {"error": str(error)}
+            )
+            return None
+
+    # ---- operator commands --------------------------------------------------------------
+
+    async def poll_commands(self) -> None:
+        """Carry out the dashboard's pending commands on both lines."""
+        if self.store is None or self._store_failed:
+            return
+        try:
+            commands = await self.store.pending_commands()
+        except Exception as error:  # noqa: BLE001
+            self._store_failed = True
+            await self.halt("gateware", "STORE_FAILED: cannot read commands", {"error": str(error)})
+            return
+        for command in commands:
+            ok, result = await self.execute_command(command.kind, command.payload, command.actor)
+            await self._write(
+                self.store.complete_command(command_id=command.id, ok=ok, result=result)
+            )
+
+    async def execute_command(
+        self, kind: str, payload: dict[str, Any], actor: str
+    ) -> tuple[bool, str]:
+        """Run one operator command (kill, rearm, set_limit); returns (ok, what happened)."""
+        line = payload.get("line", "both")
+        lines = ("gateware", "drbguard") if line == "both" else (line,)
+        try:
+            if kind == "kill":
+                if "gateware" in lines:
+                    await self.guard.kill()
+                if "drbguard" in lines:
+                    self.drb.kill(KillCause.COMMAND, f"operator {actor}")
+                if set(lines) == {"gateware", "drbguard"}:
+                    await self.halt("gateware", f"KILL by operator {actor}", {"actor": actor})
+                return True, f"kill latched on {', '.join(lines)}"
+            if kind == "rearm":
+                if "gateware" in lines:
+                    await self.guard.arm(ArmMode(payload.get("mode", ArmMode.ACTIVE)))
+                if "drbguard" in lines:
+                    self.drb.arm(ArmMode(payload.get("mode", ArmMode.ACTIVE)))
+                if (
+                    set(lines) == {"gateware", "drbguard"}
+                    and self.halted
+                    and not self._store_failed
+                ):
+                    self.halted = False
+                    self.halt_reason = ""
+                return True, f"re-armed {', '.join(lines)}"
+            if kind == "set_limit":
+                name = str(payload["name"])
+                value = payload["value"]
+                done = []
+                if "gateware" in lines:
+                    await self.guard.set_limit(LimitId[name.upper()], int(value))
+                    done.append(
+                        f"gateware {name.upper()}={int(value)} (gateware disarmed until re-arm)"
+                    )
+                if "drbguard" in lines:
+                    current = getattr(self.drb.config, name)
+                    number = type(current)(value) if current is not None else float(value)
+                    changes: dict[str, Any] = {name: number}
+                    self.drb.config = replace(self.drb.config, **changes)
+                    done.append(f"drbguard {name}={number}")
+                return True, "; ".join(done)
+        except Exception as error:  # noqa: BLE001 -- report the failure to the operator
+            return False, f"{type(error).__name__}: {error}"
+        return False, f"Command kind must be kill, rearm or set_limit, not {kind!r}"
+
+    # ---- live running ------------------------------------------------------------------
+
+    async def run_live(
+        self,
+        feed: AsyncIterator[tuple[int, int, int, int, int, int, float, float, float, float]],
+        *,
+        duration_s: float | None = None,
+    ) -> None:
+        """Run on a live feed (wall time) with heartbeat, alert and command tasks."""
+        tasks = [
+            asyncio.create_task(self._heartbeat_forever(), name="heartbeat"),
+            asyncio.create_task(self._watch_alerts(), name="alerts"),
+            asyncio.create_task(self._commands_forever(), name="commands"),
+        ]
+        started = time.monotonic()
+        try:
+            async for event in feed:
+                if self._t0 is None:
+                    await self.start(event[0])
+                await self.on_event(*event)
+                if duration_s is not None and time.monotonic() - started >= duration_s:
+                    break
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await self.shutdown()
+
+    async def _heartbeat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.heartbeat_interval_s)
+            if self.halted:
+                continue
+            try:
+                await self.guard.heartbeat()
+            except Exception as error:  # noqa: BLE001
+                await self.halt("gateware", "LINK_DOWN: heartbeat failed", {"error": str(error)})
+
+    async def _watch_alerts(self) -> None:
+        async for alert in self.guard.alerts():
+            fields = dict(alert.fields)
+            state = TradingState(fields.get("state", TradingState.HALTED)).name
+            cause = KillCause(fields.get("cause", KillCause.NONE)).name
+            await self.halt("gateware", f"ALERT: state={state}, cause={cause}", fields)
+        if not self.halted:
+            await self.halt("gateware", "LINK_DOWN: alert stream ended", {})
+
+    async def _commands_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.command_poll_s)
+            await self.poll_commands()
