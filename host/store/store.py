@@ -18,9 +18,10 @@ Conventions the dashboard reads (keep to them so the pages can explain each deci
   (reason -> count), ``feed_age_ms`` (feed -> milliseconds) and anything else.
 """
 
+import contextlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -202,6 +203,24 @@ class Store:
         self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(
             engine, expire_on_commit=False
         )
+        self._commit_listeners: list[Callable[[], None]] = []
+
+    def add_commit_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after each committed write (an in-process WebSocket feed wakes
+        up at once instead of at its next poll)."""
+        self._commit_listeners.append(listener)
+
+    def remove_commit_listener(self, listener: Callable[[], None]) -> None:
+        """Stop calling ``listener``."""
+        if listener in self._commit_listeners:
+            self._commit_listeners.remove(listener)
+
+    def _committed(self) -> None:
+        for listener in list(self._commit_listeners):
+            try:
+                listener()
+            except Exception:  # a listener must never undo or fail a committed write
+                logger.exception("commit listener %r failed", listener)
 
     @classmethod
     async def open(cls, url: str | None = None) -> Self:
@@ -235,6 +254,13 @@ class Store:
     async def __aexit__(self, *_exc: object) -> None:
         await self.close()
 
+    @contextlib.asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncSession]:
+        """One write transaction; listeners hear about it once it has committed."""
+        async with self.sessionmaker.begin() as session:
+            yield session
+        self._committed()
+
     # ---- the outbox ----------------------------------------------------------------------
 
     @staticmethod
@@ -264,7 +290,7 @@ class Store:
             strength=_decimal(strength, "strength"),
             detail=_detail(detail),
         )
-        async with self.sessionmaker.begin() as session:
+        async with self._write() as session:
             session.add(row)
             await session.flush()
             self._event(session, kind="signal", payload=row_payload(row))
@@ -316,7 +342,7 @@ class Store:
         if existing is not None:
             return existing
         try:
-            async with self.sessionmaker.begin() as session:
+            async with self._write() as session:
                 session.add(row)
                 await session.flush()
                 self._event(
@@ -357,7 +383,7 @@ class Store:
         filled = _decimal(filled_quantity, "filled quantity")
         average = _optional_decimal(average_price, "average price")
         extra = _detail(detail)
-        async with self.sessionmaker.begin() as session:
+        async with self._write() as session:
             row = await session.scalar(
                 select(Order).where(Order.client_id == client_id).with_for_update()
             )
@@ -420,7 +446,7 @@ class Store:
         if existing is not None:
             return existing
         try:
-            async with self.sessionmaker.begin() as session:
+            async with self._write() as session:
                 session.add(row)
                 await session.flush()
                 self._event(session, kind="trade", ref=client_id, payload=row_payload(row))
@@ -454,7 +480,7 @@ class Store:
             "realized_pnl": _decimal(realized_pnl, "realized pnl"),
             "unrealized_pnl": _decimal(unrealized_pnl, "unrealized pnl"),
         }
-        async with self.sessionmaker.begin() as session:
+        async with self._write() as session:
             row = await session.scalar(
                 select(Position).where(Position.symbol == symbol).with_for_update()
             )
@@ -477,7 +503,7 @@ class Store:
             pnl=_decimal(pnl, "pnl"),
             drawdown=_decimal(drawdown, "drawdown"),
         )
-        async with self.sessionmaker.begin() as session:
+        async with self._write() as session:
             session.add(row)
             await session.flush()
             self._event(session, kind="equity", payload=row_payload(row))
@@ -501,7 +527,7 @@ class Store:
             ts=ts, line=_line(line), kind=kind, reason=reason, detail=clean, actor=actor
         )
         ref = clean.get("client_id")
-        async with self.sessionmaker.begin() as session:
+        async with self._write() as session:
             session.add(row)
             await session.flush()
             self._event(
@@ -517,7 +543,7 @@ class Store:
     ) -> None:
         """Replace the latest status snapshot of ``line``."""
         clean = _detail(status)
-        async with self.sessionmaker.begin() as session:
+        async with self._write() as session:
             row = await session.scalar(
                 select(GuardStatus).where(GuardStatus.line == _line(line)).with_for_update()
             )
@@ -548,7 +574,7 @@ class Store:
             quantity=_optional_decimal(quantity, "quantity"),
             side=_side(side, optional=True),
         )
-        async with self.sessionmaker.begin() as session:
+        async with self._write() as session:
             session.add(row)
             await session.flush()
             self._event(session, kind="market", payload=row_payload(row))
@@ -572,7 +598,7 @@ class Store:
         ts = ts or utcnow()
         clean = _detail(payload)
         row = OperatorCommand(ts=ts, kind=kind, payload=clean, actor=actor, status="pending")
-        async with self.sessionmaker.begin() as session:
+        async with self._write() as session:
             session.add(row)
             await session.flush()
             line = clean.get("line")
@@ -611,7 +637,7 @@ class Store:
         KeyError
             If there is no pending command ``command_id``.
         """
-        async with self.sessionmaker.begin() as session:
+        async with self._write() as session:
             row = await session.get(OperatorCommand, command_id, with_for_update=True)
             if row is None or row.status != "pending":
                 raise KeyError(f"Command must be pending to complete, not {command_id!r}")

@@ -2,7 +2,7 @@
 
 import json
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, Numeric, String
@@ -14,12 +14,16 @@ __all__ = ["ExactDecimal", "UtcDateTime", "canonical_decimal", "json_default", "
 #: Digits kept for prices, quantities and money: 18 before and 18 after the point.
 PRECISION = 36
 SCALE = 18
+#: Wide enough for every digit the columns keep (the default context rounds to 28 digits).
+_EXACT = Context(prec=2 * PRECISION)
 
 
 def canonical_decimal(value: Decimal) -> Decimal:
     """``value`` without trailing zeros and never in exponent form (``100``, not ``1E+2``)."""
-    normal = value.normalize()
-    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # type: ignore[operator]
+    normal = value.normalize(_EXACT)
+    if normal.as_tuple().exponent > 0:  # type: ignore[operator]
+        return normal.quantize(Decimal(1), context=_EXACT)
+    return normal
 
 
 class ExactDecimal(TypeDecorator[Decimal]):
@@ -48,7 +52,7 @@ class ExactDecimal(TypeDecorator[Decimal]):
             raise ValueError(f"Exact decimal column value must be finite, not {value!r}")
         number = canonical_decimal(number)
         if abs(number.as_tuple().exponent) > SCALE:  # type: ignore[arg-type]
-            number = number.quantize(Decimal(1).scaleb(-SCALE))
+            number = number.quantize(Decimal(1).scaleb(-SCALE), context=_EXACT)
         if dialect.name == "sqlite":
             return format(number, "f")
         return number
