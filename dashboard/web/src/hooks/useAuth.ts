@@ -23,6 +23,12 @@ export async function login(credentials: Credentials): Promise<LoginResponse> {
   return response
 }
 
+/** Whether the user has acknowledged the disclaimer (the server records when). */
+export function hasAcknowledged(user: User | null | undefined): boolean {
+  if (!user) return false
+  return user.acknowledged_disclaimer === true || Boolean(user.disclaimer_acknowledged_at)
+}
+
 /** Operators and admins may press kill / re-arm and change limits; viewers only look. */
 export function canOperate(user: User | null | undefined): boolean {
   return user?.role === "operator" || user?.role === "admin"
@@ -47,7 +53,7 @@ const useAuth = () => {
     onSuccess: (user) => {
       queryClient.setQueryData<User>(queryKeys.currentUser, (old) =>
         user && typeof user === "object" && "username" in user
-          ? user
+          ? { ...user, acknowledged_disclaimer: true }
           : old && { ...old, acknowledged_disclaimer: true },
       )
     },

@@ -27,6 +27,7 @@ const DEPENDENT_KEYS: Record<string, QueryKey[]> = {
   signal: [],
   order: [["orders", "detail"], queryKeys.risk],
   trade: [queryKeys.stats, queryKeys.positions, queryKeys.equity, ["market"]],
+  market: [["market"]],
   position: [queryKeys.stats],
   equity: [queryKeys.stats],
   risk_event: [queryKeys.risk],

@@ -1,65 +1,56 @@
-/** An order's timeline: the server's, or one built from the order row's `detail`. */
-import type { LineDecision, OrderDetail, TimelineStep } from "./types"
+/** An order's timeline as the UI shows it: the server's steps, with readable names. */
+import type { OrderDetail, TimelineStep } from "./types"
 
-function asDecision(value: unknown): LineDecision | null {
-  return value && typeof value === "object" ? (value as LineDecision) : null
+/** What each step of the server's timeline is called on screen. */
+export const STEP_TITLES: Record<string, string> = {
+  intent: "Intent (strategy)",
+  gateware: "Gateware verdict (line 1)",
+  drbguard: "DRBGuard verdict (line 2)",
+  broker: "Broker",
+  fill: "Fill",
+  risk: "Risk event",
 }
 
-function verdictOf(reason: string | null | undefined): string {
-  return reason === null || reason === undefined || reason === "" || reason === "ACCEPT"
-    ? "ACCEPT"
-    : "REJECT"
+export type StepVerdict = "accept" | "reject" | "not_reached" | null
+
+/** The step's verdict in lower case, or null for steps that decide nothing. */
+export function stepVerdict(step: TimelineStep): StepVerdict {
+  const verdict = step.verdict?.toLowerCase()
+  if (verdict === "accept" || verdict === "reject" || verdict === "not_reached") return verdict
+  return null
+}
+
+export function stepTitle(step: TimelineStep): string {
+  const key = step.step ?? step.stage ?? "step"
+  return STEP_TITLES[key] ?? key.replaceAll("_", " ")
 }
 
 /**
- * The steps intent → gateware verdict → DRBGuard verdict → broker ack → fills.
- *
- * The server may send `timeline` ready-made; otherwise the store's conventions apply: the
- * order's `detail` carries `gateware`, `drbguard` and `broker` dicts, and fills come as
- * `fills` or `trades`.
+ * The steps intent → gateware → DRBGuard → broker → fills, as the server built them; when
+ * an older server sends none, the order row alone still gives intent and both verdicts.
  */
-export function buildTimeline(order: OrderDetail): TimelineStep[] {
-  if (Array.isArray(order.timeline) && order.timeline.length > 0) return order.timeline
-  const detail = order.detail ?? {}
+export function buildTimeline(detail: OrderDetail): TimelineStep[] {
+  if (Array.isArray(detail.timeline) && detail.timeline.length > 0) return detail.timeline
+  const order = detail.order
+  const rejected = (reason: string | null | undefined) =>
+    reason !== null && reason !== undefined && reason !== "" && reason !== "ACCEPT"
   const steps: TimelineStep[] = [
-    { stage: "intent", ts: order.ts, detail: `${order.side} ${order.quantity} ${order.symbol}` },
+    { step: "intent", ts: order.ts, detail: { side: order.side, quantity: order.quantity } },
+    {
+      step: "gateware",
+      ts: order.ts,
+      verdict: rejected(order.gateware_reason) ? "reject" : "accept",
+      reason: order.gateware_reason ?? "ACCEPT",
+    },
   ]
-  const gateware = asDecision(detail.gateware)
-  const gatewareReason = gateware?.reason ?? order.gateware_reason
-  steps.push({
-    stage: `gateware verdict (${order.gateware_backend ?? "?"})`,
-    ts: gateware?.ts ?? order.ts,
-    verdict: verdictOf(gatewareReason),
-    reason: verdictOf(gatewareReason) === "REJECT" ? gatewareReason : null,
-    rule: gateware?.rule ?? null,
-    inputs: (gateware?.inputs as Record<string, unknown>) ?? null,
-    limit: gateware?.limit,
-  })
-  const drb = asDecision(detail.drbguard)
-  const drbReason = drb?.reason ?? order.drb_reason
-  if (verdictOf(gatewareReason) === "ACCEPT" || drb) {
+  if (rejected(order.gateware_reason) && !rejected(order.drb_reason)) {
+    steps.push({ step: "drbguard", ts: order.ts, verdict: "not_reached" })
+  } else {
     steps.push({
-      stage: "DRBGuard verdict",
-      ts: drb?.ts ?? null,
-      verdict: verdictOf(drbReason),
-      reason: verdictOf(drbReason) === "REJECT" ? drbReason : null,
-      rule: drb?.rule ?? null,
-      inputs: (drb?.inputs as Record<string, unknown>) ?? null,
-      limit: drb?.limit,
-    })
-  }
-  const broker = asDecision(detail.broker)
-  if (broker) steps.push({ stage: "broker ack", ts: broker.ts ?? null, detail: broker })
-  const fills = Array.isArray(order.fills)
-    ? order.fills
-    : Array.isArray(order.trades)
-      ? order.trades
-      : []
-  for (const fill of fills as Record<string, unknown>[]) {
-    steps.push({
-      stage: "fill",
-      ts: (fill.ts as string) ?? null,
-      detail: `${fill.quantity ?? ""} @ ${fill.price ?? ""}`,
+      step: "drbguard",
+      ts: order.ts,
+      verdict: rejected(order.drb_reason) ? "reject" : "accept",
+      reason: order.drb_reason ?? "ACCEPT",
     })
   }
   return steps

@@ -9,7 +9,6 @@ import type {
   OrderDetail,
   Position,
   RiskEvent,
-  RiskSnapshot,
   Signal,
   Stats,
   Trade,
@@ -59,7 +58,7 @@ export const statsQuery = () =>
 export const equityQuery = () =>
   queryOptions({
     queryKey: queryKeys.equity,
-    queryFn: async () => asList<EquityPoint>(await api.get("/api/equity", { limit: 5000 })),
+    queryFn: async () => asList<EquityPoint>(await api.get("/api/equity", { limit: 1000 })),
   })
 
 export const signalsQuery = () =>
@@ -92,35 +91,40 @@ export const positionsQuery = () =>
     queryFn: async () => asList<Position>(await api.get("/api/positions")),
   })
 
+/** A row of GET /api/market: a sampled price, or a liquidation (`kind` "liquidation"). */
+export interface MarketSample {
+  id?: number
+  ts: string | number
+  symbol?: string
+  kind?: string
+  price: string | number
+  quantity?: string | number | null
+  side?: string | null
+}
+
 export interface MarketData {
-  symbol?: string | null
-  prices: { ts: string | number; price: string | number }[]
-  liquidations: {
-    ts: string | number
-    side?: string | null
-    price?: string | number
-    quantity?: string | number | null
-  }[]
+  symbol: string | null
+  prices: MarketSample[]
+  liquidations: MarketSample[]
 }
 
 export const marketQuery = (symbol: string | null) =>
   queryOptions({
     queryKey: queryKeys.market(symbol),
     queryFn: async () => {
-      const data = await api.get<Partial<MarketData>>("/api/market", {
-        symbol: symbol ?? undefined,
-        limit: 2000,
-      })
+      const rows = asList<MarketSample>(
+        await api.get("/api/market", { symbol: symbol ?? undefined, limit: 1000 }),
+      )
       return {
-        symbol: data?.symbol ?? symbol,
-        prices: asList<MarketData["prices"][number]>(data?.prices),
-        liquidations: asList<MarketData["liquidations"][number]>(data?.liquidations),
+        symbol,
+        prices: rows.filter((row) => row.kind !== "liquidation"),
+        liquidations: rows.filter((row) => row.kind === "liquidation"),
       } satisfies MarketData
     },
   })
 
 export const riskQuery = () =>
-  queryOptions({ queryKey: queryKeys.risk, queryFn: () => api.get<RiskSnapshot>("/api/risk") })
+  queryOptions({ queryKey: queryKeys.risk, queryFn: () => api.get<unknown>("/api/risk") })
 
 export const riskEventsQuery = () =>
   queryOptions({

@@ -28,13 +28,26 @@ function numbers(value: unknown): Record<string, number> {
   return out
 }
 
+/**
+ * The line's own counters, plus reasons only the orders table knows (a line that restarted
+ * has lost its counters, but the recorded orders still show what it rejected).
+ */
+function mergeCounts(own: Record<string, number>, fromOrders: Record<string, number>) {
+  const out = { ...own }
+  for (const [reason, count] of Object.entries(fromOrders))
+    out[reason] = Math.max(out[reason] ?? 0, count)
+  return out
+}
+
 function toLine(name: string, raw: Dict): RiskLineView {
   // A guard_status row nests the snapshot under `status`; a flat dict carries it directly.
   const status = isDict(raw.status) ? raw.status : raw
-  const pick = (key: string) => status[key] ?? raw[key]
+  // The server's cleaned top-level fields win over the raw snapshot's.
+  const pick = (key: string) => raw[key] ?? status[key]
   const age = pick("feed_age_ms") ?? pick("market_data_age_ms") ?? pick("market_data_age")
   const feedAgeMs: Record<string, number | null> = {}
-  if (isDict(age)) for (const [feed, ms] of Object.entries(age)) feedAgeMs[feed] = Number(ms)
+  if (isDict(age))
+    for (const [feed, ms] of Object.entries(age)) feedAgeMs[feed] = ms === null ? null : Number(ms)
   const state = pick("state")
   const backend = raw.backend ?? status.backend
   return {
@@ -43,7 +56,7 @@ function toLine(name: string, raw: Dict): RiskLineView {
     state: typeof state === "string" ? state : null,
     ts: (raw.ts as string | number | undefined) ?? null,
     limits: isDict(pick("limits")) ? (pick("limits") as Dict) : {},
-    rejectCounts: numbers(pick("reject_counts")),
+    rejectCounts: mergeCounts(numbers(pick("reject_counts")), numbers(raw.order_reject_counts)),
     feedAgeMs,
   }
 }

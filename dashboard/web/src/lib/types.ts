@@ -3,9 +3,13 @@
 export type Role = "viewer" | "operator" | "admin"
 
 export interface User {
+  id?: number
   username: string
   role: Role
-  acknowledged_disclaimer: boolean
+  is_active?: boolean
+  /** When this user acknowledged the disclaimer; null until they do. */
+  disclaimer_acknowledged_at?: string | null
+  acknowledged_disclaimer?: boolean
 }
 
 export interface LoginResponse {
@@ -17,17 +21,33 @@ export interface LoginResponse {
 /** Decimals arrive as text so that no precision is lost; read them with `num()`. */
 export type Num = number | string
 
+export interface LatencyStats {
+  count?: number
+  p50_us?: number | null
+  p99_us?: number | null
+  max_us?: number | null
+  mean_us?: number | null
+  backends?: string[]
+}
+
 export interface Stats {
-  pnl?: Num | null
   realized_pnl?: Num | null
   unrealized_pnl?: Num | null
-  equity?: Num | null
-  max_drawdown?: Num | null
-  hit_rate?: Num | null
-  trades?: Num | null
   fees?: Num | null
-  latency?: Record<string, Num | null> | null
-  [key: string]: unknown
+  /** realized - fees + unrealized */
+  net_pnl?: Num | null
+  equity?: Num | null
+  peak_equity?: Num | null
+  /** Largest fall from a peak of the equity curve, in money. */
+  max_drawdown?: Num | null
+  max_drawdown_fraction?: Num | null
+  hit_rate?: number | null
+  trade_count?: number
+  order_count?: number
+  rejected_by_gateware?: number
+  rejected_by_drbguard?: number
+  signal_count?: number
+  latency?: LatencyStats | null
 }
 
 export interface EquityPoint {
@@ -106,44 +126,30 @@ export interface Position {
 }
 
 export interface TimelineStep {
+  event_id?: number | null
   ts?: string | number | null
+  /** intent | gateware | drbguard | broker | fill | risk */
+  step?: string
   stage?: string
-  kind?: string
-  name?: string
   verdict?: string | null
   reason?: string | null
   rule?: string | null
   inputs?: Record<string, unknown> | null
   limit?: unknown
   detail?: unknown
-  [key: string]: unknown
 }
 
-export interface OrderDetail extends Order {
+/** GET /api/orders/{client_id}: the order, its timeline and its fills. */
+export interface OrderDetail {
+  order: Order
   timeline?: TimelineStep[]
-}
-
-export interface RiskLine {
-  name?: string
-  state?: string | null
-  backend?: string | null
-  limits?: Record<string, unknown> | null
-  reject_counts?: Record<string, number> | null
-  [key: string]: unknown
-}
-
-export interface RiskSnapshot {
-  gateware?: RiskLine | null
-  guard?: RiskLine | null
-  gateware_backend?: string | null
-  market_data_age?: Record<string, number | null> | null
-  kill_latched?: boolean | null
-  [key: string]: unknown
+  trades?: Trade[]
 }
 
 export interface RiskEvent {
   id: number | string
   ts: string | number
+  line?: string
   kind?: string
   reason?: string | null
   actor?: string | null

@@ -15,15 +15,20 @@ function tone(raw: unknown): "positive" | "negative" | "neutral" {
   return value > 0 ? "positive" : "negative"
 }
 
-/** Latency figures arrive as a flat map of name -> microseconds (or ms when so named). */
+/** Gateware round-trip figures (host sends ORDER -> host has the verdict). */
 function latencyRows(stats: Stats): [string, string][] {
   const latency = stats.latency
-  if (!latency || typeof latency !== "object") return []
-  return Object.entries(latency).map(([name, value]) => {
-    const unit = name.endsWith("_ms") ? "ms" : name.endsWith("_ns") ? "ns" : "µs"
-    const label = name.replace(/_(us|ms|ns)$/, "").replaceAll("_", " ")
-    return [label, num(value) === null ? "—" : `${formatNumber(value, 1)} ${unit}`]
-  })
+  if (!latency?.count) return []
+  const us = (value: number | null | undefined) =>
+    value === null || value === undefined ? "—" : `${formatNumber(value, 1)} µs`
+  return [
+    ["p50", us(latency.p50_us)],
+    ["p99", us(latency.p99_us)],
+    ["max", us(latency.max_us)],
+    ["mean", us(latency.mean_us)],
+    ["orders measured", formatNumber(latency.count, 0)],
+    ["backend", (latency.backends ?? []).join(", ") || "—"],
+  ]
 }
 
 /** Key statistics and the equity curve. */
@@ -40,7 +45,7 @@ const Home = () => {
     [equity.data],
   )
   const s: Stats = stats.data ?? {}
-  const drawdown = num(s.max_drawdown)
+  const latency = latencyRows(s)
 
   return (
     <div className="flex flex-col gap-6">
@@ -57,19 +62,33 @@ const Home = () => {
         aria-label="Key statistics"
         className="grid grid-cols-2 gap-4 md:grid-cols-3 lg:grid-cols-6"
       >
-        <StatCard label="P&L" value={formatMoney(s.pnl)} tone={tone(s.pnl)} />
-        <StatCard label="Equity" value={formatMoney(s.equity)} />
+        <StatCard
+          label="Net P&L"
+          value={formatMoney(s.net_pnl)}
+          tone={tone(s.net_pnl)}
+          hint="realized − fees + unrealized"
+        />
+        <StatCard
+          label="Equity"
+          value={formatMoney(s.equity)}
+          hint={`peak ${formatMoney(s.peak_equity)}`}
+        />
         <StatCard
           label="Max drawdown"
-          value={
-            drawdown !== null && Math.abs(drawdown) <= 1
-              ? formatPercent(drawdown)
-              : formatMoney(drawdown)
-          }
-          tone={drawdown ? "negative" : "neutral"}
+          value={formatMoney(s.max_drawdown)}
+          tone={num(s.max_drawdown) ? "negative" : "neutral"}
+          hint={`${formatPercent(s.max_drawdown_fraction, 2)} of the peak`}
         />
-        <StatCard label="Hit rate" value={formatPercent(s.hit_rate)} />
-        <StatCard label="Trades" value={formatNumber(s.trades, 0)} />
+        <StatCard
+          label="Hit rate"
+          value={formatPercent(s.hit_rate)}
+          hint="winning closing trades"
+        />
+        <StatCard
+          label="Trades"
+          value={formatNumber(s.trade_count, 0)}
+          hint={`${formatNumber(s.order_count, 0)} orders · ${formatNumber(s.signal_count, 0)} signals`}
+        />
         <StatCard label="Fees" value={formatMoney(s.fees)} />
       </section>
       <div className="grid gap-6 lg:grid-cols-3">
@@ -90,13 +109,15 @@ const Home = () => {
         </Card>
         <Card>
           <CardHeader>
-            <CardTitle>Latency</CardTitle>
-            <CardDescription>Measured on this machine by the engine.</CardDescription>
+            <CardTitle>Gateware latency</CardTitle>
+            <CardDescription>
+              Order sent → verdict back, measured by the engine on this machine.
+            </CardDescription>
           </CardHeader>
           <CardContent>
             <dl className="flex flex-col gap-2 text-sm" data-testid="latency-figures">
-              {latencyRows(s).length === 0 && <p className="text-zinc-500">No figures yet.</p>}
-              {latencyRows(s).map(([label, value]) => (
+              {latency.length === 0 && <p className="text-zinc-500">No orders measured yet.</p>}
+              {latency.map(([label, value]) => (
                 <div
                   key={label}
                   className="flex justify-between gap-4 border-b border-zinc-800 pb-1"

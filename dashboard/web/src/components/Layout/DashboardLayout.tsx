@@ -5,7 +5,7 @@ import { DisclaimerBanner } from "@/components/Common/DisclaimerBanner"
 import DisclaimerDialog from "@/components/Common/DisclaimerDialog"
 import { Badge } from "@/components/ui/badge"
 import { Button } from "@/components/ui/button"
-import useAuth from "@/hooks/useAuth"
+import useAuth, { hasAcknowledged } from "@/hooks/useAuth"
 import { useLiveFeed } from "@/hooks/useLiveFeed"
 
 const NAV = [
@@ -18,7 +18,7 @@ const NAV = [
 /** The frame of every signed-in page: disclaimer, navigation, live-feed state, user menu. */
 const DashboardLayout = () => {
   const { user, acknowledgeMutation, logout } = useAuth()
-  const acknowledged = user?.acknowledged_disclaimer === true
+  const acknowledged = hasAcknowledged(user)
   // The feed only runs once the disclaimer is acknowledged: nothing live behind the gate.
   const feed = useLiveFeed(acknowledged)
 
