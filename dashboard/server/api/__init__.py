@@ -1,0 +1,1 @@
+"""The REST API: routers per resource under /api."""

@@ -1,0 +1,1 @@
+"""Settings, security and other cross-cutting pieces of the dashboard server."""
