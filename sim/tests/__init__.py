@@ -1,0 +1,1 @@
+"""cocotb test modules run on the Verilator builds by :mod:`sim.runner` (not collected by pytest)."""
