@@ -61,7 +61,8 @@ class RealismConfig:
     price_band : float, default 0.05
         Limit prices further than this fraction from the mid are refused.
     min_notional : float, default 5.0
-        Orders worth less (quote currency) are refused.
+        Orders worth less (quote currency) are refused, except orders that only reduce the
+        position (the exchange exempts reduce-only orders too).
     max_orders_per_s : int, default 10
         More new orders within one second are refused.
     maker_fee, taker_fee : float, default 0.0002, 0.0005
@@ -425,7 +426,15 @@ class PaperBroker:
                 ]
             self._recent.append(ts)
             value_price = order.price if order.price is not None else market.mid
-            if order.quantity * value_price < realism.min_notional:
+            position = self.account.positions.get(order.symbol)
+            held = position.quantity if position is not None else 0.0
+            reduces = (held > 0 and order.side == Side.SELL) or (
+                held < 0 and order.side == Side.BUY
+            )
+            # Like the exchange's reduce-only orders, closing dust is exempt from the minimum.
+            if order.quantity * value_price < realism.min_notional and not (
+                reduces and order.quantity <= abs(held) + order.lot_size / 2
+            ):
                 return [
                     self._reject(
                         order,
@@ -470,7 +479,7 @@ class PaperBroker:
         shown = market.ask_qty if buy else market.bid_qty
         events: list[BrokerEvent] = []
         level = 0
-        while order.remaining > order.lot_size * 1e-6:
+        while order.remaining > order.lot_size / 2:
             price = touch + (level if buy else -level) * order.tick_size
             if order.price is not None and (price > order.price if buy else price < order.price):
                 break
@@ -490,17 +499,18 @@ class PaperBroker:
     def _fill(
         self, order: BrokerOrder, ts: int, price: float, quantity: float, liquidity: str
     ) -> BrokerEvent | None:
-        # The exchange fills whole lots only.
-        lots = int(quantity / order.lot_size + 1e-9)
-        quantity = min(order.remaining, lots * order.lot_size)
-        if quantity <= 1e-12:
+        # The exchange fills whole lots only; count in lots so float noise cannot leave dust.
+        remaining_lots = round(order.remaining / order.lot_size)
+        lots = min(int(quantity / order.lot_size + 1e-6), remaining_lots)
+        if lots <= 0:
             return None
+        quantity = lots * order.lot_size
         fee_rate = self.realism.maker_fee if liquidity == "maker" else self.realism.taker_fee
         fee = price * quantity * fee_rate
-        order.filled += quantity
+        done = lots == remaining_lots
+        order.filled = order.quantity if done else order.filled + quantity
         order.notional += price * quantity
         realized = self.account.apply_fill(order.symbol, order.side, price, quantity, fee)
-        done = order.remaining <= order.lot_size * 1e-6
         if done:
             order.status = "filled"
             del self._orders[order.client_id]

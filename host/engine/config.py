@@ -22,8 +22,8 @@ class GatewareLimits:
 
     Parameters
     ----------
-    max_order_qty : int, default 60_000
-        C5, lots.
+    max_order_qty : int, default 1_500
+        C5, lots (the demo's second ETH stage is bigger: the first line rejects it).
     max_order_notional : int, default 2_000_000_000
         C6, tick-lots.
     collar_ticks : int, default 2_000
@@ -48,7 +48,7 @@ class GatewareLimits:
         Tick filter: agreeing out-of-band ticks that accept a new level.
     """
 
-    max_order_qty: int = 60_000
+    max_order_qty: int = 1_500
     max_order_notional: int = 2_000_000_000
     collar_ticks: int = 2_000
     stale_after_s: float = 2.0
@@ -115,7 +115,9 @@ class GatewareLimits:
 def _demo_drb() -> DRBGuardConfig:
     # Tighter than the gateware on purpose in places (per-order notional in quote currency),
     # so a learner sees the second line catch what the first let through.
-    return DRBGuardConfig(max_order_notional=6_000.0, max_gross_exposure=40_000.0)
+    return DRBGuardConfig(
+        max_order_qty=60_000, max_order_notional=6_000.0, max_gross_exposure=40_000.0
+    )
 
 
 @dataclass(frozen=True)

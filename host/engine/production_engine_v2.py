@@ -194,7 +194,7 @@ class ProductionEngineV2:
         self._next_sample: dict[str, int] = {}
         self._next_equity = 0
         self._store_failed = False
-        self._last_gateware_tick: dict[str, int] = {}
+        self.signal_count = 0
 
     # ---- start, halt, shutdown ---------------------------------------------------------
 
@@ -407,6 +407,7 @@ class ProductionEngineV2:
 
     async def _signals(self) -> None:
         for signal in self.strategy.drain_signals():
+            self.signal_count += 1
             if self.store is not None:
                 await self._write(
                     self.store.record_signal(
@@ -846,12 +847,17 @@ class ProductionEngineV2:
             except Exception as error:  # noqa: BLE001
                 await self.halt("gateware", "LINK_DOWN: heartbeat failed", {"error": str(error)})
 
+    async def on_alert(self, alert: Any) -> None:
+        """An ALERT from the gateware (kill latched): halt both lines."""
+        fields = dict(alert.fields)
+        state = TradingState(fields.get("state", TradingState.HALTED)).name
+        cause = KillCause(fields.get("cause", KillCause.NONE)).name
+        self.counts.reject("alerts", cause)
+        await self.halt("gateware", f"ALERT: state={state}, cause={cause}", fields)
+
     async def _watch_alerts(self) -> None:
         async for alert in self.guard.alerts():
-            fields = dict(alert.fields)
-            state = TradingState(fields.get("state", TradingState.HALTED)).name
-            cause = KillCause(fields.get("cause", KillCause.NONE)).name
-            await self.halt("gateware", f"ALERT: state={state}, cause={cause}", fields)
+            await self.on_alert(alert)
         if not self.halted:
             await self.halt("gateware", "LINK_DOWN: alert stream ended", {})
 

@@ -9,7 +9,7 @@ buys a falling cascade (sells a rising one):
 * stage 1: a limit order at the touch (bid for a buy) worth ``stage_notional``;
 * stage k: when the mid is ``stage_spacing_bp x (k-1)`` beyond the first entry, a limit worth
   ``stage_notional x stage_growth^(k-1)``, up to ``stages``;
-* exit with market orders, sliced to ``max_slice_notional`` each, on stop-loss
+* exit with market orders, in equal slices of at most ``max_slice_notional``, on stop-loss
   (``stop_loss_bp`` against the average entry), take-profit (``take_profit_bp`` in favour) or
   after ``max_hold_s``; unfilled entries are cancelled first;
 * then wait ``cooldown_s`` before the next cascade on that symbol.
@@ -55,8 +55,11 @@ class HunterConfig:
         Time limit from the first fill.
     cooldown_s : float, default 60.0
         Pause after an exit before the next cascade on the same symbol.
-    max_slice_notional : float, default 4_000.0
+    max_slice_notional : float, default 3_000.0
         Largest single exit order; bigger exits are sliced, one slice at a time.
+    retry_s : float, default 1.0
+        Wait after a rejected exit slice before sending the next (a guard's duplicate or
+        rate window must not turn into a reject storm).
 
     Raises
     ------
@@ -77,7 +80,8 @@ class HunterConfig:
     take_profit_bp: float = 60.0
     max_hold_s: float = 180.0
     cooldown_s: float = 60.0
-    max_slice_notional: float = 4_000.0
+    max_slice_notional: float = 3_000.0
+    retry_s: float = 1.0
 
     def __post_init__(self) -> None:
         for name in (
@@ -90,6 +94,7 @@ class HunterConfig:
             "take_profit_bp",
             "max_hold_s",
             "max_slice_notional",
+            "retry_s",
         ):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and value > 0 and math.isfinite(value)):
@@ -127,6 +132,7 @@ class _Symbol:
         self.exit_reason = ""
         self.order_working = False
         self.cooldown_until = 0
+        self.retry_at = 0
 
 
 class SimpleLiquidationHunter(Strategy):
@@ -243,9 +249,9 @@ class SimpleLiquidationHunter(Strategy):
     ) -> list[Intent]:
         config = self.config
         if state.exiting:
-            if state.order_working:
+            if state.order_working or ts < state.retry_at:
                 return []
-            if abs(state.position) <= 1e-12:
+            if abs(state.position) <= 1e-9:
                 self._reset(state, ts)
                 return []
             return self._exit_slice(symbol, state, bid, ask)
@@ -290,7 +296,9 @@ class SimpleLiquidationHunter(Strategy):
 
     def _exit_slice(self, symbol: str, state: _Symbol, bid: float, ask: float) -> list[Intent]:
         price = bid if state.direction > 0 else ask
-        quantity = min(abs(state.position), self.config.max_slice_notional / price)
+        # Equal slices, so the last one is never dust below the exchange's minimum.
+        slices = math.ceil(abs(state.position) * price / self.config.max_slice_notional)
+        quantity = abs(state.position) / max(1, slices)
         state.order_working = True
         return [
             OrderIntent(
@@ -333,6 +341,8 @@ class SimpleLiquidationHunter(Strategy):
     def on_order_done(self, symbol: str, ts: int, *, tag: str, status: str) -> None:
         state = self._state(symbol)
         state.order_working = False
+        if status.startswith("rejected") or status == "halted":
+            state.retry_at = ts + int(self.config.retry_s * _US)
 
     def position(self, symbol: str) -> float:
         """The position the strategy believes it has (from its own fills)."""
