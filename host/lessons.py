@@ -86,7 +86,8 @@ def find_lesson(slug: str, directory: Path = LESSONS_DIR) -> Lesson:
     """
     lessons = list_lessons(directory)
     for lesson in lessons:
-        if lesson.slug == slug:
+        # The file stem ("03-pre-trade-risk") is accepted too: it is what a file listing shows.
+        if slug in (lesson.slug, lesson.path.stem):
             return lesson
     topics = ", ".join(lesson.slug for lesson in lessons)
     raise LessonError(f"Lesson topic must be one of {topics}, not {slug!r}")

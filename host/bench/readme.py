@@ -89,6 +89,8 @@ def _cell(results: Results, key: str) -> str:
 def table(results: Results, rows: tuple[Row, ...] = ROWS) -> str:
     """The Markdown block (without markers): a table, then where the numbers come from."""
     lines = [
+        "## Performance",
+        "",
         "| what | this run | vs same-run baseline | published / reference |",
         "|---|---:|---|---|",
     ]
@@ -127,7 +129,7 @@ def replace_block(readme: str, block: str) -> str:
         If the markers are present but out of order or repeated.
     """
     if BEGIN not in readme and END not in readme:
-        return readme.rstrip("\n") + f"\n\n## Performance\n\n{BEGIN}\n{block}\n{END}\n"
+        return readme.rstrip("\n") + f"\n\n{BEGIN}\n{block}\n{END}\n"
     if readme.count(BEGIN) != 1 or readme.count(END) != 1:
         raise ValueError(f"README must hold {BEGIN} and {END} exactly once each")
     start = readme.index(BEGIN) + len(BEGIN)

@@ -9,7 +9,7 @@ from host.bench.results import Figure
 
 __all__ = ["REFERENCE_FIGURES"]
 
-_TOOLCHAIN = "Quantum HFT TOOLCHAIN.md, one earlier run on this machine kind (2026-11)"
+_TOOLCHAIN = "earlier run on this machine kind (Quantum HFT shared TOOLCHAIN.md, 2026-11)"
 
 REFERENCE_FIGURES: tuple[Figure, ...] = (
     Figure(

@@ -297,7 +297,9 @@ def _significant(value: float, digits: int = 3) -> str:
         return f"{int(value):,}"
     magnitude = math.floor(math.log10(abs(value)))
     decimals = max(0, digits - 1 - magnitude)
-    return f"{value:,.{decimals}f}"
+    text = f"{value:,.{decimals}f}"
+    # Beyond the usual 3 digits only to keep a cited figure's own precision: no padding zeros.
+    return text.rstrip("0").rstrip(".") if digits > 3 and "." in text else text
 
 
 def format_value(figure: Figure) -> str:
@@ -308,13 +310,15 @@ def format_value(figure: Figure) -> str:
     if figure.value is None:
         return f"not measured ({figure.missing})"
     value = figure.value
+    # A cited figure is shown as precisely as its source gives it (471.7 ns, not 472 ns).
+    digits = 4 if figure.published else 3
     unit = _UNIT_TEXT.get(figure.unit, figure.unit)
     if figure.unit.endswith("/s") or figure.unit == "count":
         for scale, prefix in _SCALES:
             if abs(value) >= scale:
                 return " ".join(
-                    part for part in (_significant(value / scale), prefix, unit) if part
+                    part for part in (_significant(value / scale, digits), prefix, unit) if part
                 )
     if figure.unit == "x":
-        return f"{_significant(value)}{unit}"
-    return " ".join(part for part in (_significant(value), unit) if part)
+        return f"{_significant(value, digits)}{unit}"
+    return " ".join(part for part in (_significant(value, digits), unit) if part)

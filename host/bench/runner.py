@@ -9,6 +9,7 @@ from pathlib import Path
 
 from host.bench import machine
 from host.bench import peers as peer_section
+from host.bench.baselines import BASELINES
 from host.bench.plot import plot_latencies
 from host.bench.references import REFERENCE_FIGURES
 from host.bench.results import Figure, Results, save
@@ -101,7 +102,7 @@ def run_bench(
         "quantum bench" + (" --quick" if quick else "") + "".join(f" --only {n}" for n in only)
     )
     results = Results.build(
-        _drop_dangling_baselines(figures),
+        _with_baselines(figures),
         date=datetime.now(UTC).isoformat(timespec="seconds"),
         machine=machine.machine_info(),
         versions=machine.versions(),
@@ -121,12 +122,19 @@ def run_bench(
     return BenchRun(results, results_path, plot_path)
 
 
-def _drop_dangling_baselines(figures: list[Figure]) -> list[Figure]:
-    """With ``--only``, a figure's baseline may belong to a section that did not run; such a
-    figure keeps its value but loses the ratio rather than failing the whole run."""
+def _with_baselines(figures: list[Figure]) -> list[Figure]:
+    """Give each figure its baseline from :data:`BASELINES`, dropping a baseline that is not
+    in the run (with ``--only`` it may belong to a section that did not run: the figure keeps
+    its value and loses the ratio rather than failing the whole run)."""
     from dataclasses import replace
 
     keys = {figure.key for figure in figures}
+    figures = [
+        replace(figure, baseline=BASELINES[figure.key])
+        if figure.baseline is None and figure.key in BASELINES
+        else figure
+        for figure in figures
+    ]
     return [
         figure
         if figure.baseline is None or figure.baseline in keys

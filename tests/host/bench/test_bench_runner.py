@@ -51,10 +51,12 @@ def test_gateware_when_summary_and_report_then_ns_is_cycles_over_fmax(tmp_path: 
     )
     (tmp_path / "bitstreams" / "icebreaker").mkdir(parents=True)
     (tmp_path / "bitstreams" / "icebreaker" / "report.json").write_text(
-        json.dumps({"fmax_mhz": 48.0, "cells": 3000})
+        json.dumps({"fmax_mhz": 48.0, "clock_mhz": 12.0, "luts_used": 3000})
     )
     figures = {f.key: f for f in run_gateware(BenchContext(quick=True, root=tmp_path))}
-    assert figures["gateware.icebreaker_verdict_ns"].value == 250.0
+    assert figures["gateware.icebreaker_verdict_ns"].value == 1000.0
+    assert figures["gateware.icebreaker_verdict_ns_at_fmax"].value == 250.0
+    assert figures["gateware.icebreaker_luts"].value == 3000
     assert (
         figures["gateware.icebreaker_verdict_ns"].baseline == "reference.stac_t0_tick_to_trade_ns"
     )
