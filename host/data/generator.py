@@ -215,7 +215,8 @@ def _symbol(
         for t_liq in times.tolist():
             liq_mid = float(at(np.array([t_liq]))[0][0])
             notional = rng.uniform(20_000, 400_000)
-            liq_rows.append((t_liq, -direction_sign, liq_mid, notional))
+            # A fall liquidates longs: their forced orders are SELLs (side -1), and vice versa.
+            liq_rows.append((t_liq, direction_sign, liq_mid, notional))
     for t_liq in _arrivals(rng, 1 / 60, duration_ms).tolist():
         liq_mid = float(at(np.array([t_liq]))[0][0])
         liq_rows.append((t_liq, rng.choice((-1.0, 1.0)), liq_mid, rng.uniform(500, 20_000)))
