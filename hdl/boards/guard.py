@@ -1,0 +1,37 @@
+"""The guard gateware as the board tops see it, and its verdict latency in cycles."""
+
+from hdl.framing import FrameDecoder
+from hdl.top import CoreFactory, GuardUARTTop
+
+__all__ = ["make_guard", "verdict_latency_cycles"]
+
+
+def make_guard(
+    *, clock_hz: int, time_unit_cycles: int, baud: int, core: CoreFactory | None = None
+) -> GuardUARTTop:
+    """The guard with its UART (:class:`hdl.top.GuardUARTTop`), the design that is simulated.
+
+    Parameters
+    ----------
+    clock_hz : int
+        Frequency of the ``sync`` domain.
+    time_unit_cycles : int
+        Cycles per time unit of the guard core (1 us on a board).
+    baud : int
+        UART rate of the link.
+    core : CoreFactory, optional
+        Replaces :class:`hdl.guard_core.GuardCore` (only to measure the plumbing alone).
+    """
+    return GuardUARTTop(clock_hz=clock_hz, baud=baud, time_unit_cycles=time_unit_cycles, core=core)
+
+
+def verdict_latency_cycles() -> int:
+    """Cycles from an ORDER frame's delimiter byte to its ORDER_VERDICT beat.
+
+    ``GuardCore.VERDICT_LATENCY`` (i_msg beat to o_rsp beat) plus the frame decoder's
+    register (:attr:`hdl.framing.FrameDecoder.LATENCY`): the figure the simulation measures.
+    The board build adds no cycle to it: the board top only wraps the guard.
+    """
+    from hdl.guard_core import GuardCore
+
+    return int(GuardCore.VERDICT_LATENCY) + int(FrameDecoder.LATENCY)

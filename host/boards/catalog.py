@@ -1,0 +1,134 @@
+"""The supported boards: platform, board top, default clock, programmer and report names."""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from amaranth.build import Platform
+
+from hdl.boards.board_top import BoardTop
+from hdl.boards.icebreaker import ICEBreakerTop, icebreaker_platform
+from hdl.boards.ulx3s import ULX3S_VARIANTS, ULX3STop, ulx3s_platform
+
+__all__ = ["BoardSpec", "BOARDS", "board_spec"]
+
+
+@dataclass(frozen=True)
+class BoardSpec:
+    """Everything the build and flash commands need to know about one board.
+
+    Attributes
+    ----------
+    name : str
+        Command-line name, also the folder under ``bitstreams/``.
+    title : str
+        Human name.
+    variants : Mapping[str, Callable[[], Platform]]
+        FPGA size -> platform factory; a board with one FPGA has one entry.
+    default_variant : str
+        The variant built by default (and committed under ``bitstreams/``).
+    top : type[BoardTop]
+        The board top wrapping the guard.
+    default_clock_hz : int
+        ``sync`` clock of the committed build, a whole number of MHz.
+    bitstream_suffix : str
+        Extension of the bitstream the programmer takes (``.bin`` or ``.bit``).
+    synth_opts : str
+        Extra options for Yosys' ``synth_<family>``.
+    loader_board : str
+        openFPGALoader's ``--board`` name.
+    loader_volatile : bool
+        Whether openFPGALoader loads SRAM by default (``--write-flash`` persists); when false
+        it always writes the configuration flash.
+    serial_port : str
+        Where the link's UART shows up on Linux.
+    logic_resource, dsp_resource, bram_resource : str
+        nextpnr's names for the LUT (logic cell), multiplier and block RAM cells.
+    ff_resource : str or None
+        nextpnr's name for flip-flops, where they are cells of their own.
+    """
+
+    name: str
+    title: str
+    variants: Mapping[str, Callable[[], Platform]]
+    default_variant: str
+    top: type[BoardTop]
+    default_clock_hz: int
+    bitstream_suffix: str
+    synth_opts: str
+    loader_board: str
+    loader_volatile: bool
+    serial_port: str
+    logic_resource: str
+    dsp_resource: str
+    bram_resource: str
+    ff_resource: str | None
+
+    def platform(self, variant: str | None = None) -> Platform:
+        """A fresh platform for ``variant`` (default: :attr:`default_variant`).
+
+        Raises
+        ------
+        ValueError
+            If the variant is not one of :attr:`variants`.
+        """
+        variant = self.default_variant if variant is None else variant
+        if variant not in self.variants:
+            raise ValueError(
+                f"{self.title} variant must be one of {sorted(self.variants)}, not {variant!r}"
+            )
+        return self.variants[variant]()
+
+
+BOARDS: dict[str, BoardSpec] = {
+    "icebreaker": BoardSpec(
+        name="icebreaker",
+        title="iCEBreaker",
+        variants={"UP5K": icebreaker_platform},
+        default_variant="UP5K",
+        top=ICEBreakerTop,
+        default_clock_hz=24_000_000,
+        bitstream_suffix=".bin",
+        # Multipliers go to the UP5K's eight SB_MAC16 instead of thousands of logic cells.
+        synth_opts="-dsp",
+        loader_board="ice40_generic",
+        loader_volatile=False,
+        serial_port="/dev/ttyUSB1",
+        logic_resource="ICESTORM_LC",
+        dsp_resource="ICESTORM_DSP",
+        bram_resource="ICESTORM_RAM",
+        ff_resource=None,
+    ),
+    "ulx3s": BoardSpec(
+        name="ulx3s",
+        title="ULX3S",
+        variants={
+            size: (lambda size=size: ulx3s_platform(size))  # type: ignore[misc]
+            for size in ULX3S_VARIANTS
+        },
+        default_variant="85F",
+        top=ULX3STop,
+        default_clock_hz=50_000_000,
+        bitstream_suffix=".bit",
+        synth_opts="",
+        loader_board="ulx3s",
+        loader_volatile=True,
+        serial_port="/dev/ttyUSB0",
+        logic_resource="TRELLIS_COMB",
+        dsp_resource="MULT18X18D",
+        bram_resource="DP16KD",
+        ff_resource="TRELLIS_FF",
+    ),
+}
+
+
+def board_spec(name: str) -> BoardSpec:
+    """The :class:`BoardSpec` called ``name``.
+
+    Raises
+    ------
+    ValueError
+        If no board has that name.
+    """
+    if name not in BOARDS:
+        raise ValueError(f"board must be one of {sorted(BOARDS)}, not {name!r}")
+    return BOARDS[name]
