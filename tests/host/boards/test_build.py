@@ -1,0 +1,99 @@
+"""``build_bitstream`` end to end with the YoWASP tools, on a tiny stand-in guard.
+
+The real guard's bitstreams are built by ``make bitstream`` and checked for staleness by
+tests/bitstreams; here a stand-in keeps synthesis to seconds while exercising the whole flow:
+PLL, pins, nextpnr report, output files and the timing gate.
+"""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from amaranth.hdl import Elaboratable, Module, Signal
+
+from host.boards.build import BuildError, build_bitstream, build_paths
+from host.boards.catalog import BOARDS
+from host.boards.report import read_report
+from host.boards.source_hash import repository_root, source_sha256
+
+pytestmark = pytest.mark.slow
+
+LATENCY = 4
+
+
+class EchoGuard(Elaboratable):
+    """A stand-in for the guard: echoes rx to tx and shows HALTED while killed."""
+
+    def __init__(self, *, clock_hz: int, time_unit_cycles: int, baud: int) -> None:
+        self.rx = Signal(init=1)
+        self.tx = Signal(init=1)
+        self.i_kill_button = Signal()
+        self.o_state = Signal(2)
+
+    def elaborate(self, platform: object) -> Module:
+        m = Module()
+        m.d.sync += [self.tx.eq(self.rx), self.o_state.eq(self.i_kill_button * 3)]
+        return m
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "hdl").mkdir()
+    (tmp_path / "hdl" / "standin.py").write_text("ECHO = True\n")
+    # Reuse the checkout's compiled WebAssembly (a fresh cache costs a minute per tool).
+    cache = repository_root() / "build" / "yowasp-cache"
+    monkeypatch.setenv("YOWASP_CACHE_DIR", str(cache))
+    return tmp_path
+
+
+def test_icebreaker_build_writes_bitstream_and_report(root: Path) -> None:
+    spec = BOARDS["icebreaker"]
+    report = build_bitstream(
+        spec, guard_factory=EchoGuard, latency_cycles=LATENCY, root=root, clock_hz=18_000_000
+    )
+    paths = build_paths(spec, root=root)
+    bitstream = paths.bitstream.read_bytes()
+    assert paths.bitstream == root / "bitstreams" / "icebreaker" / "guard.bin"
+    assert read_report(paths.output) == report
+    assert (paths.output / "report.txt").read_text().startswith("Quantum HFT guard bitstream")
+    assert report.source_sha256 == source_sha256(root)
+    assert report.bitstream_sha256 == hashlib.sha256(bitstream).hexdigest()
+    assert report.bitstream_bytes == len(bitstream)
+    assert report.device == "iCE40UP5K"
+    assert report.clock_mhz == 18.0
+    assert report.time_unit_cycles == 18
+    assert report.luts_total == 5280
+    assert 0 < report.luts_used < report.luts_total
+    assert report.timing_met and report.fmax_mhz >= 18.0
+    assert report.verdict_latency_cycles == LATENCY
+    assert report.verdict_latency_ns == round(LATENCY * 1e3 / report.fmax_mhz, 1)
+    assert report.verdict_latency_ns_at_clock == round(LATENCY * 1e3 / 18.0, 1)
+
+
+def test_a_bitstream_that_misses_timing_is_not_published(root: Path) -> None:
+    spec = BOARDS["icebreaker"]
+    with pytest.raises(BuildError, match=r"^Timing must be met, not fmax .* < clock 192\.00 MHz"):
+        build_bitstream(
+            spec, guard_factory=EchoGuard, latency_cycles=LATENCY, root=root, clock_hz=192_000_000
+        )
+    assert not build_paths(spec, root=root).bitstream.exists()
+
+
+def test_a_smaller_ulx3s_goes_to_the_build_folder_with_module_stats(root: Path) -> None:
+    spec = BOARDS["ulx3s"]
+    report = build_bitstream(
+        spec,
+        variant="12F",
+        guard_factory=EchoGuard,
+        latency_cycles=LATENCY,
+        root=root,
+        module_stats=True,
+    )
+    paths = build_paths(spec, "12F", root=root)
+    assert paths.bitstream == root / "build" / "bitstreams" / "ulx3s-12f" / "guard.bit"
+    assert paths.bitstream.is_file()
+    assert not (root / "bitstreams" / "ulx3s").exists()
+    assert report.device == "LFE5U-12F"
+    assert report.timing_met
+    assert report.module_cells["top.kill_switch"]["ff"] > 0
+    assert "top.rx_stretch" in report.module_cells
