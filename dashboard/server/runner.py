@@ -1,0 +1,34 @@
+"""Run the app on a real socket inside the current event loop (tests, benchmarks, demo)."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import uvicorn
+from fastapi import FastAPI
+
+__all__ = ["running_server"]
+
+
+@contextlib.asynccontextmanager
+async def running_server(
+    app: FastAPI, *, host: str = "127.0.0.1", port: int = 0
+) -> AsyncIterator[str]:
+    """Serve ``app`` with uvicorn while the block runs; yields ``http://host:port``.
+
+    ``port=0`` picks a free port. The server stops (and the app's lifespan ends) on exit.
+    """
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # raises the start-up error
+            raise RuntimeError("Server must start, but it stopped during start-up")
+        await asyncio.sleep(0.01)
+    bound = server.servers[0].sockets[0].getsockname()
+    try:
+        yield f"http://{bound[0]}:{bound[1]}"
+    finally:
+        server.should_exit = True
+        await task
