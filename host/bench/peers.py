@@ -134,10 +134,11 @@ def _export_events(context: BenchContext) -> tuple[Path, Path, int] | str:
     if isinstance(load_directory, str):
         return load_directory
     market = load_directory(data_dir)
-    events = market.events if hasattr(market, "events") else market
     path = context.work_dir / f"{data_dir.name}.npy"
-    np.save(path, events)
-    return data_dir, path, int(len(events))
+    np.save(path, market.events)
+    # The peers name instruments; the event rows only index into this list.
+    path.with_suffix(".json").write_text(json.dumps({"symbols": list(market.symbols)}))
+    return data_dir, path, int(len(market.events))
 
 
 def _with_value(spec: tuple[str, str, str], value: float) -> Figure:

@@ -52,3 +52,22 @@ def test_not_requested_when_no_peers_flag_then_every_key_missing_with_hint() -> 
     figures = not_requested()
     assert [f.key for f in figures] == [key for key, _, _ in PEER_SPECS]
     assert all(f.value is None and "--peers" in str(f.missing) for f in figures)
+
+
+def test_run_peers_when_peer_venv_unusable_then_loop_measured_and_peers_missing(
+    tmp_path, monkeypatch
+) -> None:
+    from host.bench import peers
+    from host.bench.sections import BenchContext
+
+    monkeypatch.setattr(peers, "ensure_venv", lambda _dir: "pip install failed: no network")
+    context = BenchContext(quick=True, root=tmp_path, work_dir=tmp_path / "bench")
+    context.work_dir.mkdir()
+    figures, document = peers.run_peers(context)
+    by_key = {f.key: f for f in figures}
+    assert set(by_key) == {key for key, _, _ in PEER_SPECS}
+    assert by_key["peers.events"].value == document["events"] > 1000
+    assert by_key["peers.python_loop_events_per_s"].value > 0
+    assert document["python_loop"]["signals"] >= 0
+    for key in ("peers.nautilus_events_per_s", "peers.hftbacktest_events_per_s"):
+        assert by_key[key].missing == "pip install failed: no network"
