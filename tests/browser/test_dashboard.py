@@ -131,6 +131,26 @@ def test_a_trade_written_to_the_store_appears_on_trading_within_2_s(
     page: Page, live_server: LiveServer
 ) -> None:
     symbol = _symbol()
+    start = datetime.now(UTC) - timedelta(minutes=2)
+
+    async def market(store: Store) -> None:
+        for i in range(60):
+            await store.record_market(
+                ts=start + timedelta(seconds=2 * i),
+                symbol=symbol,
+                price=Decimal(43000 + 5 * i - (i % 7) * 9),
+                kind="mid",
+            )
+        await store.record_market(
+            ts=start + timedelta(seconds=50),
+            symbol=symbol,
+            price=Decimal(43100),
+            kind="liquidation",
+            quantity=Decimal("3.5"),
+            side="sell",
+        )
+
+    live_server.store(market)
     log_in(page, live_server, "olga")
     page.get_by_role("link", name="Trading").click()
     expect(page.get_by_role("heading", name="Trading", exact=True)).to_be_visible()
@@ -156,6 +176,7 @@ def test_a_trade_written_to_the_store_appears_on_trading_within_2_s(
     row = trades.get_by_role("row").filter(has_text=symbol)
     expect(row).to_be_visible(timeout=2_000)
     expect(row).to_contain_text("43,210.5")
+    expect(page.get_by_role("img", name=f"Price of {symbol}")).to_be_visible()
     screenshot(page, "trading")
 
 
@@ -251,6 +272,7 @@ def test_operator_kill_switch_reaches_the_engine_and_shows_the_new_state(
     expect(page.get_by_test_id("risk-state-gateware")).to_have_text("HALTED")
     expect(page.get_by_test_id("risk-state-drbguard")).to_have_text("HALTED")
     expect(page.get_by_test_id("risk-line-gateware")).to_contain_text("NOT hardware")
+    expect(page.get_by_test_id("risk-line-drbguard")).not_to_contain_text("FPGA")
     expect(page.get_by_test_id("feed-ages")).to_contain_text("42 ms")
     expect(page.get_by_role("table", name="Risk events")).to_contain_text("KILL requested by olga")
     screenshot(page, "risk")

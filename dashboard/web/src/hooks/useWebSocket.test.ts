@@ -142,6 +142,6 @@ describe("useWebSocket", () => {
       useWebSocket(() => "ws://test/ws", { WebSocketImpl: FakeWebSocketImpl, enabled: false }),
     )
     expect(FakeWebSocket.instances).toHaveLength(0)
-    expect(result.current.readyState).toBe(ReadyState.CLOSED)
+    expect(result.current.readyState).toBe(ReadyState.UNINSTANTIATED)
   })
 })

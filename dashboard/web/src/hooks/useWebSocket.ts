@@ -63,7 +63,8 @@ export function useWebSocket(
 
   useEffect(() => {
     if (!enabled) {
-      setReadyState(ReadyState.CLOSED)
+      // Not a failure: nothing was attempted (e.g. the disclaimer is not acknowledged yet).
+      setReadyState(ReadyState.UNINSTANTIATED)
       return
     }
     let disposed = false

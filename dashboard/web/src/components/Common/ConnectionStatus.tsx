@@ -21,7 +21,9 @@ export const ConnectionStatus = ({ readyState, reconnectAttempts }: ConnectionSt
       ? "success"
       : readyState === ReadyState.CONNECTING
         ? "warning"
-        : "destructive"
+        : readyState === ReadyState.UNINSTANTIATED
+          ? "outline"
+          : "destructive"
   const retry = readyState !== ReadyState.OPEN && reconnectAttempts > 0
   return (
     <Badge variant={variant} data-testid="connection-status" title="Live event feed (WebSocket)">

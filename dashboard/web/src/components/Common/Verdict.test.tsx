@@ -37,4 +37,10 @@ describe("BackendBadge", () => {
     render(<BackendBadge backend="serial" />)
     expect(screen.getByText("serial · FPGA")).toBeTruthy()
   })
+
+  it("never calls another backend an FPGA", () => {
+    render(<BackendBadge backend="python" />)
+    expect(screen.getByText("python")).toBeTruthy()
+    expect(screen.queryByText(/FPGA/)).toBeNull()
+  })
 })
