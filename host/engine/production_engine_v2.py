@@ -195,6 +195,7 @@ class ProductionEngineV2:
         self._next_equity = 0
         self._store_failed = False
         self.signal_count = 0
+        self._released: set[int] = set()
 
     # ---- start, halt, shutdown ---------------------------------------------------------
 
@@ -244,8 +245,7 @@ class ProductionEngineV2:
         events = self.broker.cancel_all(self.now)
         for record in list(self.orders.values()):
             if record.status in ("working", "accepted"):
-                with contextlib.suppress(Exception):
-                    await self.guard.cancel(record.client_id)
+                await self._release(record.client_id)
                 self.drb.on_cancel(record.client_id)
         # With no latency the cancels are done now; otherwise they complete at the broker's
         # pace and are handled as they arrive.
@@ -571,13 +571,20 @@ class ProductionEngineV2:
                 record.status = "rejected_exchange" if event.kind == "rejected" else "cancelled"
                 if event.kind == "rejected":
                     self.counts.reject("exchange", event.reason.split(":", 1)[0])
-                with contextlib.suppress(Exception):
-                    await self.guard.cancel(record.client_id)
+                await self._release(record.client_id)
                 self.drb.on_cancel(record.client_id)
                 await self._update_order(record, event.ts, event.reason or None)
                 self.strategy.on_order_done(
                     record.symbol, event.ts, tag=record.tag, status=record.status
                 )
+
+    async def _release(self, client_id: int) -> None:
+        """CANCEL an order in the gateware once (cancels always pass, even when HALTED)."""
+        if client_id in self._released:
+            return
+        self._released.add(client_id)
+        with contextlib.suppress(Exception):
+            await self.guard.cancel(client_id)
 
     async def _fill(self, record: OrderRecord, instrument: Instrument, event: BrokerEvent) -> None:
         lots = instrument.to_lots(event.quantity)

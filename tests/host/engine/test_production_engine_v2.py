@@ -1,0 +1,297 @@
+"""ProductionEngineV2 with a scripted guard: both verdicts on every order, fail-closed paths
+(no verdict, link down, heartbeat, ALERT, store failure), fills to both lines, operator
+commands, clean shutdown."""
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from hdl.protocol import (
+    AckResult,
+    ArmMode,
+    KillCause,
+    LimitId,
+    MessageType,
+    OrderKind,
+    Reason,
+    Side,
+    TickReason,
+    TradingState,
+)
+from host.broker.paper import RealismConfig
+from host.data.events import EventKind
+from host.engine import EngineConfig, ProductionEngineV2
+from host.guards.drb_guard import DRBGuardConfig
+from host.link.codec import Message
+from host.strategies.base import Intent, OrderIntent, Strategy
+
+S = 1_000_000
+
+
+class FakeGuard:
+    """A scripted first line that records every call."""
+
+    backend = "fake"
+
+    def __init__(self) -> None:
+        self.connected = True
+        self.calls: list[tuple[Any, ...]] = []
+        self.order_verdicts: list[Reason] = []
+        self.fail_heartbeat = False
+
+    async def set_limit(self, limit: LimitId, value: int) -> None:
+        self.calls.append(("set_limit", limit, value))
+
+    async def set_instrument(self, index: int, **kwargs: Any) -> None:
+        self.calls.append(("set_instrument", index))
+
+    async def arm(self, mode: ArmMode = ArmMode.ACTIVE) -> None:
+        self.calls.append(("arm", mode))
+
+    async def kill(self) -> None:
+        self.calls.append(("kill",))
+
+    async def heartbeat(self) -> None:
+        if self.fail_heartbeat:
+            raise ConnectionError("link down")
+        self.calls.append(("heartbeat",))
+
+    async def tick(self, instrument: int, timestamp: int, bid: int, ask: int) -> TickReason:
+        return TickReason.ACCEPT
+
+    async def order(self, client_id: int, *args: Any) -> Reason:
+        self.calls.append(("order", client_id, *args))
+        return self.order_verdicts.pop(0) if self.order_verdicts else Reason.ACCEPT
+
+    async def cancel(self, client_id: int) -> AckResult:
+        self.calls.append(("cancel", client_id))
+        return AckResult.OK
+
+    async def fill(self, client_id: int, price: int, quantity: int) -> AckResult:
+        self.calls.append(("fill", client_id, price, quantity))
+        return AckResult.OK
+
+    async def status(self) -> Any:
+        return {}
+
+    async def alerts(self) -> AsyncIterator[Message]:
+        if False:
+            yield Message(MessageType.ALERT)
+
+    async def close(self) -> None:
+        self.connected = False
+
+    def named(self, name: str) -> list[tuple[Any, ...]]:
+        return [call for call in self.calls if call[0] == name]
+
+
+class Scripted(Strategy):
+    """Sends the queued intents on the next quote."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queue: list[Intent] = []
+        self.done: list[tuple[str, str]] = []
+        self.fills: list[tuple[Side, float, float]] = []
+
+    def on_quote(
+        self, symbol: str, ts: int, bid: float, ask: float, bq: float, aq: float
+    ) -> list[Intent]:
+        intents, self.queue = self.queue, []
+        return intents
+
+    def on_fill(
+        self, symbol: str, ts: int, side: Side, price: float, quantity: float, *, tag: str
+    ) -> None:
+        self.fills.append((side, price, quantity))
+
+    def on_order_done(self, symbol: str, ts: int, *, tag: str, status: str) -> None:
+        self.done.append((tag, status))
+
+
+CONFIG = EngineConfig(realism=RealismConfig.level(0))
+
+
+async def started(
+    config: EngineConfig = CONFIG, store: Any = None
+) -> tuple[ProductionEngineV2, FakeGuard, Scripted]:
+    guard = FakeGuard()
+    strategy = Scripted()
+    engine = ProductionEngineV2(config, guard, symbols=["BTCUSDT"], store=store, strategy=strategy)
+    await engine.start(0)
+    return engine, guard, strategy
+
+
+async def quote(
+    engine: ProductionEngineV2, ts: float, bid: float = 43_000.0, ask: float = 43_000.1
+) -> None:
+    seq = int(ts * 1000) + 1
+    t = int(ts * S)
+    await engine.on_event(t, t, EventKind.QUOTE, 0, 0, seq, bid, 5.0, ask, 5.0)
+
+
+def buy(
+    quantity: float = 0.01, price: float | None = 43_000.0, tag: str = "entry-1"
+) -> OrderIntent:
+    kind = OrderKind.MARKET if price is None else OrderKind.LIMIT
+    return OrderIntent("BTCUSDT", Side.BUY, kind, price, quantity, tag)
+
+
+async def test_start_when_called_then_sets_every_limit_and_instrument_before_arming() -> None:
+    engine, guard, _ = await started()
+    names = [call[0] for call in guard.calls]
+    assert names.index("arm") == len(names) - 1
+    assert {call[1] for call in guard.named("set_limit")} == set(LimitId)
+    assert [call[1] for call in guard.named("set_instrument")] == [0, 1]
+    assert engine.drb.state == TradingState.ACTIVE
+
+
+async def test_submit_when_both_lines_accept_then_order_reaches_broker_with_both_verdicts() -> None:
+    engine, guard, strategy = await started()
+    strategy.queue = [buy(price=None)]
+    await quote(engine, 1)
+    (record,) = engine.orders.values()
+    assert (record.gateware_reason, record.drb.reason) == (Reason.ACCEPT, Reason.ACCEPT)
+    assert record.status == "filled"
+    (order_call,) = guard.named("order")
+    assert order_call[1:] == (1, 0, Side.BUY, OrderKind.MARKET, 0, 10)
+    # the fill went back to the gateware in ticks and lots, and to DRBGuard and the strategy
+    assert guard.named("fill") == [("fill", 1, 430001, 10)]
+    assert engine.drb.position(0) == 10
+    assert strategy.fills == [(Side.BUY, 43_000.1, pytest.approx(0.01))]
+
+
+async def test_submit_when_gateware_rejects_then_drb_and_broker_never_see_it() -> None:
+    engine, guard, strategy = await started()
+    guard.order_verdicts = [Reason.MAX_POSITION]
+    strategy.queue = [buy()]
+    await quote(engine, 1)
+    (record,) = engine.orders.values()
+    assert (record.status, record.gateware_reason, record.drb) == (
+        "rejected_gateware",
+        Reason.MAX_POSITION,
+        None,
+    )
+    assert engine.drb.accepts == 0
+    assert engine.broker.open_orders() == []
+    assert engine.counts.rejects["gateware"] == {"MAX_POSITION": 1}
+    assert strategy.done == [("entry-1", "rejected_gateware")]
+
+
+async def test_submit_when_drb_rejects_then_gateware_order_is_released() -> None:
+    config = replace(CONFIG, drb=DRBGuardConfig(max_order_notional=100.0))
+    engine, guard, _ = await started(config)
+    engine.strategy.queue = [buy(quantity=0.01)]  # 430 > 100
+    await quote(engine, 1)
+    (record,) = engine.orders.values()
+    assert record.status == "rejected_drb"
+    assert record.drb.reason == Reason.MAX_NOTIONAL
+    assert record.drb.text.startswith("MAX_NOTIONAL: notional=")
+    assert guard.named("cancel") == [("cancel", record.client_id)]
+    assert engine.counts.rejects["drb"] == {"MAX_NOTIONAL": 1}
+
+
+@pytest.mark.parametrize("verdict", [Reason.NO_VERDICT, Reason.LINK_DOWN])
+async def test_submit_when_no_verdict_then_no_order_and_engine_halts(verdict: Reason) -> None:
+    engine, guard, strategy = await started()
+    strategy.queue = [buy(price=42_990.0, tag="resting"), buy(price=42_980.0)]
+    guard.order_verdicts = [Reason.ACCEPT, verdict]
+    await quote(engine, 1)
+    assert engine.halted
+    assert engine.halt_reason.startswith(verdict.name)
+    assert [r.status for r in engine.orders.values()] == ["cancelled", "rejected_gateware"]
+    assert guard.named("kill") == [("kill",)]
+    assert engine.drb.state == TradingState.HALTED
+    strategy.queue = [buy(price=42_970.0)]
+    await quote(engine, 2)
+    assert len(engine.orders) == 2  # nothing more is sent
+
+
+async def test_on_event_when_heartbeat_fails_then_halts() -> None:
+    engine, guard, _ = await started()
+    guard.fail_heartbeat = True
+    await quote(engine, 1)
+    assert engine.halted
+    assert engine.halt_reason == "LINK_DOWN: heartbeat failed"
+
+
+async def test_on_event_when_event_time_passes_then_heartbeats_keep_watchdog_fed() -> None:
+    engine, guard, _ = await started()
+    for step in range(1, 11):
+        await quote(engine, step * 0.1)
+    assert len(guard.named("heartbeat")) == 10
+
+
+async def test_on_alert_when_gateware_kill_then_halts_and_cancels_everything() -> None:
+    engine, guard, strategy = await started()
+    strategy.queue = [buy(price=42_990.0)]
+    await quote(engine, 1)
+    await engine.on_alert(Message(MessageType.ALERT, {"state": 3, "cause": KillCause.WATCHDOG}))
+    assert engine.halted
+    assert engine.halt_reason == "ALERT: state=HALTED, cause=WATCHDOG"
+    assert engine.broker.open_orders() == []
+    assert engine.drb.open_orders == []
+    assert guard.named("cancel") == [("cancel", 1)]
+
+
+async def test_shutdown_when_orders_open_then_cancels_all_and_leaves_kill_latched() -> None:
+    engine, guard, strategy = await started()
+    strategy.queue = [buy(price=42_990.0)]
+    await quote(engine, 1)
+    await engine.shutdown(2 * S)
+    assert engine.broker.open_orders() == []
+    assert guard.named("kill") == [("kill",)]
+    assert engine.drb.state == TradingState.HALTED
+
+
+async def test_on_event_when_sanitizer_rejects_then_strategy_never_sees_it() -> None:
+    engine, _, strategy = await started()
+    strategy.queue = [buy(price=42_990.0)]
+    await quote(engine, 1, bid=43_000.0, ask=42_999.0)  # crossed
+    assert engine.orders == {}
+    assert engine.counts.rejects["sanitizer"] == {"CROSSED_BOOK": 1}
+
+
+class FailingStore:
+    def __getattr__(self, name: str) -> Any:
+        async def fail(**kwargs: Any) -> None:
+            raise OSError("disk full")
+
+        return fail
+
+
+async def test_write_when_store_fails_then_engine_halts_rather_than_trade_unrecorded() -> None:
+    engine, guard, strategy = await started(store=FailingStore())
+    assert engine.halted
+    assert engine.halt_reason.startswith("STORE_FAILED")
+    strategy.queue = [buy()]
+    await quote(engine, 1)
+    assert engine.orders == {}
+
+
+async def test_execute_command_when_kill_then_both_lines_latched() -> None:
+    engine, guard, _ = await started()
+    ok, result = await engine.execute_command("kill", {"line": "both"}, "alice")
+    assert ok and "gateware" in result and "drbguard" in result
+    assert engine.halted
+    assert engine.drb.state == TradingState.HALTED
+    ok, _ = await engine.execute_command("rearm", {"line": "both"}, "alice")
+    assert ok and not engine.halted
+    assert engine.drb.state == TradingState.ACTIVE
+    assert guard.named("arm")[-1] == ("arm", ArmMode.ACTIVE)
+
+
+async def test_execute_command_when_set_limit_then_applied_to_each_line() -> None:
+    engine, guard, _ = await started()
+    ok, _ = await engine.execute_command(
+        "set_limit", {"line": "gateware", "name": "max_open_orders", "value": "3"}, "bob"
+    )
+    assert ok and guard.named("set_limit")[-1] == ("set_limit", LimitId.MAX_OPEN_ORDERS, 3)
+    ok, _ = await engine.execute_command(
+        "set_limit", {"line": "drbguard", "name": "max_order_notional", "value": "123.5"}, "bob"
+    )
+    assert ok and engine.drb.config.max_order_notional == 123.5
+    ok, result = await engine.execute_command("launch", {}, "bob")
+    assert not ok and result == "Command kind must be kill, rearm or set_limit, not 'launch'"
