@@ -9,6 +9,7 @@ Test modules live in :mod:`sim.tests`; they report figures (latency, mismatches,
 writing a JSON file at the path in the ``QUANTUM_SIM_METRICS`` environment variable.
 """
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -80,6 +81,17 @@ def build(name: str, *, build_root: Path = BUILD_ROOT) -> Path:
         logger.info("sim: reusing the %s build in %s", name, build_dir)
         return build_dir
     build_dir.mkdir(parents=True, exist_ok=True)
+    # Two processes (make sim and sim-serve, say) must not build into one directory at once.
+    with open(build_root / f".{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if binary.exists() and stamp.exists() and stamp.read_text() == digest:
+            return build_dir
+        _build(name, source, digest, build_dir)
+    return build_dir
+
+
+def _build(name: str, source: str, digest: str, build_dir: Path) -> None:
+    stamp = build_dir / "source.sha256"
     stamp.unlink(missing_ok=True)
     verilog_file = build_dir / f"{name}.v"
     verilog_file.write_text(source)
@@ -94,7 +106,6 @@ def build(name: str, *, build_root: Path = BUILD_ROOT) -> Path:
     )
     stamp.write_text(digest)
     logger.info("sim: built %s in %.1f s", name, time.monotonic() - started)
-    return build_dir
 
 
 def run_suite(
@@ -103,22 +114,23 @@ def run_suite(
     *,
     extra_env: Mapping[str, str] | None = None,
     build_root: Path = BUILD_ROOT,
-    log_to_file: bool = True,
+    results_dir: Path | None = None,
+    log_file: Path | None = None,
 ) -> SuiteResult:
     """Run cocotb module ``sim.tests.<test_module>`` on ``design``; returns its result.
 
-    The simulator's output goes to ``build/sim/<design>/<test_module>.log`` when
-    ``log_to_file`` is set (the default), else to this process's stdout.
+    Results, figures and the simulator's log go to ``results_dir`` (default
+    ``build/sim/results/``; the log to ``<test_module>.log`` there unless ``log_file``).
     """
     from cocotb_tools.check_results import get_results
 
     build_dir = build(design, build_root=build_root)
-    results_dir = build_root / "results"
+    results_dir = results_dir if results_dir is not None else build_root / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     metrics_file = results_dir / f"{test_module}.metrics.json"
     metrics_file.unlink(missing_ok=True)
     results_xml = results_dir / f"{test_module}.xml"
-    log_file = results_dir / f"{test_module}.log" if log_to_file else None
+    log_file = log_file if log_file is not None else results_dir / f"{test_module}.log"
     env = {METRICS_ENV: str(metrics_file), "PYTHONPATH": str(ROOT), **(extra_env or {})}
     started = time.monotonic()
     _runner().test(

@@ -1,1 +1,1 @@
-"""cocotb test modules run on the Verilator builds by :mod:`sim.runner` (not collected by pytest)."""
+"""cocotb test modules run on the Verilator builds by :mod:`sim.runner` (not pytest)."""

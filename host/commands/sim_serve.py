@@ -1,0 +1,98 @@
+"""``quantum sim-serve``: the Verilator model of the gateware behind a pseudo-terminal."""
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+
+__all__ = ["register", "run"]
+
+logger = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``sim-serve`` subcommand."""
+    parser = subparsers.add_parser(
+        "sim-serve",
+        help="run the Verilator model of the guard gateware behind a pty",
+        description=(
+            "Builds (once) and runs the Verilator model of GuardTop behind a pseudo-terminal "
+            "that any serial client (pyserial, `quantum paper --guard serial:PATH`) can open as "
+            "if it were a board. Simulated time is paced to wall time at 1 MHz: one cycle and "
+            "one time unit are 1 us, as on a board. Runs until Ctrl-C or SIGTERM."
+        ),
+    )
+    parser.add_argument(
+        "--link",
+        type=Path,
+        default=None,
+        help="also create this symlink to the pty, e.g. /tmp/quantum-guard (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--print-path",
+        action="store_true",
+        help="print 'PTY <path>' on stdout once the pty is ready (for programs that start it)",
+    )
+    parser.set_defaults(func=run)
+
+
+def _announce(pty_file: Path, link: Path | None, print_path: bool, stop: threading.Event) -> None:
+    while not stop.is_set():
+        if pty_file.exists():
+            path = pty_file.read_text().strip()
+            if link is not None:
+                link.unlink(missing_ok=True)
+                link.symlink_to(path)
+            if print_path:
+                sys.stdout.write(f"PTY {path}\n")
+                sys.stdout.flush()
+            logger.warning(
+                "sim-serve: the gateware model is on %s%s", path, f" (also {link})" if link else ""
+            )
+            return
+        time.sleep(0.05)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the model if needed and serve it until interrupted; returns the exit code."""
+    from sim.runner import BUILD_ROOT, build, run_suite
+
+    logger.warning("sim-serve: building the gateware model (first time: a minute or two)")
+    build("guard_top")
+    signal.signal(signal.SIGTERM, _terminate)
+    log_file = BUILD_ROOT / "logs" / f"sim-serve-{os.getpid()}.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    logger.info("sim-serve: simulator log in %s", log_file)
+    with tempfile.TemporaryDirectory(prefix="quantum-sim-serve-") as workdir:
+        pty_file = Path(workdir) / "pty"
+        stop = threading.Event()
+        announcer = threading.Thread(
+            target=_announce, args=(pty_file, args.link, args.print_path, stop), daemon=True
+        )
+        announcer.start()
+        try:
+            run_suite(
+                "guard_top",
+                "serve",
+                extra_env={"QUANTUM_SIM_PTY_FILE": str(pty_file)},
+                results_dir=Path(workdir),
+                log_file=log_file,
+            )
+        except KeyboardInterrupt:
+            logger.warning("sim-serve: stopped")
+        finally:
+            stop.set()
+            if args.link is not None and args.link.is_symlink():
+                args.link.unlink()
+            log_file.unlink(missing_ok=True)
+    return 0
