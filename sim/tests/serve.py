@@ -17,6 +17,7 @@ import os
 import select
 import time
 import tty
+from typing import Any
 
 import cocotb
 from cocotb.clock import Clock
@@ -36,7 +37,7 @@ def _now_cycles() -> int:
 
 
 @cocotb.test()
-async def serve(dut):
+async def serve(dut: Any) -> None:
     """Bridge the pty and the model until the process is terminated (or its parent dies)."""
     master, slave = os.openpty()
     tty.setraw(slave)  # bytes pass unchanged: no echo, no line editing, no CR/LF mapping

@@ -1,6 +1,7 @@
 """Damaged frames through the whole GuardTop: never acted on, counted, and the link resyncs."""
 
 import random
+from typing import Any
 
 import cocotb
 
@@ -33,7 +34,7 @@ def _verdicts(driver: GuardDriver) -> dict[int, int]:
 
 
 @cocotb.test()
-async def damaged_orders_are_never_acted_on(dut):
+async def damaged_orders_are_never_acted_on(dut: Any) -> None:
     """Every single-bit flip, every truncation, garbage and oversize: no verdict, counted."""
     driver = GuardDriver(dut)
     await _armed(driver)
@@ -66,7 +67,7 @@ async def damaged_orders_are_never_acted_on(dut):
 
 
 @cocotb.test()
-async def bad_frame_count_is_reported_in_status(dut):
+async def bad_frame_count_is_reported_in_status(dut: Any) -> None:
     """The gateware's own STATUS matches the model after bad frames (same counter)."""
     driver = GuardDriver(dut)
     await _armed(driver)
@@ -81,7 +82,7 @@ async def bad_frame_count_is_reported_in_status(dut):
 
 
 @cocotb.test()
-async def response_fifo_overflow_is_counted(dut):
+async def response_fifo_overflow_is_counted(dut: Any) -> None:
     """With o_tx stalled, responses beyond the FIFO are dropped and counted like the model."""
     driver = GuardDriver(dut)
     await _armed(driver)

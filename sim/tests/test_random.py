@@ -5,6 +5,7 @@ Environment: ``QUANTUM_SIM_MESSAGES`` (default 20000) and ``QUANTUM_SIM_SEED`` (
 
 import os
 import time
+from typing import Any
 
 import cocotb
 
@@ -17,7 +18,7 @@ MAX_OUTSTANDING = 2
 
 
 @cocotb.test()
-async def random_differential(dut):
+async def random_differential(dut: Any) -> None:
     """>= 20,000 mixed messages; the model sees each at its exact i_msg cycle."""
     n_messages = int(os.environ.get("QUANTUM_SIM_MESSAGES", "20000"))
     seed = int(os.environ.get("QUANTUM_SIM_SEED", "1"))

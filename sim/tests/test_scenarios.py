@@ -1,5 +1,7 @@
 """The directed scenarios of :mod:`sim.scenarios` through the whole GuardTop byte streams."""
 
+from typing import Any
+
 import cocotb
 
 from sim.designs import SIM_TIME_UNIT_CYCLES
@@ -12,7 +14,7 @@ SCALE = 20
 
 
 @cocotb.test()
-async def directed_scenarios(dut):
+async def directed_scenarios(dut: Any) -> None:
     """Every scenario: the responses on o_tx equal the table's and the model's."""
     driver = GuardDriver(dut)
     failures = []

@@ -1,5 +1,7 @@
 """Pin-level UART: bytes bit-banged onto ``rx`` come back on ``tx``; bad stop bits are counted."""
 
+from typing import Any
+
 import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge
@@ -10,7 +12,7 @@ from sim.tests.harness import write_metrics
 DIVISOR = UART_ECHO_DIVISOR
 
 
-async def _reset(dut) -> None:
+async def _reset(dut: Any) -> None:
     Clock(dut.clk, 1, unit="us").start()
     dut.rx.value = 1
     dut.rst.value = 1
@@ -19,14 +21,14 @@ async def _reset(dut) -> None:
     await ClockCycles(dut.clk, 3)
 
 
-async def _send(dut, byte: int, *, stop: int = 1) -> None:
+async def _send(dut: Any, byte: int, *, stop: int = 1) -> None:
     for level in [0] + [(byte >> i) & 1 for i in range(8)] + [stop]:
         dut.rx.value = level
         await ClockCycles(dut.clk, DIVISOR)
     dut.rx.value = 1
 
 
-async def _receive(dut, count: int, received: list[int]) -> None:
+async def _receive(dut: Any, count: int, received: list[int]) -> None:
     """A line receiver on ``tx``: waits for a start bit, samples the middle of each bit."""
     for _ in range(count):
         await FallingEdge(dut.tx)
@@ -40,7 +42,7 @@ async def _receive(dut, count: int, received: list[int]) -> None:
 
 
 @cocotb.test()
-async def echo_every_byte_value(dut):
+async def echo_every_byte_value(dut: Any) -> None:
     """All 256 byte values go through the receiver and the transmitter unchanged."""
     await _reset(dut)
     data = list(range(256))
@@ -57,7 +59,7 @@ async def echo_every_byte_value(dut):
 
 
 @cocotb.test()
-async def framing_error_is_counted_and_not_echoed(dut):
+async def framing_error_is_counted_and_not_echoed(dut: Any) -> None:
     """A byte with a low stop bit is dropped and counted; the next good byte still passes."""
     await _reset(dut)
     received: list[int] = []
