@@ -1,0 +1,889 @@
+"""GuardCore: the tick filter and pre-trade risk checks of the guard, with a constant latency.
+
+The core consumes one message beat per good frame and produces at most one response beat per
+message, exactly :attr:`GuardCore.VERDICT_LATENCY` cycles later for every message type and every
+verdict (no data-dependent jitter). The semantics are written down once, in
+:mod:`host.link.model` (the cycle-exact reference model) and :mod:`hdl.guard_spec` (widths,
+counter map, timing); this module implements them bit for bit.
+
+Pipeline (``c`` is the ``i_msg`` beat cycle; the top level keeps beats at least 5 cycles apart)
+-----------------------------------------------------------------------------------------------
+* cycle ``c``: the message is registered; client ids are compared with every order slot.
+* cycle ``c + 1`` (stage A): every check of the message is evaluated from the registers
+  (:mod:`hdl.tick_filter`, :mod:`hdl.pre_trade_risk`) and registered.
+* cycle ``c + 2`` (stage B): notional (one multiplier), priority of the reasons, state updates
+  and the response are registered.
+* cycle ``c + 3``: the response beat is on ``o_rsp``; a fill's position exposure (a second
+  multiplier) is registered.
+
+Counters (32 bits, wrapping) live in a memory of 8 rows x 4 lanes updated read-modify-write off
+the verdict path, one event per cycle, kills first.
+"""
+
+from typing import Any
+
+from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal, signed, unsigned
+from amaranth.lib import data, stream, wiring
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from hdl.guard_spec import (
+    AGE_BITS,
+    AGE_MAX,
+    COUNTER_BAD_FRAMES,
+    COUNTER_DROPS,
+    COUNTER_PAGES,
+    COUNTERS_PER_PAGE,
+    EXPOSURE_QTY_MAX,
+    FILL_COUNT_MAX,
+    LIMIT_PAGES,
+    LIMIT_WIDTHS,
+    N_COUNTERS,
+    OPEN_QTY_BITS,
+    POSITION_REG_BITS,
+    RATE_COUNT_BITS,
+    VALUATION_BITS,
+    VERDICT_LATENCY,
+    WORD_MAX,
+    kill_counter,
+    order_counter,
+    tick_counter,
+)
+from hdl.pre_trade_risk import order_checks
+from hdl.protocol import (
+    MESSAGE_LAYOUT,
+    N_INSTRUMENTS,
+    N_ORDER_SLOTS,
+    PAYLOAD_LAYOUTS,
+    POSITION_BITS,
+    PRICE_BITS,
+    PROTOCOL_VERSION,
+    QTY_BITS,
+    AckResult,
+    ArmMode,
+    KillCause,
+    LimitId,
+    MessageType,
+    Reason,
+    Side,
+    StatusSection,
+    TickReason,
+    TradingState,
+)
+from hdl.tick_filter import tick_checks
+
+__all__ = ["GuardCore"]
+
+_N_LIMITS = len(LimitId)
+_COUNTER_BITS = 32
+_WORD_BITS = 40
+
+
+def _layout_size(message_type: MessageType) -> int:
+    return data.Layout.cast(PAYLOAD_LAYOUTS[message_type]).size
+
+
+def _view(message_type: MessageType, payload: Any) -> Any:
+    return data.View(PAYLOAD_LAYOUTS[message_type], payload[: _layout_size(message_type)])
+
+
+class _Instrument:
+    """The registers of one instrument."""
+
+    def __init__(self, index: int) -> None:
+        def sig(shape: Any, name: str) -> Signal:
+            return Signal(shape, name=f"i{index}_{name}")
+
+        self.enabled = sig(1, "enabled")
+        self.max_position = sig(POSITION_BITS - 1, "max_position")
+        self.min_price = sig(PRICE_BITS, "min_price")
+        self.max_price = sig(PRICE_BITS, "max_price")
+        self.band = sig(PRICE_BITS, "band")
+        self.has_ref = sig(1, "has_ref")
+        self.bid = sig(PRICE_BITS, "bid")
+        self.ask = sig(PRICE_BITS, "ask")
+        self.ref_mid = sig(PRICE_BITS, "ref_mid")
+        self.timestamp = sig(32, "timestamp")
+        self.ref_age = sig(AGE_BITS, "ref_age")
+        self.cand_valid = sig(1, "cand_valid")
+        self.cand_mid = sig(PRICE_BITS, "cand_mid")
+        self.cand_count = sig(8, "cand_count")
+        self.position = sig(signed(POSITION_REG_BITS), "position")
+        self.open_buy = sig(OPEN_QTY_BITS, "open_buy")
+        self.open_sell = sig(OPEN_QTY_BITS, "open_sell")
+        self.last_fill_price = sig(PRICE_BITS, "last_fill_price")
+        self.exposure = sig(48, "exposure")
+
+    FIELDS = (
+        "enabled max_position min_price max_price band has_ref bid ask ref_mid timestamp "
+        "ref_age cand_valid cand_mid cand_count position open_buy open_sell last_fill_price "
+        "exposure"
+    ).split()
+
+
+class _Slot:
+    """The registers of one open-order slot."""
+
+    def __init__(self, index: int) -> None:
+        def sig(shape: Any, name: str) -> Signal:
+            return Signal(shape, name=f"s{index}_{name}")
+
+        self.valid = sig(1, "valid")
+        self.client_id = sig(32, "client_id")
+        self.instrument = sig(2, "instrument")
+        self.side = sig(1, "side")
+        self.kind = sig(1, "kind")
+        self.price = sig(PRICE_BITS, "price")
+        self.remaining = sig(QTY_BITS, "remaining")
+        self.valuation = sig(VALUATION_BITS, "valuation")
+
+    FIELDS = "valid client_id instrument side kind price remaining valuation".split()
+
+
+class _Selected:
+    """Array views of one field across all instruments or slots, indexable by a Value."""
+
+    def __init__(self, items: list[Any], fields: list[str]) -> None:
+        self._arrays = {name: Array(getattr(item, name) for item in items) for name in fields}
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["_arrays"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class GuardCore(wiring.Component):
+    """Tick filter, pre-trade risk checks, kill latch, watchdog and counters.
+
+    Parameters
+    ----------
+    clock_hz : int
+        Clock frequency, reported in HELLO_REPLY (1 .. 2**32 - 1).
+    time_unit_cycles : int
+        Clock cycles per time unit (1 .. 65,535); every window and timeout counts time units.
+
+    Raises
+    ------
+    TypeError
+        If a parameter is not an int.
+    ValueError
+        If a parameter is out of range.
+
+    Attributes
+    ----------
+    i_msg : stream, in
+        One beat (MESSAGE_LAYOUT) per good frame; beats are at least 5 cycles apart.
+    i_bad_frame : Signal(1), in
+        One-cycle strobe per frame the decoder dropped.
+    o_rsp : stream, out
+        One beat (MESSAGE_LAYOUT) per response, ``VERDICT_LATENCY`` cycles after its message.
+    i_rsp_dropped : Signal(1), in
+        One-cycle strobe per response the top level's FIFO could not take.
+    i_kill_button : Signal(1), in
+        Synchronised, debounced kill switch, high = kill.
+    o_state : Signal(2), out
+        The TradingState, for LEDs.
+    """
+
+    #: Cycles from the ``i_msg`` beat to the response beat on ``o_rsp``, for every message.
+    VERDICT_LATENCY = VERDICT_LATENCY
+
+    i_msg: In(stream.Signature(MESSAGE_LAYOUT, always_ready=True))
+    i_bad_frame: In(1)
+    o_rsp: Out(stream.Signature(MESSAGE_LAYOUT, always_ready=True))
+    i_rsp_dropped: In(1)
+    i_kill_button: In(1)
+    o_state: Out(2)
+
+    def __init__(self, *, clock_hz: int, time_unit_cycles: int) -> None:
+        for name, value, high in (
+            ("clock_hz", clock_hz, (1 << 32) - 1),
+            ("time_unit_cycles", time_unit_cycles, (1 << 16) - 1),
+        ):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"{name} must be an int, not {value!r}")
+            if not 1 <= value <= high:
+                raise ValueError(f"{name} must be in 1..{high}, not {value!r}")
+        self.clock_hz = clock_hz
+        self.time_unit_cycles = time_unit_cycles
+        super().__init__()
+
+    def elaborate(self, platform: Any) -> Module:
+        m = Module()
+        payload_bits = len(self.i_msg.payload.payload)
+
+        # ---- time base and ages -----------------------------------------------------------
+        unit_strobe = Signal()
+        if self.time_unit_cycles == 1:
+            m.d.comb += unit_strobe.eq(1)
+        else:
+            prescaler = Signal(range(self.time_unit_cycles))
+            m.d.comb += unit_strobe.eq(prescaler == self.time_unit_cycles - 1)
+            m.d.sync += prescaler.eq(Mux(unit_strobe, 0, prescaler + 1))
+
+        ages: list[tuple[Signal, Signal]] = []
+
+        def age(name: str) -> tuple[Signal, Signal]:
+            value, reset = Signal(AGE_BITS, name=name), Signal(name=f"{name}_reset")
+            ages.append((value, reset))
+            return value, reset
+
+        silence, silence_reset = age("silence")
+        rate_age, rate_age_reset = age("rate_age")
+        fill_age, fill_age_reset = age("fill_age")
+        dup_age, dup_age_reset = age("dup_age")
+
+        # ---- state --------------------------------------------------------------------------
+        state = Signal(TradingState, name="state")
+        kill_cause = Signal(3)
+        m.d.comb += self.o_state.eq(state)
+        limits = [
+            Signal(LIMIT_WIDTHS[limit], name=f"lim_{limit.name.lower()}") for limit in LimitId
+        ]
+        lim = {limit: limits[limit] for limit in LimitId}
+        limits_set = Signal(_N_LIMITS)
+        instruments = [_Instrument(i) for i in range(N_INSTRUMENTS)]
+        ins_at = _Selected(instruments, _Instrument.FIELDS)
+        ref_age_resets = []
+        for inst in instruments:
+            reset = Signal(name=f"{inst.ref_age.name}_reset")
+            ages.append((inst.ref_age, reset))
+            ref_age_resets.append(reset)
+        ref_age_reset_at = Array(ref_age_resets)
+        slots = [_Slot(i) for i in range(N_ORDER_SLOTS)]
+        slot_at = _Selected(slots, _Slot.FIELDS)
+        open_count = Signal(range(N_ORDER_SLOTS + 1))
+        open_notional = Signal(44)
+        exposure_sum = Signal(50)
+        rate_count = Signal(RATE_COUNT_BITS)
+        fill_count = Signal(range(FILL_COUNT_MAX + 1))
+        last = {
+            "valid": Signal(name="last_valid"),
+            "client_id": Signal(32, name="last_client_id"),
+            "instrument": Signal(8, name="last_instrument"),
+            "side": Signal(name="last_side"),
+            "kind": Signal(name="last_kind"),
+            "price": Signal(PRICE_BITS, name="last_price"),
+            "quantity": Signal(QTY_BITS, name="last_quantity"),
+        }
+        enabled_mask = Cat(inst.enabled for inst in instruments)
+
+        for value, reset in ages:
+            with m.If(reset):
+                m.d.sync += value.eq(0)
+            with m.Elif(unit_strobe & (value != AGE_MAX)):
+                m.d.sync += value.eq(value + 1)
+
+        # ---- stage 0: register the message, compare client ids ------------------------------
+        msg_type = Signal(8)
+        msg = Signal(payload_bits)
+        match = Signal(N_ORDER_SLOTS)
+        valid_a = Signal()
+        m.d.sync += valid_a.eq(self.i_msg.valid)
+        with m.If(self.i_msg.valid):
+            m.d.sync += [
+                msg_type.eq(self.i_msg.payload.type),
+                msg.eq(self.i_msg.payload.payload),
+                match.eq(
+                    Cat(
+                        slot.valid & (slot.client_id == self.i_msg.payload.payload[:32])
+                        for slot in slots
+                    )
+                ),
+            ]
+        m.d.comb += silence_reset.eq(self.i_msg.valid)
+
+        # ---- stage A: checks ----------------------------------------------------------------
+        is_type = {t: Signal(name=f"is_{t.name.lower()}") for t in MessageType if t < 0x80}
+        for t, sig in is_type.items():
+            m.d.comb += sig.eq(msg_type == t)
+
+        order_view = _view(MessageType.ORDER, msg)
+        order = order_checks(
+            m,
+            view=order_view,
+            state=state,
+            lim=lim,
+            ins_at=ins_at,
+            slots=slots,
+            match=match,
+            open_count=open_count,
+            rate_count=rate_count,
+            rate_age=rate_age,
+            dup_age=dup_age,
+            last=last,
+        )
+        tick_view = _view(MessageType.TICK, msg)
+        tick = tick_checks(
+            m,
+            view=tick_view,
+            ins_at=ins_at,
+            confirm=lim[LimitId.CONFIRM_TICKS],
+            confirm_set=limits_set[LimitId.CONFIRM_TICKS],
+        )
+
+        # registers between stage A and B
+        valid_b = Signal()
+        type_b = Signal(8)
+        msg_b = Signal(payload_bits)
+        m.d.sync += [valid_b.eq(valid_a), type_b.eq(msg_type), msg_b.eq(msg)]
+        order_bits_b = Signal(len(order.fails))
+        valuation_b = Signal(VALUATION_BITS)
+        reducing_b = Signal()
+        gross_b = Signal(51)
+        rate_expired_b = Signal()
+        free_slot_b = Signal(range(N_ORDER_SLOTS))
+        price_n_b = Signal(PRICE_BITS)
+        m.d.sync += [
+            order_bits_b.eq(order.fails),
+            valuation_b.eq(order.valuation),
+            reducing_b.eq(order.reducing),
+            gross_b.eq(exposure_sum + open_notional),
+            rate_expired_b.eq(order.rate_expired),
+            free_slot_b.eq(order.free_slot),
+            price_n_b.eq(order.price),
+        ]
+        tick_reason_b = Signal(8)
+        tick_mid_b = Signal(PRICE_BITS)
+        tick_count_b = Signal(8)
+        tick_near_b = Signal()
+        m.d.sync += [
+            tick_reason_b.eq(tick.reason),
+            tick_mid_b.eq(tick.mid),
+            tick_count_b.eq(tick.count),
+            tick_near_b.eq(tick.near),
+        ]
+
+        # SET_LIMIT / SET_INSTRUMENT / ARM argument checks
+        set_limit = _view(MessageType.SET_LIMIT, msg)
+        limit_bad = Signal()
+        with m.Switch(set_limit.limit_id):
+            for limit in LimitId:
+                with m.Case(limit):
+                    value = set_limit.value
+                    bad = (value == 0) | (value >> LIMIT_WIDTHS[limit] != 0)
+                    if limit == LimitId.MAX_OPEN_ORDERS:
+                        bad = bad | (value > N_ORDER_SLOTS)
+                    m.d.comb += limit_bad.eq(bad)
+            with m.Default():
+                m.d.comb += limit_bad.eq(1)
+        set_inst = _view(MessageType.SET_INSTRUMENT, msg)
+        inst_bad = (
+            (set_inst.instrument >= N_INSTRUMENTS)
+            | (set_inst.min_price > set_inst.max_price)
+            | (set_inst.band_ticks == 0)
+        )
+        arm_view = _view(MessageType.ARM, msg)
+        arm_result = Signal(8)
+        with m.If(arm_view.mode > ArmMode.REDUCING):
+            m.d.comb += arm_result.eq(AckResult.BAD_ARGUMENT)
+        with m.Elif((limits_set != (1 << _N_LIMITS) - 1) | (enabled_mask == 0)):
+            m.d.comb += arm_result.eq(AckResult.LIMITS_INCOMPLETE)
+        arg_bad_b = Signal()
+        arm_result_b = Signal(8)
+        m.d.sync += [
+            arg_bad_b.eq(Mux(is_type[MessageType.SET_LIMIT], limit_bad, inst_bad)),
+            arm_result_b.eq(arm_result),
+        ]
+
+        # CANCEL / FILL: the matching slot
+        found_b = Signal()
+        slot_b = Signal(range(N_ORDER_SLOTS))
+        slot_index = Signal(range(N_ORDER_SLOTS))
+        for index in reversed(range(N_ORDER_SLOTS)):
+            with m.If(match[index]):
+                m.d.comb += slot_index.eq(index)
+        fill_view = _view(MessageType.FILL, msg)
+        remaining = slot_at.remaining[slot_index]
+        slot_ins = slot_at.instrument[slot_index]
+        slot_buy = slot_at.side[slot_index] == Side.BUY
+        fill_qty = Signal(QTY_BITS)
+        with m.If(is_type[MessageType.CANCEL] | (fill_view.quantity > remaining)):
+            m.d.comb += fill_qty.eq(remaining)
+        with m.Else():
+            m.d.comb += fill_qty.eq(fill_view.quantity)
+        position = ins_at.position[slot_ins]
+        new_position = Signal(signed(POSITION_REG_BITS))
+        m.d.comb += new_position.eq(Mux(slot_buy, position + fill_qty, position - fill_qty))
+        fill_expired = fill_age >= lim[LimitId.FILL_WINDOW]
+        fill_count_new = Signal.like(fill_count)
+        with m.If(fill_expired):
+            m.d.comb += fill_count_new.eq(1)
+        with m.Elif(fill_count != FILL_COUNT_MAX):
+            m.d.comb += fill_count_new.eq(fill_count + 1)
+        with m.Else():
+            m.d.comb += fill_count_new.eq(fill_count)
+        fill_qty_b = Signal(QTY_BITS)
+        slot_ins_b = Signal(2)
+        slot_buy_b = Signal()
+        remaining_b = Signal(QTY_BITS)
+        new_position_b = Signal(signed(POSITION_REG_BITS))
+        fill_expired_b = Signal()
+        fill_count_b = Signal.like(fill_count)
+        slot_valuation_b = Signal(VALUATION_BITS)
+        m.d.sync += [
+            found_b.eq(match != 0),
+            slot_b.eq(slot_index),
+            fill_qty_b.eq(fill_qty),
+            slot_ins_b.eq(slot_ins),
+            slot_buy_b.eq(slot_buy),
+            remaining_b.eq(remaining),
+            new_position_b.eq(new_position),
+            fill_expired_b.eq(fill_expired),
+            fill_count_b.eq(fill_count_new),
+            slot_valuation_b.eq(slot_at.valuation[slot_index]),
+        ]
+
+        # STATUS: the counter row is read on stage A so that its data arrives on stage B
+        counters = Memory(
+            shape=unsigned(_COUNTER_BITS * COUNTERS_PER_PAGE), depth=COUNTER_PAGES, init=[]
+        )
+        m.submodules.counters = counters
+        counter_wr = counters.write_port(granularity=_COUNTER_BITS)
+        counter_rd = counters.read_port(transparent_for=(counter_wr,))
+        status_rd = counters.read_port(transparent_for=(counter_wr,))
+        status_view = _view(MessageType.STATUS, msg)
+        m.d.comb += status_rd.addr.eq(status_view.section[:3])
+
+        # ---- stage B: verdicts, updates, response --------------------------------------------
+        b_type = {t: Signal(name=f"b_is_{t.name.lower()}") for t in MessageType if t < 0x80}
+        for t, sig in b_type.items():
+            m.d.comb += sig.eq(valid_b & (type_b == t))
+
+        order_b = _view(MessageType.ORDER, msg_b)
+        tick_b = _view(MessageType.TICK, msg_b)
+        fill_b = _view(MessageType.FILL, msg_b)
+        cancel_b = _view(MessageType.CANCEL, msg_b)
+        set_limit_b = _view(MessageType.SET_LIMIT, msg_b)
+        set_inst_b = _view(MessageType.SET_INSTRUMENT, msg_b)
+        arm_b = _view(MessageType.ARM, msg_b)
+        status_b = _view(MessageType.STATUS, msg_b)
+
+        # one multiplier: an order's notional or the notional a cancel/fill releases
+        multiplicand = Mux(b_type[MessageType.ORDER], order_b.quantity, fill_qty_b)
+        multiplier = Mux(b_type[MessageType.ORDER], valuation_b, slot_valuation_b)
+        product = Signal(QTY_BITS + VALUATION_BITS)
+        m.d.comb += product.eq(multiplicand * multiplier)
+        fails = Cat(
+            order_bits_b[: Reason.MAX_NOTIONAL - 1],
+            product > lim[LimitId.MAX_ORDER_NOTIONAL],
+            order_bits_b[Reason.MAX_NOTIONAL - 1 : Reason.MAX_EXPOSURE - 2],
+            ~reducing_b & (gross_b + product > lim[LimitId.MAX_GROSS_EXPOSURE]),
+            order_bits_b[Reason.MAX_EXPOSURE - 2 :],
+        )
+        reason = Signal(8)
+        for code in reversed(range(1, len(fails) + 1)):
+            with m.If(fails[code - 1]):
+                m.d.comb += reason.eq(code)
+
+        # response register
+        rsp_valid = Signal()
+        rsp_type = Signal(8)
+        rsp_payload = Signal(payload_bits)
+        m.d.comb += [
+            self.o_rsp.valid.eq(rsp_valid),
+            self.o_rsp.payload.type.eq(rsp_type),
+            self.o_rsp.payload.payload.eq(rsp_payload),
+        ]
+        m.d.sync += rsp_valid.eq(0)
+        load = Signal()
+        load_type = Signal(8)
+        load_payload = Signal(payload_bits)
+
+        def respond(message_type: MessageType, **fields: Any) -> None:
+            view = _view(message_type, load_payload)
+            m.d.comb += [load.eq(1), load_type.eq(message_type)]
+            for name, value in fields.items():
+                if name == "words":
+                    for index, word in enumerate(value):
+                        m.d.comb += view.words[index].eq(word)
+                else:
+                    m.d.comb += getattr(view, name).eq(value)
+
+        def ack(command: MessageType, argument: Any, result: Any) -> None:
+            respond(MessageType.ACK, command=command, argument=argument, result=result)
+
+        # counter events of this cycle
+        verdict_event = Signal()
+        verdict_index = Signal(range(N_COUNTERS))
+        kill_event = Signal()
+        kill_event_cause = Signal(3)
+        alert_request = Signal()
+
+        def disarm_if_armed() -> None:
+            with m.If((state == TradingState.ACTIVE) | (state == TradingState.REDUCING)):
+                m.d.sync += state.eq(TradingState.DISARMED)
+
+        def release(slot_index_b: Any, quantity: Any) -> None:
+            ins = slot_ins_b
+            with m.If(slot_buy_b):
+                m.d.sync += ins_at.open_buy[ins].eq(ins_at.open_buy[ins] - quantity)
+            with m.Else():
+                m.d.sync += ins_at.open_sell[ins].eq(ins_at.open_sell[ins] - quantity)
+            m.d.sync += open_notional.eq(open_notional - product)
+            m.d.sync += slot_at.remaining[slot_index_b].eq(remaining_b - quantity)
+            with m.If(remaining_b == quantity):
+                m.d.sync += [slot_at.valid[slot_index_b].eq(0), open_count.eq(open_count - 1)]
+
+        # stage C registers (a fill's position exposure)
+        valid_c = Signal()
+        exposure_qty_c = Signal(24)
+        exposure_price_c = Signal(PRICE_BITS)
+        exposure_ins_c = Signal(2)
+        m.d.sync += valid_c.eq(0)
+
+        with m.If(b_type[MessageType.HELLO]):
+            respond(
+                MessageType.HELLO_REPLY,
+                version=PROTOCOL_VERSION,
+                n_instruments=N_INSTRUMENTS,
+                n_order_slots=N_ORDER_SLOTS,
+                time_unit_cycles=self.time_unit_cycles,
+                clock_hz=self.clock_hz,
+            )
+
+        with m.If(b_type[MessageType.SET_LIMIT]):
+            ack(
+                MessageType.SET_LIMIT,
+                set_limit_b.limit_id,
+                Mux(arg_bad_b, AckResult.BAD_ARGUMENT, AckResult.OK),
+            )
+            with m.If(~arg_bad_b):
+                m.d.sync += Array(limits)[set_limit_b.limit_id[:4]].eq(set_limit_b.value)
+                m.d.sync += limits_set.bit_select(set_limit_b.limit_id[:4], 1).eq(1)
+                disarm_if_armed()
+
+        with m.If(b_type[MessageType.SET_INSTRUMENT]):
+            ack(
+                MessageType.SET_INSTRUMENT,
+                set_inst_b.instrument,
+                Mux(arg_bad_b, AckResult.BAD_ARGUMENT, AckResult.OK),
+            )
+            with m.If(~arg_bad_b):
+                index = set_inst_b.instrument[:2]
+                m.d.sync += [
+                    ins_at.enabled[index].eq(set_inst_b.enabled != 0),
+                    ins_at.max_position[index].eq(set_inst_b.max_position),
+                    ins_at.min_price[index].eq(set_inst_b.min_price),
+                    ins_at.max_price[index].eq(set_inst_b.max_price),
+                    ins_at.band[index].eq(set_inst_b.band_ticks),
+                    ins_at.has_ref[index].eq(0),
+                    ins_at.cand_valid[index].eq(0),
+                ]
+                disarm_if_armed()
+
+        with m.If(b_type[MessageType.ARM]):
+            ack(MessageType.ARM, arm_b.mode, arm_result_b)
+            with m.If(arm_result_b == AckResult.OK):
+                m.d.sync += [
+                    state.eq(
+                        Mux(
+                            arm_b.mode == ArmMode.ACTIVE, TradingState.ACTIVE, TradingState.REDUCING
+                        )
+                    ),
+                    kill_cause.eq(KillCause.NONE),
+                ]
+
+        with m.If(b_type[MessageType.KILL]):
+            ack(MessageType.KILL, 0, AckResult.OK)
+            with m.If(state != TradingState.HALTED):
+                m.d.sync += [state.eq(TradingState.HALTED), kill_cause.eq(KillCause.COMMAND)]
+                m.d.comb += [kill_event.eq(1), kill_event_cause.eq(KillCause.COMMAND)]
+
+        with m.If(b_type[MessageType.TICK]):
+            respond(
+                MessageType.TICK_VERDICT,
+                instrument=tick_b.instrument,
+                timestamp=tick_b.timestamp,
+                reason=tick_reason_b,
+            )
+            m.d.comb += [
+                verdict_event.eq(1),
+                verdict_index.eq(tick_counter(TickReason.ACCEPT) + tick_reason_b),
+            ]
+            index = tick_b.instrument[:2]
+            with m.If(tick_reason_b == TickReason.ACCEPT):
+                m.d.sync += [
+                    ins_at.has_ref[index].eq(1),
+                    ins_at.bid[index].eq(tick_b.bid),
+                    ins_at.ask[index].eq(tick_b.ask),
+                    ins_at.ref_mid[index].eq(tick_mid_b),
+                    ins_at.timestamp[index].eq(tick_b.timestamp),
+                    ins_at.cand_valid[index].eq(0),
+                ]
+                m.d.comb += ref_age_reset_at[index].eq(1)
+            with m.Elif(tick_reason_b == TickReason.BAND_JUMP):
+                m.d.sync += [
+                    ins_at.cand_valid[index].eq(1),
+                    ins_at.cand_count[index].eq(tick_count_b),
+                ]
+                with m.If(~tick_near_b):
+                    m.d.sync += ins_at.cand_mid[index].eq(tick_mid_b)
+
+        with m.If(b_type[MessageType.ORDER]):
+            respond(MessageType.ORDER_VERDICT, client_id=order_b.client_id, reason=reason)
+            m.d.comb += [verdict_event.eq(1), verdict_index.eq(order_counter(0) + reason)]
+            with m.If(reason == Reason.ACCEPT):
+                slot = free_slot_b
+                index = order_b.instrument[:2]
+                m.d.sync += [
+                    slot_at.valid[slot].eq(1),
+                    slot_at.client_id[slot].eq(order_b.client_id),
+                    slot_at.instrument[slot].eq(index),
+                    slot_at.side[slot].eq(order_b.side),
+                    slot_at.kind[slot].eq(order_b.kind),
+                    slot_at.price[slot].eq(price_n_b),
+                    slot_at.remaining[slot].eq(order_b.quantity),
+                    slot_at.valuation[slot].eq(valuation_b),
+                    open_count.eq(open_count + 1),
+                    open_notional.eq(open_notional + product),
+                    last["valid"].eq(1),
+                    last["client_id"].eq(order_b.client_id),
+                    last["instrument"].eq(order_b.instrument),
+                    last["side"].eq(order_b.side),
+                    last["kind"].eq(order_b.kind),
+                    last["price"].eq(price_n_b),
+                    last["quantity"].eq(order_b.quantity),
+                ]
+                with m.If(order_b.side == Side.BUY):
+                    m.d.sync += ins_at.open_buy[index].eq(ins_at.open_buy[index] + order_b.quantity)
+                with m.Else():
+                    m.d.sync += ins_at.open_sell[index].eq(
+                        ins_at.open_sell[index] + order_b.quantity
+                    )
+                with m.If(rate_expired_b):
+                    m.d.sync += rate_count.eq(1)
+                    m.d.comb += rate_age_reset.eq(1)
+                with m.Else():
+                    m.d.sync += rate_count.eq(rate_count + 1)
+                m.d.comb += dup_age_reset.eq(1)
+
+        with m.If(b_type[MessageType.CANCEL]):
+            ack(
+                MessageType.CANCEL,
+                cancel_b.client_id,
+                Mux(found_b, AckResult.OK, AckResult.UNKNOWN_ORDER),
+            )
+            with m.If(found_b):
+                release(slot_b, fill_qty_b)
+
+        with m.If(b_type[MessageType.FILL]):
+            ack(
+                MessageType.FILL,
+                fill_b.client_id,
+                Mux(found_b, AckResult.OK, AckResult.UNKNOWN_ORDER),
+            )
+            with m.If(found_b):
+                release(slot_b, fill_qty_b)
+                ins = slot_ins_b
+                m.d.sync += [
+                    ins_at.position[ins].eq(new_position_b),
+                    ins_at.last_fill_price[ins].eq(fill_b.price),
+                    fill_count.eq(fill_count_b),
+                ]
+                m.d.comb += fill_age_reset.eq(fill_expired_b)
+                magnitude = Mux(new_position_b < 0, -new_position_b, new_position_b)
+                m.d.sync += [
+                    valid_c.eq(1),
+                    exposure_qty_c.eq(
+                        Mux(magnitude > EXPOSURE_QTY_MAX, EXPOSURE_QTY_MAX, magnitude)
+                    ),
+                    exposure_price_c.eq(fill_b.price),
+                    exposure_ins_c.eq(ins),
+                ]
+                with m.If(state != TradingState.HALTED):
+                    with m.If(fill_count_b > lim[LimitId.FILL_MAX]):
+                        m.d.comb += [kill_event.eq(1), kill_event_cause.eq(KillCause.FILL_RATE)]
+                    with m.Elif(magnitude > ins_at.max_position[ins]):
+                        m.d.comb += [
+                            kill_event.eq(1),
+                            kill_event_cause.eq(KillCause.POSITION_BREACH),
+                        ]
+                    with m.If(kill_event):
+                        m.d.sync += [state.eq(TradingState.HALTED), kill_cause.eq(kill_event_cause)]
+                        m.d.comb += alert_request.eq(1)
+
+        with m.If(b_type[MessageType.STATUS]):
+            respond(
+                MessageType.STATUS_REPLY,
+                section=status_b.section,
+                words=self._status_words(
+                    m,
+                    status_b.section,
+                    state,
+                    kill_cause,
+                    enabled_mask,
+                    open_count,
+                    limits_set,
+                    exposure_sum,
+                    open_notional,
+                    instruments,
+                    limits,
+                    status_rd.data,
+                ),
+            )
+
+        # ---- stage C: a fill's position exposure ----------------------------------------------
+        with m.If(valid_c):
+            exposure = Signal(48)
+            m.d.comb += exposure.eq(exposure_qty_c * exposure_price_c)
+            m.d.sync += [
+                ins_at.exposure[exposure_ins_c].eq(exposure),
+                exposure_sum.eq(exposure_sum + exposure - ins_at.exposure[exposure_ins_c]),
+            ]
+
+        # ---- autonomous kills (after the message updates: they win a same-cycle race) -------
+        watchdog = ((state == TradingState.ACTIVE) | (state == TradingState.REDUCING)) & (
+            silence > lim[LimitId.HEARTBEAT_TIMEOUT]
+        )
+        button = self.i_kill_button & (state != TradingState.HALTED)
+        with m.If(watchdog | button):
+            cause = Mux(watchdog, KillCause.WATCHDOG, KillCause.BUTTON)
+            m.d.sync += [state.eq(TradingState.HALTED), kill_cause.eq(cause)]
+            m.d.comb += [
+                kill_event.eq(1),
+                kill_event_cause.eq(cause),
+                alert_request.eq(1),
+            ]
+
+        # ---- response register: a message's response first, then a pending ALERT -------------
+        alert_pending = Signal()
+        alert_cause = Signal(3)
+        with m.If(load):
+            m.d.sync += [rsp_valid.eq(1), rsp_type.eq(load_type), rsp_payload.eq(load_payload)]
+            with m.If(alert_request):
+                m.d.sync += [alert_pending.eq(1), alert_cause.eq(kill_event_cause)]
+        with m.Elif(alert_request | alert_pending):
+            alert_view = _view(MessageType.ALERT, Signal(payload_bits, name="alert_payload"))
+            m.d.comb += [
+                alert_view.state.eq(TradingState.HALTED),
+                alert_view.cause.eq(Mux(alert_pending, alert_cause, kill_event_cause)),
+            ]
+            m.d.sync += [
+                rsp_valid.eq(1),
+                rsp_type.eq(MessageType.ALERT),
+                rsp_payload.eq(alert_view.as_value()),
+                alert_pending.eq(0),
+            ]
+
+        # ---- counters: one read-modify-write per cycle, kills first ---------------------------
+        pending_kill = Signal()
+        pending_kill_index = Signal(range(N_COUNTERS))
+        pending_verdict = Signal()
+        pending_verdict_index = Signal(range(N_COUNTERS))
+        pending_bad = Signal(4)
+        pending_drop = Signal(4)
+        serve = Signal()
+        serve_index = Signal(range(N_COUNTERS))
+        take_kill, take_verdict, take_bad, take_drop = (
+            Signal(name=n) for n in ("take_kill", "take_verdict", "take_bad", "take_drop")
+        )
+        with m.If(pending_kill):
+            m.d.comb += [serve.eq(1), serve_index.eq(pending_kill_index), take_kill.eq(1)]
+        with m.Elif(pending_verdict):
+            m.d.comb += [serve.eq(1), serve_index.eq(pending_verdict_index), take_verdict.eq(1)]
+        with m.Elif(pending_bad != 0):
+            m.d.comb += [serve.eq(1), serve_index.eq(COUNTER_BAD_FRAMES), take_bad.eq(1)]
+        with m.Elif(pending_drop != 0):
+            m.d.comb += [serve.eq(1), serve_index.eq(COUNTER_DROPS), take_drop.eq(1)]
+        with m.If(take_kill):
+            m.d.sync += pending_kill.eq(0)
+        with m.If(kill_event):
+            m.d.sync += [
+                pending_kill.eq(1),
+                pending_kill_index.eq(kill_counter(0) + kill_event_cause),
+            ]
+        with m.If(take_verdict):
+            m.d.sync += pending_verdict.eq(0)
+        with m.If(verdict_event):
+            m.d.sync += [pending_verdict.eq(1), pending_verdict_index.eq(verdict_index)]
+        m.d.sync += [
+            pending_bad.eq(pending_bad + self.i_bad_frame - take_bad),
+            pending_drop.eq(pending_drop + self.i_rsp_dropped - take_drop),
+        ]
+        m.d.comb += [counter_rd.addr.eq(serve_index >> 2)]
+        write_pending = Signal()
+        write_index = Signal(range(N_COUNTERS))
+        m.d.sync += [write_pending.eq(serve), write_index.eq(serve_index)]
+        current = counter_rd.data.word_select(write_index[:2], _COUNTER_BITS)
+        m.d.comb += [
+            counter_wr.addr.eq(write_index >> 2),
+            counter_wr.data.eq(Cat([current + 1] * COUNTERS_PER_PAGE)),
+            counter_wr.en.eq(Mux(write_pending, 1 << write_index[:2], 0)),
+        ]
+        return m
+
+    @staticmethod
+    def _status_words(
+        m,
+        section,
+        state,
+        kill_cause,
+        enabled_mask,
+        open_count,
+        limits_set,
+        exposure_sum,
+        open_notional,
+        instruments,
+        limits,
+        counter_row,
+    ):
+        words = [Signal(_WORD_BITS, name=f"status_word{i}") for i in range(4)]
+        gross = exposure_sum + open_notional
+        with m.Switch(section):
+            with m.Case(StatusSection.SUMMARY):
+                m.d.comb += [
+                    words[0].eq(
+                        Cat(
+                            state,
+                            Const(0, 6),
+                            kill_cause,
+                            Const(0, 5),
+                            enabled_mask,
+                            Const(0, 8 - N_INSTRUMENTS),
+                            open_count,
+                        )
+                    ),
+                    words[1].eq(limits_set),
+                    words[2].eq(Mux(gross > WORD_MAX, WORD_MAX, gross)),
+                    words[3].eq(Mux(open_notional > WORD_MAX, WORD_MAX, open_notional)),
+                ]
+            for index, inst in enumerate(instruments):
+                with m.Case(StatusSection.INSTRUMENT_0 + index):
+                    m.d.comb += [
+                        words[0].eq(inst.position.as_signed()),
+                        words[1].eq(Cat(inst.open_buy, inst.open_sell)),
+                        words[2].eq(Cat(inst.ref_mid, inst.has_ref, inst.enabled)),
+                        words[3].eq(inst.ref_age),
+                    ]
+                with m.Case(StatusSection.INSTRUMENT_0 + N_INSTRUMENTS + index):
+                    m.d.comb += [
+                        words[0].eq(inst.bid),
+                        words[1].eq(inst.ask),
+                        words[2].eq(inst.last_fill_price),
+                        words[3].eq(inst.max_position),
+                    ]
+                with m.Case(StatusSection.INSTRUMENT_0 + 2 * N_INSTRUMENTS + index):
+                    m.d.comb += [
+                        words[0].eq(inst.min_price),
+                        words[1].eq(inst.max_price),
+                        words[2].eq(inst.band),
+                        words[3].eq(inst.timestamp),
+                    ]
+            for page in range(COUNTER_PAGES):
+                with m.Case(StatusSection.COUNTERS_0 + page):
+                    m.d.comb += [
+                        words[lane].eq(counter_row.word_select(lane, _COUNTER_BITS))
+                        for lane in range(COUNTERS_PER_PAGE)
+                    ]
+            for page in range(LIMIT_PAGES):
+                with m.Case(StatusSection.LIMITS_0 + page):
+                    for offset in range(2):
+                        limit_id = 2 * page + offset
+                        if limit_id < _N_LIMITS:
+                            m.d.comb += [
+                                words[offset].eq(limits[limit_id]),
+                                words[2 + offset].eq(limits_set[limit_id]),
+                            ]
+        return words

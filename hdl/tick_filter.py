@@ -1,0 +1,89 @@
+"""Stage A of the tick filter: the TickReason of a tick and its band-confirmation bookkeeping.
+
+Checks in TickReason order: UNKNOWN_INSTRUMENT (index out of range or not enabled),
+PRICE_RANGE (bid or ask 0, bid < min_price or ask > max_price), CROSSED_BOOK (bid >= ask),
+TIME_BACKWARDS (timestamp older than the last accepted tick's; equal allowed), BAND_JUMP (with
+a reference, ``mid = (bid + ask) >> 1`` more than ``band`` from the reference mid, unless it is
+the CONFIRM_TICKS-th agreeing tick of the current candidate). The rules are those of
+:class:`host.link.model.GuardModel`.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from amaranth.hdl import Module, Mux, Signal, Value
+
+from hdl.guard_spec import CONFIRM_COUNT_MAX
+from hdl.protocol import N_INSTRUMENTS, PRICE_BITS, TickReason
+
+__all__ = ["TickChecks", "tick_checks"]
+
+
+@dataclass
+class TickChecks:
+    """The stage-A results of one tick (combinational).
+
+    Attributes
+    ----------
+    reason : Signal(8)
+        The TickReason (0 = accepted).
+    mid : Signal(PRICE_BITS)
+        The tick's mid price.
+    count : Signal(8)
+        The candidate's agreeing-tick count including this tick.
+    near : Signal(1)
+        The tick agrees with the current candidate (its mid stays).
+    """
+
+    reason: Signal
+    mid: Signal
+    count: Signal
+    near: Signal
+
+
+def _abs_diff(a: Value, b: Value) -> Value:
+    return Mux(a > b, a - b, b - a)
+
+
+def tick_checks(
+    m: Module,
+    *,
+    view: Any,
+    ins_at: Any,
+    confirm: Value,
+    confirm_set: Value,
+) -> TickChecks:
+    """Build the stage-A checks of the TICK payload ``view`` into ``m``."""
+    index = view.instrument[:2]
+    bid, ask = view.bid, view.ask
+    has_ref = ins_at.has_ref[index]
+    band = ins_at.band[index]
+    mid = Signal(PRICE_BITS, name="tick_mid")
+    m.d.comb += mid.eq((bid + ask) >> 1)
+    near = Signal(name="tick_near")
+    m.d.comb += near.eq(ins_at.cand_valid[index] & (_abs_diff(mid, ins_at.cand_mid[index]) <= band))
+    count = Signal(8, name="tick_count")
+    candidate_count = ins_at.cand_count[index]
+    with m.If(~near):
+        m.d.comb += count.eq(1)
+    with m.Elif(candidate_count == CONFIRM_COUNT_MAX):
+        m.d.comb += count.eq(CONFIRM_COUNT_MAX)
+    with m.Else():
+        m.d.comb += count.eq(candidate_count + 1)
+    out_of_band = has_ref & (_abs_diff(mid, ins_at.ref_mid[index]) > band)
+    confirmed = confirm_set & (count >= confirm)
+
+    reason = Signal(8, name="tick_reason")
+    with m.If((view.instrument >= N_INSTRUMENTS) | ~ins_at.enabled[index]):
+        m.d.comb += reason.eq(TickReason.UNKNOWN_INSTRUMENT)
+    with m.Elif(
+        (bid == 0) | (ask == 0) | (bid < ins_at.min_price[index]) | (ask > ins_at.max_price[index])
+    ):
+        m.d.comb += reason.eq(TickReason.PRICE_RANGE)
+    with m.Elif(bid >= ask):
+        m.d.comb += reason.eq(TickReason.CROSSED_BOOK)
+    with m.Elif(has_ref & (view.timestamp < ins_at.timestamp[index])):
+        m.d.comb += reason.eq(TickReason.TIME_BACKWARDS)
+    with m.Elif(out_of_band & ~confirmed):
+        m.d.comb += reason.eq(TickReason.BAND_JUMP)
+    return TickChecks(reason, mid, count, near)
