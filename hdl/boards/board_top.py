@@ -27,6 +27,8 @@ __all__ = [
 #: The link's default rate (DESIGN.md section 2); both boards' FTDI parts go much faster.
 DEFAULT_BAUD = 115_200
 _US_PER_S = 1_000_000
+# The LEDs and the button count a shared 1 ms tick, so their counters stay a few bits wide.
+_TICKS_PER_S = 1_000
 
 
 def input_pin(m: Module, port: io.PortLike) -> Value:
@@ -141,8 +143,8 @@ class BoardTop(Elaboratable, abc.ABC):
         self.baud = baud
         self.time_unit_cycles = clock_hz // _US_PER_S
         self.guard_factory = guard_factory
-        self.led_hold_cycles = max(1, round(led_hold_s * clock_hz))
-        self.debounce_cycles = max(1, round(debounce_s * clock_hz))
+        self.led_hold_ticks = max(1, round(led_hold_s * _TICKS_PER_S))
+        self.debounce_ticks = max(1, round(debounce_s * _TICKS_PER_S))
 
     @abc.abstractmethod
     def add_clock(self, m: Module, platform: Platform) -> Value:
@@ -177,8 +179,18 @@ class BoardTop(Elaboratable, abc.ABC):
         m.d.comb += guard.rx.eq(uart_rx)
         output_pin(m, uart.tx, guard.tx)
 
-        m.submodules.kill_switch = kill_switch = KillSwitch(stable_cycles=self.debounce_cycles)
+        # One prescaler makes the millisecond tick for every slow counter below.
+        tick = Signal()
+        prescaler = Signal(range(self.clock_hz // _TICKS_PER_S))
+        m.d.comb += tick.eq(prescaler == 0)
+        with m.If(tick):
+            m.d.sync += prescaler.eq(self.clock_hz // _TICKS_PER_S - 1)
+        with m.Else():
+            m.d.sync += prescaler.eq(prescaler - 1)
+
+        m.submodules.kill_switch = kill_switch = KillSwitch(stable_ticks=self.debounce_ticks)
         m.d.comb += [
+            kill_switch.i_tick.eq(tick),
             kill_switch.i_button.eq(self.request_kill_button(m, platform)),
             guard.i_kill_button.eq(kill_switch.o_kill),
         ]
@@ -186,15 +198,20 @@ class BoardTop(Elaboratable, abc.ABC):
         # The UART idles high; any low bit on either pin is traffic.
         rx_level = Signal(init=1)
         m.submodules.rx_level_sync = FFSynchronizer(uart_rx, rx_level, init=1)
-        m.submodules.rx_stretch = rx_stretch = PulseStretcher(hold_cycles=self.led_hold_cycles)
-        m.submodules.tx_stretch = tx_stretch = PulseStretcher(hold_cycles=self.led_hold_cycles)
-        m.d.comb += [rx_stretch.i_event.eq(~rx_level), tx_stretch.i_event.eq(~guard.tx)]
+        m.submodules.rx_stretch = rx_stretch = PulseStretcher(hold_ticks=self.led_hold_ticks)
+        m.submodules.tx_stretch = tx_stretch = PulseStretcher(hold_ticks=self.led_hold_ticks)
+        m.d.comb += [
+            rx_stretch.i_event.eq(~rx_level),
+            rx_stretch.i_tick.eq(tick),
+            tx_stretch.i_event.eq(~guard.tx),
+            tx_stretch.i_tick.eq(tick),
+        ]
 
-        # A free-running counter wrapping every 1-2 s: its top bit is a slow blink, and the
-        # bit two below it a 2-4 Hz one.
-        blink = Signal(self.clock_hz.bit_length())
-        m.d.sync += blink.eq(blink + 1)
-        slow, fast = blink[-1], blink[-3]
+        # Milliseconds, wrapping every 1.024 s: the top bit is a 1 Hz blink, bit 7 a 4 Hz one.
+        blink = Signal(10)
+        with m.If(tick):
+            m.d.sync += blink.eq(blink + 1)
+        slow, fast = blink[9], blink[7]
 
         state = guard.o_state
         indicators = Indicators(
