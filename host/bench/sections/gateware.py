@@ -7,6 +7,7 @@ short; a missing file is a missing figure with the command that makes it.
 
 import json
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ _log = logging.getLogger(__name__)
 BOARDS = ("icebreaker", "ulx3s")
 
 _CYCLES_KEYS = ("verdict_latency_cycles", "order_verdict_cycles", "verdict_cycles")
-_RATE_KEYS = ("cycles_per_s", "verilator_cycles_per_s", "cycles_per_second")
+_RATE_KEYS = ("cycles_per_second", "cycles_per_s", "verilator_cycles_per_s")
 
 
 def read_json(path: Path, root: Path | None = None) -> dict[str, Any] | str:
@@ -51,41 +52,83 @@ def _search(document: Any, names: tuple[str, ...]) -> float | None:
     return None
 
 
-def run(context: BenchContext) -> list[Figure]:
-    """Verdict latency (cycles, and ns on each board), Fmax, size, and Verilator speed."""
+_SIM_SPECS = {
+    "cycles": (
+        "gateware.verdict_latency_cycles",
+        "cycles",
+        "Clock cycles from the last byte of an ORDER frame to its verdict, worst over every "
+        "verdict reason seen in simulation",
+    ),
+    "spread": (
+        "gateware.verdict_latency_spread_cycles",
+        "cycles",
+        "Slowest minus fastest verdict over all reasons (0 = constant time, no data-dependent "
+        "jitter)",
+    ),
+    "rate": (
+        "gateware.verilator_cycles_per_s",
+        "cycles/s",
+        "cocotb + Verilator simulated clock cycles per second of wall time",
+    ),
+    "messages": (
+        "gateware.sim_random_messages",
+        "count",
+        "Seeded random messages compared verdict by verdict with the Python reference model",
+    ),
+    "mismatches": (
+        "gateware.sim_mismatches",
+        "count",
+        "Verdicts where the gateware and the reference model disagreed",
+    ),
+}
+
+
+def _latency_cycles(summary: dict[str, Any]) -> tuple[float, float] | None:
+    """(worst, spread) of the verdict latency: ``verdict_latency_cycles`` is either one number
+    or, as ``make sim`` writes it, reason -> cycles (a list where a reason varied)."""
+    value = summary.get("verdict_latency_cycles")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value), 0.0
+    if isinstance(value, dict) and value:
+        cycles: list[float] = []
+        for entry in value.values():
+            cycles += [float(c) for c in (entry if isinstance(entry, list) else [entry])]
+        return max(cycles), max(cycles) - min(cycles)
+    found = _search(summary, _CYCLES_KEYS)
+    return (found, 0.0) if found is not None else None
+
+
+def _sim_figures(context: BenchContext) -> tuple[list[Figure], float | None]:
     summary_path = context.root / "build" / "sim" / "summary.json"
     summary = read_json(summary_path, context.root)
-    figures: list[Figure] = []
-    cycles: float | None = None
     if isinstance(summary, str):
         reason = f"{summary}: run `make sim`"
-        figures += [
-            missing(
-                "gateware.verdict_latency_cycles", "cycles", "ORDER last byte -> verdict", reason
-            ),
-            missing("gateware.verilator_cycles_per_s", "cycles/s", "Verilator speed", reason),
-        ]
-    else:
-        cycles = _search(summary, _CYCLES_KEYS)
-        rate = _search(summary, _RATE_KEYS)
-        text = "Clock cycles from the last byte of an ORDER frame to its verdict (constant)"
-        figures.append(
-            measured("gateware.verdict_latency_cycles", cycles, "cycles", text)
-            if cycles is not None
-            else missing("gateware.verdict_latency_cycles", "cycles", text, "not in summary.json")
-        )
-        text = "cocotb + Verilator simulated clock cycles per second of wall time"
-        figures.append(
-            measured(
-                "gateware.verilator_cycles_per_s",
-                rate,
-                "cycles/s",
-                text,
-                baseline="reference.verilator_cycles_per_s",
-            )
-            if rate is not None
-            else missing("gateware.verilator_cycles_per_s", "cycles/s", text, "not in summary.json")
-        )
+        return [missing(key, unit, text, reason) for key, unit, text in _SIM_SPECS.values()], None
+    latency = _latency_cycles(summary)
+    written = datetime.fromtimestamp(summary_path.stat().st_mtime, UTC).isoformat(
+        timespec="minutes"
+    )
+    values: dict[str, float | None] = {
+        "cycles": latency[0] if latency else None,
+        "spread": latency[1] if latency else None,
+        "rate": _search(summary, _RATE_KEYS) or None,
+        "messages": pick(summary, "random_messages") or None,
+        "mismatches": pick(summary, "mismatches") if "random_messages" in summary else None,
+    }
+    figures = []
+    for name, (key, unit, text) in _SIM_SPECS.items():
+        value = values[name]
+        if value is None:
+            figures.append(missing(key, unit, text, "not in build/sim/summary.json"))
+        else:
+            text = f"{text} (build/sim/summary.json of {written})"
+            figures.append(measured(key, value, unit, text, source="computed"))
+    return figures, values["cycles"]
+
+
+def run(context: BenchContext) -> list[Figure]:
+    """Verdict latency (cycles, and ns on each board), Fmax, size, and Verilator speed."""
+    figures, cycles = _sim_figures(context)
     for board in BOARDS:
         figures += _board_figures(context, board, cycles)
     return figures

@@ -47,7 +47,14 @@ def test_gateware_when_no_sim_summary_then_missing_with_command(tmp_path: Path) 
 def test_gateware_when_summary_and_report_then_ns_is_cycles_over_fmax(tmp_path: Path) -> None:
     (tmp_path / "build" / "sim").mkdir(parents=True)
     (tmp_path / "build" / "sim" / "summary.json").write_text(
-        json.dumps({"verdict_latency_cycles": 12, "cycles_per_s": 800_000})
+        json.dumps(
+            {
+                "verdict_latency_cycles": {"ACCEPT": 12, "MAX_NOTIONAL": 12},
+                "cycles_per_second": 800_000,
+                "random_messages": 20_000,
+                "mismatches": 0,
+            }
+        )
     )
     (tmp_path / "bitstreams" / "icebreaker").mkdir(parents=True)
     (tmp_path / "bitstreams" / "icebreaker" / "report.json").write_text(
@@ -61,6 +68,20 @@ def test_gateware_when_summary_and_report_then_ns_is_cycles_over_fmax(tmp_path: 
         figures["gateware.icebreaker_verdict_ns"].baseline == "reference.stac_t0_tick_to_trade_ns"
     )
     assert figures["gateware.ulx3s_verdict_ns"].value is None
+    assert figures["gateware.verdict_latency_spread_cycles"].value == 0
+    assert figures["gateware.sim_mismatches"].value == 0
+    assert figures["gateware.verilator_cycles_per_s"].value == 800_000
+
+
+def test_gateware_when_latency_varies_by_reason_then_worst_and_spread(tmp_path: Path) -> None:
+    (tmp_path / "build" / "sim").mkdir(parents=True)
+    (tmp_path / "build" / "sim" / "summary.json").write_text(
+        json.dumps({"verdict_latency_cycles": {"ACCEPT": 12, "RATE_LIMIT": [12, 14]}})
+    )
+    figures = {f.key: f for f in run_gateware(BenchContext(quick=True, root=tmp_path))}
+    assert figures["gateware.verdict_latency_cycles"].value == 14
+    assert figures["gateware.verdict_latency_spread_cycles"].value == 2
+    assert figures["gateware.verilator_cycles_per_s"].missing == "not in build/sim/summary.json"
 
 
 def test_find_function_when_module_absent_then_reason() -> None:
