@@ -21,7 +21,6 @@ export default defineConfig({
   },
   build: {
     outDir: "dist",
-    chunkSizeWarningLimit: 1500,
   },
   test: {
     environment: "jsdom",

@@ -224,30 +224,36 @@ def test_clicking_an_order_shows_its_timeline_with_the_reject_rule(
     screenshot(page, "order-timeline")
 
 
+#: The fake engine's state, reported in every guard status snapshot.
+_engine_state = {"state": "ACTIVE"}
+_engine_limits = {"MAX_ORDER_NOTIONAL": "1000"}
+
+
 def _fake_engine_step(server: LiveServer) -> list[int]:
     """What the engine does with pending commands: act, report the new state, complete."""
 
     async def step(store: Store) -> list[int]:
         done = []
         for command in await store.pending_commands():
-            state = {"kill": "HALTED", "rearm": "ACTIVE"}.get(command.kind)
-            if state is None:
-                continue
+            if command.kind == "set_limit":
+                _engine_limits[command.payload["name"]] = command.payload["value"]
+                result = f"{command.payload['name']} = {command.payload['value']}"
+            else:
+                _engine_state["state"] = {"kill": "HALTED", "rearm": "ACTIVE"}[command.kind]
+                result = f"both lines {_engine_state['state']}"
             for line, backend in (("gateware", "model"), ("drbguard", "python")):
                 await store.record_guard_status(
                     ts=datetime.now(UTC),
                     line=line,
                     backend=backend,
                     status={
-                        "state": state,
-                        "limits": {"max_notional": "1000"},
+                        "state": _engine_state["state"],
+                        "limits": dict(_engine_limits),
                         "reject_counts": {"HALTED": 0},
                         "feed_age_ms": {"binance:BTC/USDT": 42},
                     },
                 )
-            await store.complete_command(
-                command_id=command.id, ok=True, result=f"both lines {state}"
-            )
+            await store.complete_command(command_id=command.id, ok=True, result=result)
             done.append(command.id)
         return done
 
@@ -288,6 +294,7 @@ def test_a_viewer_is_refused_the_kill_switch(page: Page, live_server: LiveServer
     page.get_by_role("link", name="Risk").click()
     expect(page.get_by_role("button", name="Kill")).to_be_disabled()
     expect(page.get_by_role("button", name="Re-arm")).to_be_disabled()
+    expect(page.get_by_role("button", name="Set limit")).to_be_disabled()
     expect(page.get_by_test_id("kill-switch-denied")).to_contain_text("viewer")
     screenshot(page, "risk-viewer")
     # The server refuses too, whatever the page does.
@@ -315,3 +322,25 @@ def test_logout_returns_to_login(page: Page, live_server: LiveServer) -> None:
     expect(page).to_have_url(re.compile(r"/login$"))
     page.goto(f"{live_server.base_url}/")
     expect(page).to_have_url(re.compile(r"/login$"))
+
+
+def test_operator_changes_a_gateware_limit_through_the_engine(
+    page: Page, live_server: LiveServer
+) -> None:
+    _fake_engine_step(live_server)  # the engine has reported its limits at least once
+    log_in(page, live_server, "olga")
+    page.get_by_role("link", name="Risk").click()
+    page.get_by_label("Line").select_option("gateware")
+    page.get_by_label("Limit").select_option("MAX_ORDER_NOTIONAL")
+    # The server refuses a value the gateware cannot hold, and says why.
+    page.get_by_label("New value").fill("12.5")
+    page.get_by_role("button", name="Set limit").click()
+    expect(page.get_by_role("alert")).to_contain_text("must be a whole number")
+
+    page.get_by_label("New value").fill("2500")
+    page.get_by_role("button", name="Set limit").click()
+    status = page.get_by_test_id("command-status")
+    expect(status).to_contain_text("pending")
+    assert len(_fake_engine_step(live_server)) == 1
+    expect(status).to_have_text("done")
+    expect(page.get_by_test_id("risk-line-gateware")).to_contain_text("2500")

@@ -3,16 +3,19 @@ import {
   createRootRoute,
   createRoute,
   createRouter,
+  lazyRouteComponent,
   Outlet,
   redirect,
 } from "@tanstack/react-router"
 import DashboardLayout from "@/components/Layout/DashboardLayout"
 import { isLoggedIn } from "@/lib/api"
-import Home from "@/pages/Home"
-import Learn from "@/pages/Learn"
 import Login from "@/pages/Login"
-import Risk from "@/pages/Risk"
-import Trading from "@/pages/Trading"
+
+// Pages load on first visit: the charts and the Markdown renderer are most of the bundle.
+const Home = lazyRouteComponent(() => import("@/pages/Home"))
+const Trading = lazyRouteComponent(() => import("@/pages/Trading"))
+const Risk = lazyRouteComponent(() => import("@/pages/Risk"))
+const Learn = lazyRouteComponent(() => import("@/pages/Learn"))
 
 const rootRoute = createRootRoute({ component: Outlet })
 

@@ -31,7 +31,7 @@ const DEPENDENT_KEYS: Record<string, QueryKey[]> = {
   position: [queryKeys.stats],
   equity: [queryKeys.stats],
   risk_event: [queryKeys.risk],
-  guard_status: [queryKeys.risk],
+  guard_status: [queryKeys.risk, queryKeys.limits],
   command: [queryKeys.risk, ["commands"]],
 }
 

@@ -133,6 +133,16 @@ export const riskEventsQuery = () =>
       asList<RiskEvent>(await api.get("/api/risk/events", { limit: TABLE_LIMIT })),
   })
 
+export interface Limits {
+  gateware: Record<string, unknown>
+  drbguard: Record<string, unknown>
+  /** Limit names the gateware accepts (hdl/protocol.py LimitId). */
+  gateware_names: string[]
+}
+
+export const limitsQuery = () =>
+  queryOptions({ queryKey: queryKeys.limits, queryFn: () => api.get<Limits>("/api/limits") })
+
 export const commandQuery = (id: string | number) =>
   queryOptions({
     queryKey: queryKeys.command(id),

@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query"
 import KillSwitch from "@/components/Risk/KillSwitch"
+import LimitEditor from "@/components/Risk/LimitEditor"
 import RiskLinePanel from "@/components/Risk/RiskLinePanel"
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card"
 import {
@@ -47,7 +48,10 @@ const Risk = () => {
         )}
       </div>
       <div className="grid gap-6 lg:grid-cols-3">
-        <KillSwitch user={user} />
+        <div className="flex flex-col gap-6">
+          <KillSwitch user={user} />
+          <LimitEditor user={user} />
+        </div>
         <Card>
           <CardHeader>
             <CardTitle className="text-base">Market-data age</CardTitle>
