@@ -809,7 +809,7 @@ class GuardCore(wiring.Component):
         current = counter_rd.data.word_select(write_index[:2], _COUNTER_BITS)
         m.d.comb += [
             counter_wr.addr.eq(write_index >> 2),
-            counter_wr.data.eq(Cat([current + 1] * COUNTERS_PER_PAGE)),
+            counter_wr.data.eq(Cat([(current + 1)[:_COUNTER_BITS]] * COUNTERS_PER_PAGE)),
             counter_wr.en.eq(Mux(write_pending, 1 << write_index[:2], 0)),
         ]
         return m
