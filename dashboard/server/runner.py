@@ -12,13 +12,16 @@ __all__ = ["running_server"]
 
 @contextlib.asynccontextmanager
 async def running_server(
-    app: FastAPI, *, host: str = "127.0.0.1", port: int = 0
+    app: FastAPI, *, host: str = "127.0.0.1", port: int = 0, lifespan: bool = True
 ) -> AsyncIterator[str]:
     """Serve ``app`` with uvicorn while the block runs; yields ``http://host:port``.
 
-    ``port=0`` picks a free port. The server stops (and the app's lifespan ends) on exit.
+    ``port=0`` picks a free port. ``lifespan=False`` when the caller already runs the app's
+    lifespan. The server stops (and the lifespan it ran ends) on exit.
     """
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", lifespan="on" if lifespan else "off"
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
