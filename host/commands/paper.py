@@ -1,0 +1,105 @@
+"""``quantum paper``: paper trading, live, through the guard lines, written to the store."""
+
+import argparse
+import asyncio
+import contextlib
+import signal
+
+from rich.console import Console
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "paper",
+        help="paper trade live through both guard lines, writing everything to the database",
+        description=(
+            "Run ProductionEngineV2 on a live feed (a replay of CSV data, or the exchange's "
+            "public streams) with the paper broker. No real orders are ever placed."
+        ),
+    )
+    parser.add_argument(
+        "--guard",
+        default="sim",
+        help="first line: sim | sim:PATH | serial:PORT | model (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--feed",
+        required=True,
+        help="replay:DATA_DIR[:SPEED] (SPEED x real time, 0 = no pacing) or exchange:binanceusdm",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        help="seconds to run (default: %(default)s = until Ctrl-C)",
+    )
+    parser.add_argument(
+        "--database",
+        default=None,
+        help="database URL (default: %(default)s = $DATABASE_URL or the SQLite file)",
+    )
+    parser.add_argument(
+        "--symbols",
+        nargs="+",
+        default=["BTC/USDT:USDT", "ETH/USDT:USDT"],
+        help="ccxt symbols for an exchange feed (default: %(default)s)",
+    )
+    parser.set_defaults(func=run)
+
+
+async def run(args: argparse.Namespace) -> int:
+    from host.engine.config import EngineConfig
+    from host.engine.feeds import exchange_feed, parse_feed, replay_feed
+    from host.engine.production_engine_v2 import ProductionEngineV2
+    from host.link.client import GuardClient
+    from host.store import Store
+
+    console = Console(stderr=True)
+    feed_spec = parse_feed(args.feed)
+    config = EngineConfig()
+    adapter = None
+    if feed_spec.kind == "replay":
+        from host.data.loaders import load_directory
+
+        data = load_directory(feed_spec.target)
+        symbols = data.symbols
+        feed = replay_feed(data, speed=feed_spec.speed)
+    else:
+        from host.exchange.binanceusdm import ExchangeAdapter
+
+        adapter = ExchangeAdapter(exchange_id=feed_spec.target)
+        markets = await adapter.stream.load_markets()
+        market_ids = [markets[s]["id"] for s in args.symbols]
+        symbols = market_ids
+        feed = exchange_feed(adapter, args.symbols, market_ids)
+    guard = await GuardClient.connect(args.guard, timeout=config.guard_timeout_s)
+    label = guard.backend + (" (not hardware)" if guard.backend.startswith("model") else "")
+    console.print(
+        f"[bold]paper trading[/bold] on guard backend [cyan]{label}[/cyan], feed {args.feed}"
+    )
+    store = await Store.open(args.database)
+    engine = ProductionEngineV2(config, guard, symbols=symbols, store=store)
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        # Ctrl-C: cancel the run; run_live's finally cancels everything and latches the kill.
+        loop.add_signal_handler(signal.SIGINT, lambda: task.cancel() if task else None)
+    try:
+        await engine.run_live(feed, duration_s=args.duration)
+    except asyncio.CancelledError:
+        console.print("[yellow]interrupted: orders cancelled, kill latch left set[/yellow]")
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGINT)
+        await guard.close()
+        await store.close()
+        if adapter is not None:
+            await adapter.close()
+    console.print(
+        f"guard backend {label}: {len(engine.orders)} orders, {len(engine.fills)} fills, "
+        f"equity {engine.equity():.2f}, halted={engine.halted} {engine.halt_reason}"
+    )
+    # A halt the operator did not ask for (link, alert, store) is a failure of the run.
+    return 1 if engine.halted and not engine.halt_reason.startswith("KILL by") else 0
