@@ -1,7 +1,7 @@
 /** The dashboard's live feed: /ws with the token, resumed after the last event id seen. */
 import { useQueryClient } from "@tanstack/react-query"
 import { useCallback, useRef } from "react"
-import { getToken } from "@/lib/api"
+import { getToken, notifyUnauthorized } from "@/lib/api"
 import { applyLiveEvent } from "@/lib/liveEvents"
 import type { LiveEvent } from "@/lib/types"
 import { type ReadyState, useWebSocket } from "./useWebSocket"
@@ -50,6 +50,7 @@ export function useLiveFeed(enabled: boolean, WebSocketImpl?: typeof WebSocket):
   const { readyState, reconnectAttempts } = useWebSocket(getUrl, {
     enabled,
     onJsonMessage,
+    onUnauthorized: notifyUnauthorized,
     WebSocketImpl,
   })
   return { readyState, reconnectAttempts, lastEventId: lastEventId.current }

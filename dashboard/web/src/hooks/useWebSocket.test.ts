@@ -2,6 +2,7 @@ import { act, renderHook } from "@testing-library/react"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import { FakeWebSocket, FakeWebSocketImpl } from "@/test/fakeWebSocket"
 import {
+  CLOSE_UNAUTHORIZED,
   RECONNECT_ATTEMPT_LIMIT,
   RECONNECT_BASE_DELAY_MS,
   RECONNECT_MAX_DELAY_MS,
@@ -135,6 +136,29 @@ describe("useWebSocket", () => {
     expect(socket.readyState).toBe(FakeWebSocket.CLOSED)
     act(() => vi.advanceTimersByTime(RECONNECT_MAX_DELAY_MS * 4))
     expect(FakeWebSocket.instances).toHaveLength(1)
+  })
+
+  it("when the server rejects the token then reports it and does not reconnect", () => {
+    const onUnauthorized = vi.fn()
+    const { result } = renderHook(() =>
+      useWebSocket(() => "ws://test/ws", { WebSocketImpl: FakeWebSocketImpl, onUnauthorized }),
+    )
+    act(() => FakeWebSocket.last.drop(CLOSE_UNAUTHORIZED))
+    act(() => vi.advanceTimersByTime(RECONNECT_MAX_DELAY_MS * 2))
+    expect(onUnauthorized).toHaveBeenCalledTimes(1)
+    expect(FakeWebSocket.instances).toHaveLength(1)
+    expect(result.current.readyState).toBe(ReadyState.CLOSED)
+  })
+
+  it("when the server closes for any other reason then reconnects", () => {
+    const onUnauthorized = vi.fn()
+    renderHook(() =>
+      useWebSocket(() => "ws://test/ws", { WebSocketImpl: FakeWebSocketImpl, onUnauthorized }),
+    )
+    act(() => FakeWebSocket.last.drop(1013))
+    act(() => vi.advanceTimersByTime(RECONNECT_BASE_DELAY_MS))
+    expect(onUnauthorized).not.toHaveBeenCalled()
+    expect(FakeWebSocket.instances).toHaveLength(2)
   })
 
   it("when disabled does not connect", () => {

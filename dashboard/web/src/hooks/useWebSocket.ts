@@ -19,6 +19,8 @@ export const RECONNECT_BASE_DELAY_MS = 500
 export const RECONNECT_MAX_DELAY_MS = 15_000
 /** Attempts after which the hook gives up until the page is reloaded. */
 export const RECONNECT_ATTEMPT_LIMIT = 50
+/** Close code the server sends for a missing or bad token (4000 + HTTP 401). */
+export const CLOSE_UNAUTHORIZED = 4401
 
 /** The delay before reconnect attempt `attempt` (0-based): base * 2^attempt, capped. */
 export function reconnectDelay(attempt: number): number {
@@ -28,6 +30,8 @@ export function reconnectDelay(attempt: number): number {
 export interface UseWebSocketOptions {
   /** Called with each parsed JSON message; messages that are not JSON are dropped. */
   onJsonMessage?: (message: unknown) => void
+  /** Called when the server closes with CLOSE_UNAUTHORIZED; no reconnect follows. */
+  onUnauthorized?: () => void
   /** False closes the socket and stops reconnecting (e.g. logged out). */
   enabled?: boolean
   /** The WebSocket class; tests pass a fake. */
@@ -117,11 +121,13 @@ export function useWebSocket(
         }
         optionsRef.current.onJsonMessage?.(parsed)
       }
-      socket.onclose = () => {
+      socket.onclose = (event: CloseEvent) => {
         if (socketRef.current === socket) socketRef.current = null
         if (disposed) return
         setReadyState(ReadyState.CLOSED)
-        scheduleReconnect()
+        // Retrying with a token the server rejected cannot succeed.
+        if (event.code === CLOSE_UNAUTHORIZED) optionsRef.current.onUnauthorized?.()
+        else scheduleReconnect()
       }
       // An error is always followed by close, which schedules the reconnect.
       socket.onerror = () => {}

@@ -54,6 +54,11 @@ export function setUnauthorizedHandler(handler: UnauthorizedHandler): void {
   onUnauthorized = handler
 }
 
+/** Reports a rejected token from outside `request` (the live feed's close code). */
+export function notifyUnauthorized(): void {
+  if (getToken() !== null) onUnauthorized()
+}
+
 type Query = Record<string, string | number | boolean | null | undefined>
 
 function withQuery(path: string, query?: Query): string {

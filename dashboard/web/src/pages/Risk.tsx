@@ -37,7 +37,7 @@ const Risk = () => {
         </p>
       </div>
       {risk.isError && <p className="text-sm text-red-400">{handleError(risk.error)}</p>}
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid items-start gap-6 lg:grid-cols-2">
         {lines.map((line) => (
           <RiskLinePanel key={line.line} line={line} />
         ))}
@@ -47,7 +47,7 @@ const Risk = () => {
           </p>
         )}
       </div>
-      <div className="grid gap-6 lg:grid-cols-3">
+      <div className="grid items-start gap-6 lg:grid-cols-3">
         <div className="flex flex-col gap-6">
           <KillSwitch user={user} />
           <LimitEditor user={user} />

@@ -49,9 +49,9 @@ export class FakeWebSocket {
   }
 
   /** The server or the network drops the connection. */
-  drop(): void {
+  drop(code = 1006): void {
     this.readyState = FakeWebSocket.CLOSED
-    this.onclose?.(new CloseEvent("close", { code: 1006 }))
+    this.onclose?.(new CloseEvent("close", { code }))
   }
 }
 

@@ -7,7 +7,9 @@ interface RejectChartProps {
 
 /** Reject counts by reason code, as bars. */
 const RejectChart = ({ counts, color }: RejectChartProps) => {
-  const data = Object.entries(counts).map(([reason, count]) => ({ reason, count }))
+  const data = Object.entries(counts)
+    .filter(([, count]) => count > 0)
+    .map(([reason, count]) => ({ reason, count }))
   if (data.length === 0) return <p className="py-6 text-sm text-zinc-500">No rejects yet.</p>
   return (
     <div className="h-48 w-full" role="img" aria-label="Reject counts by reason">
