@@ -1,11 +1,16 @@
+# amaranth: UnusedElaboratable=no
 """Amaranth-simulator tests of GuardCore at the message level, against GuardModel."""
 
 import random
+from typing import Any
 
 import pytest
+from amaranth.sim import Simulator
 from guard_sim import GuardBench, canonical, run_bench
 
-from hdl.protocol import MessageType
+from hdl.guard_core import GuardCore
+from hdl.guard_spec import COUNTER_BAD_FRAMES, COUNTER_DROPS
+from hdl.protocol import KillCause, LimitId, MessageType, Reason, StatusSection, TradingState
 from sim import scenarios as sc
 from sim.traffic import RandomTraffic
 
@@ -32,9 +37,20 @@ def test_scenario_on_gateware(scenario: sc.Scenario) -> None:
     cycles, windows = plan_scenario(bench, scenario)
     got, want = run_bench(bench, cycles)
     assert got == want
+    sends = dict(bench.messages)
     for step, (start, end) in zip(scenario.steps, windows, strict=True):
         seen = [m for c, m in got if start <= c < end]
         assert seen == [canonical(m) for m in step.expect]
+    # constant latency: the direct response of every message, whatever its verdict
+    beats = dict(got)
+    for cycle, message in sends.items():
+        if message.type != MessageType.HEARTBEAT:
+            response = beats[cycle + GuardCore.VERDICT_LATENCY]
+            assert response.type != MessageType.ALERT
+
+
+def test_verdict_latency_is_at_most_three_cycles() -> None:
+    assert GuardCore.VERDICT_LATENCY <= 3
 
 
 def plan_random(bench: GuardBench, seed: int, actions: int) -> int:
@@ -79,3 +95,107 @@ def test_random_differential(seed: int) -> None:
     assert len(got) == len(want)
     reasons = {m["reason"] for _, m in got if m.type == MessageType.ORDER_VERDICT}
     assert len(reasons) >= 12  # the traffic exercises most controls
+
+
+def _armed_bench(time_unit_cycles: int, timeout: int) -> tuple[GuardBench, int]:
+    bench = GuardBench(time_unit_cycles=time_unit_cycles)
+    limits = sc.standard_limits()
+    limits[LimitId.HEARTBEAT_TIMEOUT] = timeout
+    cycle = 3
+    for limit_id, value in limits.items():
+        bench.send(cycle, sc.set_limit(limit_id, value))
+        cycle += 5
+    for message in (sc.set_instrument(0), sc.arm()):
+        bench.send(cycle, message)
+        cycle += 5
+    return bench, cycle
+
+
+@pytest.mark.parametrize(("unit", "timeout"), [(1, 7), (3, 5), (4, 1)])
+def test_watchdog_alert_one_cycle_after_deadline(unit: int, timeout: int) -> None:
+    bench, cycle = _armed_bench(unit, timeout)
+    last = cycle - 5  # the ARM beat, the last good frame
+    deadline = unit * ((last + 1) // unit + timeout + 1)
+    got, want = run_bench(bench, deadline + 10)
+    assert got == want
+    alerts = [(c, m) for c, m in got if m.type == MessageType.ALERT]
+    assert alerts == [(deadline + 1, canonical(sc.alert(KillCause.WATCHDOG)))]
+
+
+def test_heartbeat_just_before_deadline_keeps_armed() -> None:
+    bench, cycle = _armed_bench(2, 6)
+    last = cycle - 5
+    deadline = 2 * ((last + 1) // 2 + 6 + 1)
+    bench.send(deadline - 1, sc.heartbeat())
+    got, want = run_bench(bench, deadline + 10)
+    assert got == want
+    assert all(m.type != MessageType.ALERT for _, m in got)
+
+
+def test_kill_button_latches_and_alerts_once() -> None:
+    bench, cycle = _armed_bench(4, 1000)
+    bench.button.update({cycle + 10, cycle + 11, cycle + 30})
+    bench.send(cycle + 40, sc.order(1, 10))
+    got, want = run_bench(bench, cycle + 60)
+    assert got == want
+    alerts = [(c, m) for c, m in got if m.type == MessageType.ALERT]
+    assert alerts == [(cycle + 11, canonical(sc.alert(KillCause.BUTTON)))]
+    assert got[-1] == (cycle + 43, canonical(sc.order_verdict(1, Reason.HALTED)))
+
+
+def test_bad_frames_and_drops_are_counted() -> None:
+    bench = GuardBench()
+    for cycle in range(10, 20, 2):
+        bench.bad_frames.add(cycle)
+    bench.drops.update({12, 13})
+    page = StatusSection.COUNTERS_0 + COUNTER_BAD_FRAMES // 4
+    bench.send(30, sc.status(page))
+    got, want = run_bench(bench, 40)
+    assert got == want
+    ((_, reply),) = got
+    assert reply[f"words[{COUNTER_BAD_FRAMES % 4}]"] == 5
+    assert reply[f"words[{COUNTER_DROPS % 4}]"] == 2
+
+
+def test_state_output_follows_the_trading_state() -> None:
+    dut = GuardCore(clock_hz=1_000, time_unit_cycles=1)
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    seen = []
+
+    async def bench(ctx: Any) -> None:
+        seen.append(ctx.get(dut.o_state))
+        ctx.set(dut.i_kill_button, 1)
+        await ctx.tick()
+        ctx.set(dut.i_kill_button, 0)
+        await ctx.tick()
+        seen.append(ctx.get(dut.o_state))
+
+    sim.add_testbench(bench)
+    sim.run()
+    assert seen == [TradingState.DISARMED, TradingState.HALTED]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (
+            {"clock_hz": 0, "time_unit_cycles": 1},
+            ValueError,
+            r"^clock_hz must be in 1\.\.4294967295, not 0$",
+        ),
+        (
+            {"clock_hz": 1, "time_unit_cycles": 70_000},
+            ValueError,
+            r"^time_unit_cycles must be in 1\.\.65535, not 70000$",
+        ),
+        (
+            {"clock_hz": "12M", "time_unit_cycles": 1},
+            TypeError,
+            r"^clock_hz must be an int, not '12M'$",
+        ),
+    ],
+)
+def test_constructor_validates_parameters(kwargs: dict[str, Any], error: type, match: str) -> None:
+    with pytest.raises(error, match=match):
+        GuardCore(**kwargs)
