@@ -42,15 +42,15 @@ def plot_backtest(engine: ProductionEngineV2, path: Path | str, *, title: str = 
                     alpha=0.25,
                     label=label,
                 )
-        fills = [f for f in engine.fills if f.symbol == symbol]
+        fills = [fill for fill in engine.fills if fill.symbol == symbol]
         for marker, entry, label in (("^", True, "entries"), ("x", False, "exits")):
-            chosen = [f for f in fills if f.tag.startswith("entry") == entry]
-            if chosen:
+            picked = [f for f in fills if f.tag.startswith("entry") == entry]
+            if picked:
                 axis.scatter(
-                    [minutes(f.ts) for f in chosen],
-                    [f.price for f in chosen],
+                    [minutes(f.ts) for f in picked],
+                    [f.price for f in picked],
                     marker=marker,
-                    color=["tab:blue" if f.side == Side.BUY else "tab:orange" for f in chosen],
+                    color=["tab:blue" if f.side == Side.BUY else "tab:orange" for f in picked],
                     s=40,
                     zorder=3,
                     label=label,
