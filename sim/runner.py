@@ -92,7 +92,9 @@ def build(name: str, *, build_root: Path = BUILD_ROOT) -> Path:
 
 def _build(name: str, source: str, digest: str, build_dir: Path) -> None:
     stamp = build_dir / "source.sha256"
-    stamp.unlink(missing_ok=True)
+    # Start clean: an interrupted make leaves files that a later make trusts wrongly.
+    shutil.rmtree(build_dir, ignore_errors=True)
+    build_dir.mkdir(parents=True)
     verilog_file = build_dir / f"{name}.v"
     verilog_file.write_text(source)
     logger.info("sim: building %s with Verilator (about a minute the first time)", name)
