@@ -62,7 +62,7 @@ def plot_backtest(engine: ProductionEngineV2, path: Path | str, *, title: str = 
     equity_axis.plot([minutes(t) for t, _ in curve], [e for _, e in curve], color="tab:purple")
     equity_axis.set_ylabel("equity")
     equity_axis.set_xlabel("minutes of event time")
-    backend = engine.backend + ("" if not engine.backend.startswith("model") else " (not hardware)")
+    backend = engine.backend + ("" if engine.backend.startswith("serial:") else " (not hardware)")
     figure.suptitle(title or f"Backtest, guard backend: {backend}")
     figure.tight_layout()
     target = Path(path)

@@ -143,7 +143,10 @@ def make_report(engine: ProductionEngineV2, data: MarketData, elapsed_s: float) 
     latencies = [r.gateware_latency_us for r in engine.orders.values() if r.gateware_latency_us]
     return {
         "guard_backend": engine.backend,
-        "hardware": not engine.backend.startswith("model"),
+        # "model" is the Python reference model, "sim:" the gateware's RTL on Verilator,
+        # "serial:" a board: only the last is hardware.
+        "hardware": engine.backend.startswith("serial:"),
+        "gateware_rtl": not engine.backend.startswith("model"),
         "symbols": data.symbols,
         "events": counts.events,
         "quotes": counts.quotes,

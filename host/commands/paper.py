@@ -75,7 +75,7 @@ async def run(args: argparse.Namespace) -> int:
         symbols = market_ids
         feed = exchange_feed(adapter, args.symbols, market_ids)
     guard = await GuardClient.connect(args.guard, timeout=config.guard_timeout_s)
-    label = guard.backend + (" (not hardware)" if guard.backend.startswith("model") else "")
+    label = guard.backend + ("" if guard.backend.startswith("serial:") else " (not hardware)")
     console.print(
         f"[bold]paper trading[/bold] on guard backend [cyan]{label}[/cyan], feed {args.feed}"
     )

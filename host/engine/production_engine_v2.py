@@ -698,7 +698,7 @@ class ProductionEngineV2:
         gateware = {
             "state": "HALTED" if self.halted else "ARMED",
             "backend": self.backend,
-            "hardware": not self.backend.startswith("model"),
+            "hardware": self.backend.startswith("serial:"),
             "limits": asdict(self.config.gateware),
             "reject_counts": {
                 **self.counts.rejects.get("gateware", {}),
