@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from dashboard.server import spa, ws
 from dashboard.server.api.main import api_router
 from dashboard.server.core.config import Settings
+from dashboard.server.core.logs import install_token_redaction
 from dashboard.server.core.ratelimit import LoginLimiter
 from dashboard.server.feed import EventFeed
 from host.disclaimer import DISCLAIMER
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     """
     settings = settings or Settings()
     settings.secret_key()  # fail at start-up, not at the first login
+    install_token_redaction("uvicorn.error", "uvicorn.access", "websockets")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

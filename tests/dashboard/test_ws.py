@@ -170,3 +170,16 @@ async def test_ws_when_two_clients_then_both_get_every_event(
 
     assert [m["id"] for m in got_first] == [m["id"] for m in got_second]
     assert [m["payload"]["price"] for m in got_first] == [str(p) for p in range(10)]
+
+
+async def test_ws_when_connected_then_token_not_in_server_log(
+    ws_base: str, auth: Auth, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = _token(auth.viewer)
+    caplog.set_level("INFO", logger="uvicorn.error")
+
+    async with connect(f"{ws_base}/ws?token={token}"):
+        await asyncio.sleep(0.1)
+
+    assert any("WebSocket /ws?token=[redacted]" in r.getMessage() for r in caplog.records)
+    assert token not in caplog.text

@@ -30,3 +30,33 @@ async def test_migrations_when_compared_with_models_then_no_difference(store: St
         differences = await connection.run_sync(diff)
 
     assert differences == []
+
+
+async def test_open_when_two_processes_start_together_then_both_reach_head(
+    database_url: str,
+) -> None:
+    import asyncio
+
+    stores = await asyncio.gather(Store.open(database_url), Store.open(database_url))
+    try:
+        for opened in stores:
+            assert await current_revision(opened.engine) == head_revision()
+    finally:
+        for opened in stores:
+            await opened.close()
+
+
+async def test_open_when_fresh_sqlite_files_raced_then_schema_created_once(
+    tmp_path: object,
+) -> None:
+    import asyncio
+
+    url = f"sqlite:///{tmp_path}/race.db"
+
+    stores = await asyncio.gather(*(Store.open(url) for _ in range(3)))
+    try:
+        for opened in stores:
+            assert await current_revision(opened.engine) == head_revision()
+    finally:
+        for opened in stores:
+            await opened.close()
