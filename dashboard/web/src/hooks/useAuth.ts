@@ -26,7 +26,7 @@ export async function login(credentials: Credentials): Promise<LoginResponse> {
 /** Whether the user has acknowledged the disclaimer (the server records when). */
 export function hasAcknowledged(user: User | null | undefined): boolean {
   if (!user) return false
-  return user.acknowledged_disclaimer === true || Boolean(user.disclaimer_acknowledged_at)
+  return Boolean(user.disclaimer_acknowledged_at)
 }
 
 /** Operators and admins may press kill / re-arm and change limits; viewers only look. */
@@ -49,13 +49,10 @@ const useAuth = () => {
   })
 
   const acknowledgeMutation = useMutation({
-    mutationFn: () => api.post<User | null>("/api/auth/acknowledge"),
+    mutationFn: () => api.post<User>("/api/auth/acknowledge"),
     onSuccess: (user) => {
-      queryClient.setQueryData<User>(queryKeys.currentUser, (old) =>
-        user && typeof user === "object" && "username" in user
-          ? { ...user, acknowledged_disclaimer: true }
-          : old && { ...old, acknowledged_disclaimer: true },
-      )
+      // The server answers with the user, acknowledgement time included.
+      queryClient.setQueryData<User>(queryKeys.currentUser, user)
     },
   })
 

@@ -21,7 +21,7 @@ export function stepVerdict(step: TimelineStep): StepVerdict {
 }
 
 export function stepTitle(step: TimelineStep): string {
-  const key = step.step ?? step.stage ?? "step"
+  const key = step.step ?? "step"
   return STEP_TITLES[key] ?? key.replaceAll("_", " ")
 }
 

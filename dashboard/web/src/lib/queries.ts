@@ -91,7 +91,10 @@ export const positionsQuery = () =>
     queryFn: async () => asList<Position>(await api.get("/api/positions")),
   })
 
-/** A row of GET /api/market: a sampled price, or a liquidation (`kind` "liquidation"). */
+/**
+ * A row of GET /api/market: a sampled price, or a liquidation (`kind` "liquidation").
+ * @schema MarketSamplePublic
+ */
 export interface MarketSample {
   id?: number
   ts: string | number
@@ -133,6 +136,7 @@ export const riskEventsQuery = () =>
       asList<RiskEvent>(await api.get("/api/risk/events", { limit: TABLE_LIMIT })),
   })
 
+/** @schema LimitsPublic */
 export interface Limits {
   gateware: Record<string, unknown>
   drbguard: Record<string, unknown>

@@ -1,7 +1,12 @@
-/** Shapes of the dashboard server's JSON (dashboard/server), as the UI reads them. */
+/**
+ * Shapes of the dashboard server's JSON (dashboard/server/models.py), as the UI reads them.
+ * Every field here must exist in the server's OpenAPI schema named in the `@schema` tag:
+ * tests/dashboard/web/test_web_app.py checks it, so a renamed field fails CI, not a user.
+ */
 
 export type Role = "viewer" | "operator" | "admin"
 
+/** @schema UserPublic */
 export interface User {
   id?: number
   username: string
@@ -9,18 +14,20 @@ export interface User {
   is_active?: boolean
   /** When this user acknowledged the disclaimer; null until they do. */
   disclaimer_acknowledged_at?: string | null
-  acknowledged_disclaimer?: boolean
 }
 
+/** @schema Token */
 export interface LoginResponse {
   access_token: string
   token_type: string
+  expires_at?: string
   user: User
 }
 
 /** Decimals arrive as text so that no precision is lost; read them with `num()`. */
 export type Num = number | string
 
+/** @schema LatencyStats */
 export interface LatencyStats {
   count?: number
   p50_us?: number | null
@@ -30,6 +37,7 @@ export interface LatencyStats {
   backends?: string[]
 }
 
+/** @schema Stats */
 export interface Stats {
   realized_pnl?: Num | null
   unrealized_pnl?: Num | null
@@ -50,6 +58,7 @@ export interface Stats {
   latency?: LatencyStats | null
 }
 
+/** @schema EquityPointPublic */
 export interface EquityPoint {
   ts: string | number
   equity: Num
@@ -57,6 +66,7 @@ export interface EquityPoint {
   drawdown?: Num | null
 }
 
+/** @schema SignalPublic */
 export interface Signal {
   id: number | string
   ts: string | number
@@ -65,19 +75,9 @@ export interface Signal {
   side?: string | null
   strength?: Num | null
   detail?: Record<string, unknown> | null
-  [key: string]: unknown
 }
 
-/** A line's view of an order in `detail.gateware` / `detail.drbguard`. */
-export interface LineDecision {
-  ts?: string | number | null
-  reason?: string | null
-  rule?: string | null
-  inputs?: unknown
-  limit?: unknown
-  [key: string]: unknown
-}
-
+/** @schema OrderPublic */
 export interface Order {
   id?: number | string
   client_id: string
@@ -98,9 +98,9 @@ export interface Order {
   /** null also means "not reached" when the gateware rejected first. */
   drb_reason?: string | null
   detail?: Record<string, unknown> | null
-  [key: string]: unknown
 }
 
+/** @schema TradePublic */
 export interface Trade {
   id: number | string
   ts: string | number
@@ -112,9 +112,9 @@ export interface Trade {
   fee?: Num | null
   liquidity?: string | null
   realized_pnl?: Num | null
-  [key: string]: unknown
 }
 
+/** @schema PositionPublic */
 export interface Position {
   symbol: string
   ts?: string | number
@@ -122,15 +122,14 @@ export interface Position {
   average_price?: Num | null
   unrealized_pnl?: Num | null
   realized_pnl?: Num | null
-  [key: string]: unknown
 }
 
+/** @schema TimelineStep */
 export interface TimelineStep {
   event_id?: number | null
   ts?: string | number | null
   /** intent | gateware | drbguard | broker | fill | risk */
   step?: string
-  stage?: string
   verdict?: string | null
   reason?: string | null
   rule?: string | null
@@ -139,13 +138,17 @@ export interface TimelineStep {
   detail?: unknown
 }
 
-/** GET /api/orders/{client_id}: the order, its timeline and its fills. */
+/**
+ * GET /api/orders/{client_id}: the order, its timeline and its fills.
+ * @schema OrderTimeline
+ */
 export interface OrderDetail {
   order: Order
   timeline?: TimelineStep[]
   trades?: Trade[]
 }
 
+/** @schema RiskEventPublic */
 export interface RiskEvent {
   id: number | string
   ts: string | number
@@ -154,10 +157,12 @@ export interface RiskEvent {
   reason?: string | null
   actor?: string | null
   detail?: unknown
-  [key: string]: unknown
 }
 
-/** An operator command; the engine moves it from "pending" to "done" or "failed". */
+/**
+ * An operator command; the engine moves it from "pending" to "done" or "failed".
+ * @schema CommandPublic
+ */
 export interface Command {
   id: number | string
   ts?: string | number | null
@@ -167,15 +172,13 @@ export interface Command {
   status: string
   result?: string | null
   completed_ts?: string | number | null
-  [key: string]: unknown
 }
 
+/** @schema Lesson */
 export interface Lesson {
   slug: string
   title: string
-  markdown?: string
-  content?: string
-  [key: string]: unknown
+  markdown: string
 }
 
 export type LiveEventKind =
@@ -187,6 +190,7 @@ export type LiveEventKind =
   | "risk_event"
   | "guard_status"
   | "command"
+  | "market"
 
 export interface LiveEvent {
   id: number

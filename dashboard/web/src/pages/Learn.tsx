@@ -60,9 +60,7 @@ const Learn = ({ slug }: LearnProps) => {
               <QueryState query={lesson}>
                 {(data) => (
                   <article className="lesson" data-testid="lesson">
-                    <Markdown remarkPlugins={[remarkGfm]}>
-                      {data.markdown ?? data.content ?? String(data.body ?? "")}
-                    </Markdown>
+                    <Markdown remarkPlugins={[remarkGfm]}>{data.markdown}</Markdown>
                   </article>
                 )}
               </QueryState>

@@ -11,7 +11,13 @@ describe("KillSwitch", () => {
   it("for a viewer is disabled and says why", () => {
     const calls = mockFetch({})
     renderWithQuery(
-      <KillSwitch user={{ username: "val", role: "viewer", acknowledged_disclaimer: true }} />,
+      <KillSwitch
+        user={{
+          username: "val",
+          role: "viewer",
+          disclaimer_acknowledged_at: "2026-11-25T06:00:00Z",
+        }}
+      />,
     )
     const kill = screen.getByRole("button", { name: "Kill" }) as HTMLButtonElement
     expect(kill.disabled).toBe(true)
@@ -32,7 +38,13 @@ describe("KillSwitch", () => {
       }),
     })
     renderWithQuery(
-      <KillSwitch user={{ username: "olga", role: "operator", acknowledged_disclaimer: true }} />,
+      <KillSwitch
+        user={{
+          username: "olga",
+          role: "operator",
+          disclaimer_acknowledged_at: "2026-11-25T06:00:00Z",
+        }}
+      />,
     )
     expect(screen.queryByTestId("kill-switch-denied")).toBeNull()
     fireEvent.click(screen.getByRole("button", { name: "Kill" }))
@@ -52,7 +64,13 @@ describe("KillSwitch", () => {
       "POST /api/risk/kill": () => ({ status: 403, body: { detail: "Operators only" } }),
     })
     renderWithQuery(
-      <KillSwitch user={{ username: "olga", role: "operator", acknowledged_disclaimer: true }} />,
+      <KillSwitch
+        user={{
+          username: "olga",
+          role: "operator",
+          disclaimer_acknowledged_at: "2026-11-25T06:00:00Z",
+        }}
+      />,
     )
     fireEvent.click(screen.getByRole("button", { name: "Kill" }))
     expect((await screen.findByRole("alert")).textContent).toBe("Operators only")
