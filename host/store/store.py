@@ -15,7 +15,8 @@ Conventions the dashboard reads (keep to them so the pages can explain each deci
   ``reason``, ``rule``, ``inputs`` and ``limit``, and a ``"broker"`` dict; the order timeline
   shows them as they are.
 - A guard status snapshot may carry ``state``, ``limits`` (name -> value), ``reject_counts``
-  (reason -> count), ``feed_age_ms`` (feed -> milliseconds) and anything else.
+  (reason -> count), ``feed_age_ms`` or ``market_data_age_ms`` (feed -> milliseconds) and
+  anything else.
 """
 
 import contextlib
@@ -96,8 +97,11 @@ class Command:
     kind : str
         One of :data:`COMMAND_KINDS`.
     payload : dict
-        ``kill``/``rearm``: ``{"line": "gateware" | "drbguard" | "both", ...}``;
-        ``set_limit``: ``{"line": ..., "name": limit name, "value": value as text}``.
+        ``kill``: ``{"line": "gateware" | "drbguard" | "both", "reason": text}``;
+        ``rearm``: ``{"line": ..., "mode": ArmMode value (0 active, 1 reducing),
+        "mode_name": "active" | "reducing"}``;
+        ``set_limit``: ``{"line": ..., "name": limit name (LimitId name for the gateware),
+        "value": value as text}``.
     actor : str
         The user who issued it.
     """

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from dashboard.server.testing import Auth
-from hdl.protocol import LIMIT_BITS
+from hdl.protocol import LIMIT_BITS, ArmMode
 from host.store import Store
 
 T0 = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
@@ -37,7 +37,7 @@ async def test_risk_when_snapshots_and_rejects_then_both_lines_reported(
         state="ACTIVE",
         limits={"MAX_ORDER_QTY": 100},
         reject_counts={"PRICE_COLLAR": 3},
-        feed_age_ms={"BTCUSDT": 42},
+        market_data_age_ms={"BTCUSDT": 42},
     )
     await _status(app_store, "drbguard", state="HALTED", limits={"max_drawdown": "0.1"})
     for i, (gw, drb) in enumerate(
@@ -119,7 +119,11 @@ async def test_rearm_when_reducing_then_command_carries_mode(
     )
 
     assert response.status_code == 202
-    assert response.json()["payload"] == {"line": "both", "mode": "reducing"}
+    assert response.json()["payload"] == {
+        "line": "both",
+        "mode": ArmMode.REDUCING.value,
+        "mode_name": "reducing",
+    }
 
 
 async def test_rearm_when_mode_unknown_then_422(client: httpx.AsyncClient, auth: Auth) -> None:
@@ -216,6 +220,19 @@ async def test_set_limit_when_invalid_then_422_and_no_command(
     assert response.status_code == 422
     assert response.json()["detail"].startswith(detail)
     assert await app_store.pending_commands() == []
+
+
+async def test_set_limit_when_gateware_name_lower_case_then_normalised(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    response = await client.put(
+        "/api/limits",
+        headers=auth.operator,
+        json={"line": "gateware", "name": "collar_ticks", "value": 40},
+    )
+
+    assert response.status_code == 202
+    assert response.json()["payload"]["name"] == "COLLAR_TICKS"
 
 
 async def test_set_limit_when_gateware_value_is_largest_then_accepted(

@@ -39,9 +39,11 @@ async def update_limit(
     session: SessionDep, store: StoreDep, user: OperatorUser, body: LimitUpdate
 ) -> CommandPublic:
     """Ask the engine to set one limit (it drives the gateware's SET_LIMIT and DRBGuard)."""
+    name = body.name
     if body.line == "gateware":
         names = [limit.name for limit in LimitId]
-        if body.name not in names:
+        name = body.name.upper()  # the engine's config spells them in lower case
+        if name not in names:
             raise HTTPException(
                 status.HTTP_422_UNPROCESSABLE_CONTENT,
                 f"Gateware limit name must be one of {', '.join(names)}, not {body.name!r}",
@@ -65,6 +67,6 @@ async def update_limit(
                 f"DRBGuard limit name must be one of {', '.join(sorted(known)) or '(none)'}, "
                 f"not {body.name!r}",
             )
-    payload = {"line": body.line, "name": body.name, "value": format(body.value, "f")}
+    payload = {"line": body.line, "name": name, "value": format(body.value, "f")}
     command_id = await store.submit_command(kind="set_limit", payload=payload, actor=user.username)
     return await command_public(store, command_id)

@@ -18,6 +18,7 @@ from dashboard.server.models import (
     RiskPublic,
 )
 from dashboard.server.rules import is_reject
+from hdl.protocol import ArmMode
 from host.store import LINES, utcnow
 from host.store.models import GuardStatus, OperatorCommand, Order, RiskEvent
 
@@ -65,7 +66,8 @@ async def read_risk(session: SessionDep, _user: CurrentUser) -> RiskPublic:
                     if isinstance(v, int)
                 },
                 order_reject_counts=order_rejects,
-                feed_age_ms=_dict(snapshot.get("feed_age_ms")),
+                # The engine writes "market_data_age_ms"; "feed_age_ms" is the documented name.
+                feed_age_ms=_dict(snapshot.get("feed_age_ms", snapshot.get("market_data_age_ms"))),
                 status=snapshot,
             )
         )
@@ -111,7 +113,8 @@ async def kill(store: StoreDep, user: OperatorUser, body: KillRequest) -> Comman
 @router.post("/rearm", response_model=CommandPublic, status_code=status.HTTP_202_ACCEPTED)
 async def rearm(store: StoreDep, user: OperatorUser, body: RearmRequest) -> CommandPublic:
     """Ask the engine to re-arm (ACTIVE or REDUCING) after a kill."""
-    command_id = await store.submit_command(
-        kind="rearm", payload=body.model_dump(), actor=user.username
-    )
+    # The engine reads the mode as an ArmMode value (the wire encoding); the name is for people.
+    mode = ArmMode[body.mode.upper()]
+    payload = {"line": body.line, "mode": mode.value, "mode_name": body.mode}
+    command_id = await store.submit_command(kind="rearm", payload=payload, actor=user.username)
     return await command_public(store, command_id)
