@@ -50,6 +50,8 @@ class DirectModelGuard:
         self._cycle = 0
         self._clock = 0
         self._alerts: asyncio.Queue[Message | None] = asyncio.Queue()
+        #: Event time (us) that is cycle 0, for :meth:`set_event_time`.
+        self.origin_us = 0
         reply = self._send(Message(MessageType.HELLO, {"version": 1}))[0]
         self.info = GuardInfo(**{name: reply[name] for name in GuardInfo.__dataclass_fields__})
 
@@ -58,6 +60,17 @@ class DirectModelGuard:
         cycle = elapsed_us * self.clock_hz // 1_000_000
         if cycle > self._clock:
             self._clock = cycle
+
+    def set_event_time(self, ts_us: int) -> None:
+        """Move the model's clock to absolute event time ``ts_us`` (``origin_us`` is cycle 0)."""
+        cycle = (ts_us - self.origin_us) * self.clock_hz // 1_000_000
+        if cycle > self._clock:
+            self._clock = cycle
+
+    @property
+    def alerts_pending(self) -> bool:
+        """True when ALERTs wait in :meth:`pending_alerts`."""
+        return not self._alerts.empty()
 
     def _send(self, message: Message, *, poll: bool = True) -> list[Message]:
         cycle = max(self._clock, self._cycle + MESSAGE_SPACING)

@@ -18,6 +18,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -93,14 +94,14 @@ async def run_backtest(
         raise ValueError(f"Backtest data must hold events, not none ({data.symbols})")
     line, set_clock = await open_guard(guard, timeout=config.guard_timeout_s)
     t0 = int(events["ts"][0])
-    engine = ProductionEngineV2(
-        config,
-        line,
-        symbols=data.symbols,
-        store=store,
-        on_time=lambda ts: set_clock(ts - t0),
-    )
     direct = line if isinstance(line, DirectModelGuard) else None
+    on_time: Callable[[int], None]
+    if direct is not None:
+        direct.origin_us = t0
+        on_time = direct.set_event_time  # one call per guard message, no closure
+    else:
+        on_time = partial(_shifted, set_clock, t0)
+    engine = ProductionEngineV2(config, line, symbols=data.symbols, store=store, on_time=on_time)
     try:
         await engine.start(t0)
         rows = events.tolist()
@@ -111,7 +112,7 @@ async def run_backtest(
         for start in range(0, total, step):
             for row in rows[start : start + step]:
                 await on_event(*row)
-                if direct is not None and direct._alerts.qsize():
+                if direct is not None and direct.alerts_pending:
                     for alert in direct.pending_alerts():
                         await engine.on_alert(alert)
             if progress is not None:
@@ -122,6 +123,10 @@ async def run_backtest(
         await line.close()
     report = make_report(engine, data, elapsed)
     return BacktestResult(engine, report)
+
+
+def _shifted(set_clock: Callable[[int], None], t0: int, ts: int) -> None:
+    set_clock(ts - t0)
 
 
 def make_report(engine: ProductionEngineV2, data: MarketData, elapsed_s: float) -> dict[str, Any]:

@@ -177,7 +177,6 @@ class L0Sanitizer:
     def check_quote(
         self,
         symbol: str,
-        *,
         seq: int | None,
         exch_ts: int,
         recv_ts: int,
@@ -225,7 +224,6 @@ class L0Sanitizer:
     def check_trade(
         self,
         symbol: str,
-        *,
         seq: int | None,
         exch_ts: int,
         recv_ts: int,

@@ -295,3 +295,13 @@ async def test_execute_command_when_set_limit_then_applied_to_each_line() -> Non
     assert ok and engine.drb.config.max_order_notional == 123.5
     ok, result = await engine.execute_command("launch", {}, "bob")
     assert not ok and result == "Command kind must be kill, rearm or set_limit, not 'launch'"
+
+
+async def test_on_event_when_data_has_a_quiet_gap_then_heartbeats_fill_it_in_event_time() -> None:
+    engine, guard, _ = await started()
+    seen: list[int] = []
+    engine.on_time = seen.append
+    await quote(engine, 0.05)
+    await quote(engine, 2.0)  # 2 s without data: 20 heartbeats, each at its own time
+    assert len(guard.named("heartbeat")) == 20
+    assert seen[1:4] == [100_000, 200_000, 300_000]  # after the first tick at 50 ms
