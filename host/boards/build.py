@@ -13,12 +13,20 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from amaranth.build import Platform
+
 from hdl.boards.board_top import DEFAULT_BAUD, GuardFactory
 from hdl.boards.guard import make_guard, verdict_latency_cycles
 from host.boards.catalog import BoardSpec
 from host.boards.flash import openfpgaloader_path
-from host.boards.module_stats import module_cells
-from host.boards.report import BoardReport, parse_nextpnr_report, write_report
+from host.boards.module_stats import format_module_cells, module_cells
+from host.boards.report import (
+    BoardReport,
+    UnfitReport,
+    parse_nextpnr_log_utilisation,
+    parse_nextpnr_report,
+    write_report,
+)
 from host.boards.source_hash import repository_root, source_sha256
 
 __all__ = [
@@ -37,6 +45,7 @@ BITSTREAM_STEM = "guard"
 _DESIGN_NAME = "top"
 _NEXTPNR_REPORT = "nextpnr-report.json"
 _BUILD_LOG = "build.log"
+_NEXTPNR_LOG = f"{_DESIGN_NAME}.tim"
 #: Above this logic use (percent) the build also records Yosys cells per module.
 _MODULE_STATS_ABOVE_PERCENT = 60.0
 
@@ -140,6 +149,59 @@ def _run_toolchain(script: str, work: Path, environment: dict[str, str]) -> None
         )
 
 
+def _publish_unfit(
+    spec: BoardSpec,
+    variant: str,
+    platform: Platform,
+    clock_hz: int,
+    sources: str,
+    paths: BuildPaths,
+    environment: dict[str, str],
+) -> None:
+    """After synthesis worked but placement failed: if the design does not fit, say which
+    blocks cost what, and publish that instead of the (now stale) bitstream."""
+    log = (paths.work / _NEXTPNR_LOG).read_text(errors="replace")
+    needed = parse_nextpnr_log_utilisation(log)
+    overfull = {name for name, (used, available) in needed.items() if used > available}
+    if not overfull:
+        return  # some other failure: the caller reports the log
+    per_module = module_cells(
+        paths.work / f"{_DESIGN_NAME}.il",
+        family=str(platform.family).lower(),
+        synth_opts=spec.synth_opts,
+        environment=environment,
+    )
+    errors = [line for line in log.splitlines() if line.startswith("ERROR")]
+    report = UnfitReport(
+        board=spec.name,
+        variant=variant,
+        device=platform.device,
+        package=platform.package,
+        clock_mhz=clock_hz / 1e6,
+        luts_needed=needed.get(spec.logic_resource, (0, 0))[0],
+        luts_total=needed.get(spec.logic_resource, (0, 0))[1],
+        dsp_needed=needed.get(spec.dsp_resource, (0, 0))[0],
+        dsp_total=needed.get(spec.dsp_resource, (0, 0))[1],
+        bram_needed=needed.get(spec.bram_resource, (0, 0))[0],
+        bram_total=needed.get(spec.bram_resource, (0, 0))[1],
+        source_sha256=sources,
+        reason=errors[0] if errors else f"over capacity: {sorted(overfull)}",
+        toolchain=_toolchain_versions(),
+        built_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        module_cells=per_module,
+    )
+    write_report(report, paths.work)
+    # The old bitstream came from other gateware: remove it so nobody flashes it.
+    paths.bitstream.unlink(missing_ok=True)
+    write_report(report, paths.output)
+    raise BuildError(
+        f"The design must fit the {platform.device}, not need {report.luts_needed} of "
+        f"{report.luts_total} logic cells ({report.luts_percent:.0f} %); wrote "
+        f"{paths.output / 'report.txt'}.\n\nCells per module (Yosys, before packing):\n"
+        + format_module_cells(per_module)
+    )
+
+
 def build_bitstream(
     spec: BoardSpec,
     *,
@@ -204,7 +266,13 @@ def build_bitstream(
     plan.extract(str(paths.work))
     environment = toolchain_environment(root)
     _log.info("building %s (%s) at %d Hz in %s", spec.name, variant, clock_hz, paths.work)
-    _run_toolchain(f"{plan.script}.sh", paths.work, environment)
+    try:
+        _run_toolchain(f"{plan.script}.sh", paths.work, environment)
+    except BuildError:
+        if not (paths.work / f"{_DESIGN_NAME}.json").exists():
+            raise  # synthesis itself failed: nothing to break down
+        _publish_unfit(spec, variant, platform, clock_hz, sources, paths, environment)
+        raise
 
     utilisation = parse_nextpnr_report(json.loads((paths.work / _NEXTPNR_REPORT).read_text()))
     luts_used = utilisation.used(spec.logic_resource)

@@ -4,7 +4,7 @@ import json
 import subprocess
 from pathlib import Path
 
-__all__ = ["CELL_KINDS", "module_cells", "summarise_stat"]
+__all__ = ["CELL_KINDS", "module_cells", "summarise_stat", "format_module_cells"]
 
 #: Cell kind -> primitive name prefixes, iCE40 and ECP5 together.
 CELL_KINDS: dict[str, tuple[str, ...]] = {
@@ -89,3 +89,15 @@ def module_cells(
         raise RuntimeError(f"Yosys must succeed, not exit {result.returncode}: {result.stderr}")
     text = (work / _STATS_FILE).read_text()
     return summarise_stat(json.loads(text[text.index("{") :]))
+
+
+def format_module_cells(per_module: dict[str, dict[str, int]]) -> str:
+    """A table of :func:`module_cells`' result, one module a line, columns by cell kind."""
+    if not per_module:
+        return "(no modules)\n"
+    kinds = [k for k in (*CELL_KINDS, "other") if any(k in c for c in per_module.values())]
+    width = max(len("module"), *(len(name) for name in per_module)) + 2
+    lines = ["module".ljust(width) + "".join(kind.rjust(8) for kind in kinds)]
+    for name, counts in sorted(per_module.items()):
+        lines.append(name.ljust(width) + "".join(str(counts.get(k, 0)).rjust(8) for k in kinds))
+    return "\n".join(lines) + "\n"

@@ -2,16 +2,21 @@
 
 import json
 import math
+import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from host.boards.module_stats import format_module_cells
 
 __all__ = [
     "REPORT_JSON",
     "REPORT_TXT",
     "Utilisation",
     "BoardReport",
+    "UnfitReport",
     "parse_nextpnr_report",
+    "parse_nextpnr_log_utilisation",
     "write_report",
     "read_report",
     "format_report",
@@ -116,6 +121,9 @@ class BoardReport:
     cells: dict[str, list[int]] = field(default_factory=dict)
     module_cells: dict[str, dict[str, int]] = field(default_factory=dict)
 
+    #: ``report.json``'s ``status`` for a usable bitstream.
+    STATUS = "built"
+
     @property
     def luts_percent(self) -> float:
         """Logic use in percent of the device."""
@@ -128,7 +136,7 @@ class BoardReport:
 
     def to_json(self) -> dict[str, Any]:
         """The report as written to ``report.json`` (plus the derived percentages)."""
-        data = asdict(self)
+        data = {"status": self.STATUS, **asdict(self)}
         data["luts_percent"] = round(self.luts_percent, 2)
         data["timing_margin_percent"] = round(self.timing_margin_percent, 2)
         return data
@@ -142,23 +150,93 @@ class BoardReport:
         ValueError
             If a field is missing.
         """
-        names = {f.name for f in fields(cls)}
-        required = {f.name for f in fields(cls) if f.name not in ("cells", "module_cells")}
-        missing = sorted(required - data.keys())
-        if missing:
-            raise ValueError(f"board report must have every field, missing {missing!r}")
-        return cls(**{key: value for key, value in data.items() if key in names})
+        return _from_json(cls, data)
 
 
-def write_report(report: BoardReport, folder: Path) -> None:
+def _from_json(cls: type, data: dict[str, Any]) -> Any:
+    names = {f.name for f in fields(cls)}
+    required = {f.name for f in fields(cls) if f.name not in ("cells", "module_cells")}
+    missing = sorted(required - data.keys())
+    if missing:
+        raise ValueError(f"board report must have every field, missing {missing!r}")
+    return cls(**{key: value for key, value in data.items() if key in names})
+
+
+@dataclass(frozen=True)
+class UnfitReport:
+    """``report.json`` of a board the current gateware does not fit (no bitstream).
+
+    Published instead of a bitstream so that the checkout says so plainly, the old bitstream
+    cannot be flashed by mistake, and the owners of the gateware see which blocks cost what.
+    """
+
+    board: str
+    variant: str
+    device: str
+    package: str
+    clock_mhz: float
+    luts_needed: int
+    luts_total: int
+    dsp_needed: int
+    dsp_total: int
+    bram_needed: int
+    bram_total: int
+    source_sha256: str
+    reason: str
+    toolchain: dict[str, str]
+    built_at: str
+    module_cells: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    #: ``report.json``'s ``status`` when the design does not fit.
+    STATUS = "does_not_fit"
+
+    @property
+    def luts_percent(self) -> float:
+        """Logic the design needs, in percent of the device."""
+        return 100.0 * self.luts_needed / self.luts_total if self.luts_total else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as written to ``report.json``."""
+        data = {"status": self.STATUS, **asdict(self)}
+        data["luts_percent"] = round(self.luts_percent, 2)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "UnfitReport":
+        """Read a report written by :meth:`to_json`.
+
+        Raises
+        ------
+        ValueError
+            If a field is missing.
+        """
+        return _from_json(cls, data)
+
+
+_LOG_UTILISATION = re.compile(r"^Info:\s+(\w+):\s+(\d+)/\s*(\d+)\s+\d+%", re.MULTILINE)
+
+
+def parse_nextpnr_log_utilisation(log: str) -> dict[str, tuple[int, int]]:
+    """nextpnr's "Device utilisation" table from its log: cell type -> (needed, available).
+
+    Used when placement failed and no ``--report`` was written; the first table (printed
+    after packing, before placement) holds what the design needs.
+    """
+    cells: dict[str, tuple[int, int]] = {}
+    for name, used, available in _LOG_UTILISATION.findall(log):
+        cells.setdefault(name, (int(used), int(available)))
+    return cells
+
+
+def write_report(report: "BoardReport | UnfitReport", folder: Path) -> None:
     """Write ``report.json`` and the readable ``report.txt`` into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / REPORT_JSON).write_text(json.dumps(report.to_json(), indent=2) + "\n")
     (folder / REPORT_TXT).write_text(format_report(report))
 
 
-def read_report(folder: Path) -> BoardReport:
-    """Read ``folder/report.json``.
+def read_report(folder: Path) -> "BoardReport | UnfitReport":
+    """Read ``folder/report.json``: a :class:`BoardReport`, or an :class:`UnfitReport`.
 
     Raises
     ------
@@ -172,11 +250,18 @@ def read_report(folder: Path) -> BoardReport:
         data = json.loads(path.read_text())
     except json.JSONDecodeError as error:
         raise ValueError(f"{path} must be JSON, not malformed ({error})") from None
-    return BoardReport.from_json(data)
+    status = data.get("status", BoardReport.STATUS) if isinstance(data, dict) else None
+    if status == BoardReport.STATUS:
+        return BoardReport.from_json(data)
+    if status == UnfitReport.STATUS:
+        return UnfitReport.from_json(data)
+    raise ValueError(f"{path} status must be 'built' or 'does_not_fit', not {status!r}")
 
 
-def format_report(report: BoardReport) -> str:
+def format_report(report: "BoardReport | UnfitReport") -> str:
     """A plain-text summary of ``report`` for people (``report.txt``)."""
+    if isinstance(report, UnfitReport):
+        return _format_unfit(report)
     verdict = "met" if report.timing_met else "NOT MET"
     lines = [
         f"Quantum HFT guard bitstream: {report.board} ({report.variant})",
@@ -211,10 +296,27 @@ def format_report(report: BoardReport) -> str:
     ]
     if report.module_cells:
         lines += ["", "cells per module (Yosys, before packing):"]
-        kinds = sorted({kind for counts in report.module_cells.values() for kind in counts})
-        lines.append("  " + "module".ljust(40) + "".join(kind.rjust(12) for kind in kinds))
-        for module, counts in sorted(report.module_cells.items()):
-            lines.append(
-                "  " + module.ljust(40) + "".join(str(counts.get(k, 0)).rjust(12) for k in kinds)
-            )
+        lines += ["  " + line for line in format_module_cells(report.module_cells).splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+def _format_unfit(report: UnfitReport) -> str:
+    lines = [
+        f"Quantum HFT guard: {report.board} ({report.variant}): DOES NOT FIT, no bitstream",
+        "",
+        f"device                 {report.device} ({report.package})",
+        f"gateware sha256        {report.source_sha256}",
+        f"tried                  {report.built_at} at {report.clock_mhz:.2f} MHz",
+        f"logic needed           {report.luts_needed} / {report.luts_total} "
+        f"({report.luts_percent:.0f} % of the device)",
+        f"multipliers (DSP)      {report.dsp_needed} / {report.dsp_total}",
+        f"block RAM              {report.bram_needed} / {report.bram_total}",
+        f"nextpnr                {report.reason}",
+        "",
+        "toolchain              "
+        + ", ".join(f"{name} {version}" for name, version in sorted(report.toolchain.items())),
+    ]
+    if report.module_cells:
+        lines += ["", "cells per module (Yosys, before packing):"]
+        lines += ["  " + line for line in format_module_cells(report.module_cells).splitlines()]
     return "\n".join(lines) + "\n"

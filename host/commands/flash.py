@@ -9,7 +9,7 @@ from rich.console import Console
 from host.boards.build import build_paths
 from host.boards.catalog import BOARDS, BoardSpec, board_spec
 from host.boards.flash import flash_command, openfpgaloader_path, run_flash
-from host.boards.report import read_report
+from host.boards.report import BoardReport, UnfitReport, read_report
 from host.boards.source_hash import source_sha256
 
 __all__ = ["register", "run", "flash_board", "no_board_help"]
@@ -107,6 +107,15 @@ def flash_board(
     except ValueError as error:
         console.print(f"[bold red]{error}[/]")
         return 2
+    if (paths.output / "report.json").exists():
+        report = read_report(paths.output)
+        if isinstance(report, UnfitReport):
+            console.print(
+                f"[bold red]There is no {spec.title} bitstream: the current gateware does not fit "
+                f"the {report.device}[/] (needs {report.luts_needed} of {report.luts_total} "
+                f"logic cells). See {paths.output / 'report.txt'} for the cost of each block."
+            )
+            return 1
     if not paths.bitstream.exists():
         console.print(
             f"[bold red]No bitstream at {paths.bitstream}:[/] run "
@@ -114,6 +123,8 @@ def flash_board(
         )
         return 1
     report = read_report(paths.output)
+    if not isinstance(report, BoardReport):
+        return 1  # unreachable: an UnfitReport returned above
     current = source_sha256(root)
     if report.source_sha256 != current and not allow_stale:
         console.print(

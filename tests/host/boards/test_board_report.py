@@ -8,6 +8,7 @@ import pytest
 from host.boards.report import (
     REPORT_JSON,
     REPORT_TXT,
+    parse_nextpnr_log_utilisation,
     parse_nextpnr_report,
     read_report,
     write_report,
@@ -100,4 +101,40 @@ def test_a_report_missing_a_field_is_refused(tmp_path: Path, make_report) -> Non
 def test_a_report_that_is_not_json_is_refused(tmp_path: Path) -> None:
     (tmp_path / REPORT_JSON).write_text("{not json")
     with pytest.raises(ValueError, match=r"report\.json must be JSON"):
+        read_report(tmp_path)
+
+
+NEXTPNR_LOG = """Info: Device utilisation:
+Info: \t         ICESTORM_LC:   16151/   5280   305%
+Info: \t        ICESTORM_RAM:       0/     30     0%
+Info: \t        ICESTORM_DSP:       6/      8    75%
+Info: Placed 10 cells based on constraints.
+Info: Device utilisation:
+Info: \t         ICESTORM_LC:    5280/   5280   100%
+ERROR: Unable to place cell 'x', no BELs remaining to implement cell type 'ICESTORM_LC'
+"""
+
+
+def test_the_log_utilisation_is_what_the_design_needs_before_placement() -> None:
+    cells = parse_nextpnr_log_utilisation(NEXTPNR_LOG)
+    assert cells == {
+        "ICESTORM_LC": (16151, 5280),
+        "ICESTORM_RAM": (0, 30),
+        "ICESTORM_DSP": (6, 8),
+    }
+
+
+def test_an_unfit_report_round_trips_and_says_so(tmp_path: Path, unfit_report) -> None:
+    write_report(unfit_report, tmp_path)
+    assert read_report(tmp_path) == unfit_report
+    assert json.loads((tmp_path / REPORT_JSON).read_text())["status"] == "does_not_fit"
+    text = (tmp_path / REPORT_TXT).read_text()
+    assert "DOES NOT FIT" in text
+    assert "16151 / 5280 (306 % of the device)" in text
+    assert "top.guard.guard.core" in text and "9935" in text
+
+
+def test_a_report_with_an_unknown_status_is_refused(tmp_path: Path, make_report) -> None:
+    (tmp_path / REPORT_JSON).write_text(json.dumps({**make_report().to_json(), "status": "?"}))
+    with pytest.raises(ValueError, match=r"status must be 'built' or 'does_not_fit', not '\?'$"):
         read_report(tmp_path)

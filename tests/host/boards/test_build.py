@@ -9,11 +9,11 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from amaranth.hdl import Elaboratable, Module, Signal
+from amaranth.hdl import Cat, Elaboratable, Module, Signal
 
 from host.boards.build import BuildError, build_bitstream, build_paths
 from host.boards.catalog import BOARDS
-from host.boards.report import read_report
+from host.boards.report import UnfitReport, read_report
 from host.boards.source_hash import repository_root, source_sha256
 
 pytestmark = pytest.mark.slow
@@ -33,6 +33,30 @@ class EchoGuard(Elaboratable):
     def elaborate(self, platform: object) -> Module:
         m = Module()
         m.d.sync += [self.tx.eq(self.rx), self.o_state.eq(self.i_kill_button * 3)]
+        return m
+
+
+class HugeGuard(EchoGuard):
+    """A stand-in that cannot fit an iCE40UP5K: more flip-flops than its 5280 cells.
+
+    Many short shift registers rather than one long one (Yosys' WebAssembly build runs out of
+    stack sorting a 6000-cell chain). Each is fed by a different function of rx and a counter:
+    chains fed by mere delays of one another would be merged into one by Yosys.
+    """
+
+    CHAINS, LENGTH = 48, 125
+
+    def elaborate(self, platform: object) -> Module:
+        m = Module()
+        counter = Signal(range(self.CHAINS + 1).stop.bit_length())
+        m.d.sync += counter.eq(counter + 1)
+        ends = []
+        for index in range(1, self.CHAINS + 1):
+            feed = Cat(self.rx, *(counter[b] for b in range(len(counter)) if index >> b & 1))
+            chain = Signal(self.LENGTH, name=f"chain{index}")
+            m.d.sync += chain.eq(Cat(feed.xor(), chain[:-1]))
+            ends.append(chain[-1])
+        m.d.sync += self.tx.eq(Cat(*ends).xor())
         return m
 
 
@@ -97,3 +121,21 @@ def test_a_smaller_ulx3s_goes_to_the_build_folder_with_module_stats(root: Path) 
     assert report.timing_met
     assert report.module_cells["top.kill_switch"]["ff"] > 0
     assert "top.rx_stretch" in report.module_cells
+
+
+def test_a_design_that_does_not_fit_replaces_the_bitstream_with_a_breakdown(root: Path) -> None:
+    spec = BOARDS["icebreaker"]
+    paths = build_paths(spec, root=root)
+    paths.output.mkdir(parents=True)
+    paths.bitstream.write_bytes(b"an old design")
+    with pytest.raises(
+        BuildError, match=r"^The design must fit the iCE40UP5K, not need \d+ of 5280"
+    ):
+        build_bitstream(spec, guard_factory=HugeGuard, latency_cycles=LATENCY, root=root)
+    assert not paths.bitstream.exists()
+    report = read_report(paths.output)
+    assert isinstance(report, UnfitReport)
+    assert report.luts_needed > report.luts_total == 5280
+    assert report.source_sha256 == source_sha256(root)
+    assert report.module_cells["top.guard"]["ff"] >= HugeGuard.CHAINS * HugeGuard.LENGTH
+    assert "DOES NOT FIT" in (paths.output / "report.txt").read_text()

@@ -11,6 +11,7 @@ from rich.console import Console
 from host.boards.build import build_paths
 from host.boards.catalog import BOARDS
 from host.boards.flash import flash_command, openfpgaloader_path, run_flash
+from host.boards.report import write_report
 from host.boards.source_hash import source_sha256
 from host.commands.flash import flash_board, no_board_help
 
@@ -146,3 +147,13 @@ def test_run_flash_does_not_call_other_failures_a_missing_board() -> None:
 
 def test_no_board_help_names_the_board() -> None:
     assert no_board_help(BOARDS["ulx3s"]).startswith("No ULX3S found on USB.")
+
+
+def test_a_board_the_gateware_does_not_fit_has_nothing_to_flash(root: Path, unfit_report) -> None:
+    paths = build_paths(BOARDS["icebreaker"], root=root)
+    paths.bitstream.unlink()
+    write_report(unfit_report, paths.output)
+    code, output = _flash(root, "icebreaker")
+    assert code == 1
+    assert "the current gateware does not fit the iCE40UP5K" in output
+    assert "16151 of 5280" in output
