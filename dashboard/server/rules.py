@@ -2,7 +2,7 @@
 
 from hdl.protocol import Reason
 
-__all__ = ["RULES", "rule_of", "is_reject"]
+__all__ = ["RULES", "rule_of", "is_reject", "reason_code", "reason_facts"]
 
 #: Reason name -> "control id: what it checks", for order timelines and the Risk page.
 RULES: dict[str, str] = {
@@ -36,10 +36,27 @@ def is_reject(reason: str | None) -> bool:
     return reason is not None and reason != Reason.ACCEPT.name
 
 
+def reason_code(reason: str) -> str:
+    """The code of a reason text: ``"MAX_NOTIONAL: notional=5, limit=4"`` -> ``"MAX_NOTIONAL"``."""
+    return reason.split(":", 1)[0].strip()
+
+
+def reason_facts(reason: str | None) -> dict[str, str]:
+    """The ``key=value`` facts after the code of a reason text (empty when there are none)."""
+    if reason is None or ":" not in reason:
+        return {}
+    facts = {}
+    for part in reason.split(":", 1)[1].split(","):
+        key, sep, value = part.partition("=")
+        if sep and key.strip():
+            facts[key.strip()] = value.strip()
+    return facts
+
+
 def rule_of(reason: str | None) -> str | None:
-    """The control behind ``reason`` (the reason itself when it is not a known code)."""
+    """The control behind ``reason`` (the code itself when it is not a known one)."""
     if not is_reject(reason):
         return None
     assert reason is not None
-    code = reason.split(":", 1)[0].strip()  # "CODE: key=value" texts carry the code first
+    code = reason_code(reason)
     return RULES.get(code, code)

@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["alembic_config", "upgrade", "current_revision", "head_revision"]
+__all__ = ["alembic_config", "upgrade", "downgrade", "current_revision", "head_revision"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOCK = "quantum_hft_migrate"
@@ -73,3 +73,13 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
             finally:
                 if engine.dialect.name in ("mysql", "mariadb"):
                     await connection.execute(text(f"SELECT RELEASE_LOCK('{_LOCK}')"))
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Migrate the database behind ``engine`` back to ``revision`` (tests, recovery)."""
+
+    def run(connection: Connection) -> None:
+        command.downgrade(alembic_config(connection), revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)

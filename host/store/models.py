@@ -29,7 +29,14 @@ __all__ = [
     "OperatorCommand",
     "Event",
     "ROLES",
+    "REASON_CHARS",
+    "BACKEND_CHARS",
 ]
+
+#: Longest reject text kept ("CODE: key=value, ..."); longer texts are cut, details stay in JSON.
+REASON_CHARS = 1024
+#: Longest backend name ("serial:/dev/serial/by-id/usb-FTDI_..." paths are long).
+BACKEND_CHARS = 128
 
 #: Roles in increasing power: each one may do everything the ones before it may.
 ROLES = ("viewer", "operator", "admin")
@@ -93,10 +100,10 @@ class Order(Base):
     price: Mapped[Decimal | None]
     quantity: Mapped[Decimal]
     status: Mapped[str] = mapped_column(String(32), index=True)
-    gateware_backend: Mapped[str] = mapped_column(String(32))
-    gateware_reason: Mapped[str | None] = mapped_column(String(64))
+    gateware_backend: Mapped[str] = mapped_column(String(BACKEND_CHARS))
+    gateware_reason: Mapped[str | None] = mapped_column(String(REASON_CHARS))
     gateware_latency_us: Mapped[float | None] = mapped_column(Float)
-    drb_reason: Mapped[str | None] = mapped_column(String(64))
+    drb_reason: Mapped[str | None] = mapped_column(String(REASON_CHARS))
     filled_quantity: Mapped[Decimal]
     average_price: Mapped[Decimal | None]
     detail: Mapped[dict[str, Any]]
@@ -171,7 +178,7 @@ class RiskEvent(Base):
     ts: Mapped[datetime] = mapped_column(index=True)
     line: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(32))
-    reason: Mapped[str] = mapped_column(String(255))
+    reason: Mapped[str] = mapped_column(String(REASON_CHARS))
     detail: Mapped[dict[str, Any]]
     actor: Mapped[str | None] = mapped_column(String(64))
 
@@ -184,7 +191,7 @@ class GuardStatus(Base):
     id: Mapped[int] = mapped_column(_Id, primary_key=True, autoincrement=True)
     line: Mapped[str] = mapped_column(String(32), unique=True)
     ts: Mapped[datetime]
-    backend: Mapped[str] = mapped_column(String(32))
+    backend: Mapped[str] = mapped_column(String(BACKEND_CHARS))
     status: Mapped[dict[str, Any]]
 
 

@@ -41,6 +41,8 @@ from sqlalchemy.ext.asyncio import (
 
 from host.store.migrate import upgrade
 from host.store.models import (
+    BACKEND_CHARS,
+    REASON_CHARS,
     Base,
     EquityPoint,
     Event,
@@ -77,6 +79,7 @@ COMMAND_STATUSES = ("pending", "done", "failed")
 #: The two lines of pre-trade defence.
 LINES = ("gateware", "drbguard")
 SIDES = ("buy", "sell")
+_ID_CHARS = 64
 
 
 def utcnow() -> datetime:
@@ -133,6 +136,21 @@ def _side(value: str | None, *, name: str = "side", optional: bool = False) -> s
     if side not in SIDES:
         raise ValueError(f"{name.capitalize()} must be 'buy' or 'sell', not {value!r}")
     return side
+
+
+def _text(value: Any, name: str, limit: int, *, cut: bool = False) -> str:
+    """``value`` as column text: identifiers that do not fit are refused, prose is cut."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name.capitalize()} must be a string, not {value!r}")
+    if len(value) <= limit:
+        return value
+    if cut:
+        return value[: limit - 1] + "\u2026"
+    raise ValueError(f"{name.capitalize()} must be at most {limit} characters, not {len(value)}")
+
+
+def _optional_text(value: Any, name: str, limit: int) -> str | None:
+    return None if value is None else _text(value, name, limit, cut=True)
 
 
 def _line(value: str) -> str:
@@ -325,19 +343,19 @@ class Store:
         if not isinstance(client_id, str) or not client_id:
             raise ValueError(f"Client id must be a non-empty string, not {client_id!r}")
         row = Order(
-            client_id=client_id,
+            client_id=_text(client_id, "client id", _ID_CHARS),
             ts=ts,
             updated_ts=ts,
-            symbol=symbol,
+            symbol=_text(symbol, "symbol", _ID_CHARS),
             side=_side(side),
-            kind=kind,
+            kind=_text(kind, "order kind", 16),
             price=_optional_decimal(price, "price"),
             quantity=_decimal(quantity, "quantity"),
-            status=status,
-            gateware_backend=gateware_backend,
-            gateware_reason=gateware_reason,
+            status=_text(status, "status", 32),
+            gateware_backend=_text(gateware_backend, "backend", BACKEND_CHARS, cut=True),
+            gateware_reason=_optional_text(gateware_reason, "gateware reason", REASON_CHARS),
             gateware_latency_us=gateware_latency_us,
-            drb_reason=drb_reason,
+            drb_reason=_optional_text(drb_reason, "DRBGuard reason", REASON_CHARS),
             filled_quantity=Decimal(0),
             average_price=None,
             detail=_detail(detail),
@@ -394,7 +412,7 @@ class Store:
             if row is None:
                 raise KeyError(f"Order must be recorded before it is updated, not {client_id!r}")
             row.updated_ts = ts
-            row.status = status
+            row.status = _text(status, "status", 32)
             row.filled_quantity = filled
             row.average_price = average
             if extra:
@@ -528,7 +546,12 @@ class Store:
         """
         clean = _detail(detail)
         row = RiskEvent(
-            ts=ts, line=_line(line), kind=kind, reason=reason, detail=clean, actor=actor
+            ts=ts,
+            line=_line(line),
+            kind=_text(kind, "risk event kind", 32),
+            reason=_text(reason, "reason", REASON_CHARS, cut=True),
+            detail=clean,
+            actor=actor,
         )
         ref = clean.get("client_id")
         async with self._write() as session:
@@ -547,15 +570,16 @@ class Store:
     ) -> None:
         """Replace the latest status snapshot of ``line``."""
         clean = _detail(status)
+        short_backend = _text(backend, "backend", BACKEND_CHARS, cut=True)
         async with self._write() as session:
             row = await session.scalar(
                 select(GuardStatus).where(GuardStatus.line == _line(line)).with_for_update()
             )
             if row is None:
-                row = GuardStatus(line=line, ts=ts, backend=backend, status=clean)
+                row = GuardStatus(line=line, ts=ts, backend=short_backend, status=clean)
                 session.add(row)
             else:
-                row.ts, row.backend, row.status = ts, backend, clean
+                row.ts, row.backend, row.status = ts, short_backend, clean
             await session.flush()
             self._event(session, kind="guard_status", payload=row_payload(row))
 

@@ -322,3 +322,41 @@ async def test_stats_when_recorded_then_pnl_drawdown_hit_rate_latency(
         400.0,
     )
     assert latency["mean_us"] == 250.0 and latency["backends"] == ["model"]
+
+
+async def test_order_timeline_when_reason_is_code_with_facts_then_inputs_and_limit_parsed(
+    client: httpx.AsyncClient, auth: Auth, app_store: Store
+) -> None:
+    await _order(
+        app_store,
+        "c-10",
+        status="rejected_drbguard",
+        gateware_reason=None,
+        drb_reason="PRICE_COLLAR: price=70000, reference=65000, distance_bp=769.23, limit=500",
+        detail={"price_ticks": 700000, "lots": 2},
+    )
+
+    body = (await client.get("/api/orders/c-10", headers=auth.viewer)).json()
+
+    drb = body["timeline"][2]
+    assert drb["rule"] == "C7: price collar around the reference price"
+    assert drb["inputs"] == {"price": "70000", "reference": "65000", "distance_bp": "769.23"}
+    assert drb["limit"] == "500"
+
+
+async def test_order_timeline_when_gateware_reason_bare_then_inputs_are_ticks_and_lots(
+    client: httpx.AsyncClient, auth: Auth, app_store: Store
+) -> None:
+    await _order(
+        app_store,
+        "c-11",
+        status="rejected_gateware",
+        gateware_reason="MAX_QUANTITY",
+        detail={"price_ticks": 650005, "lots": 9000, "tag": "entry"},
+    )
+
+    body = (await client.get("/api/orders/c-11", headers=auth.viewer)).json()
+
+    gateware = body["timeline"][1]
+    assert (gateware["verdict"], gateware["rule"]) == ("reject", "C5: max order quantity")
+    assert gateware["inputs"] == {"price_ticks": 650005, "lots": 9000}

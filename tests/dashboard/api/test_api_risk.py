@@ -41,7 +41,13 @@ async def test_risk_when_snapshots_and_rejects_then_both_lines_reported(
     )
     await _status(app_store, "drbguard", state="HALTED", limits={"max_drawdown": "0.1"})
     for i, (gw, drb) in enumerate(
-        [("PRICE_COLLAR", None), ("PRICE_COLLAR", None), (None, "MAX_DRAWDOWN"), ("ACCEPT", None)]
+        [
+            ("PRICE_COLLAR", None),
+            ("PRICE_COLLAR", None),
+            (None, "MAX_DRAWDOWN: equity=90000.00, limit=0.05"),
+            (None, "MAX_DRAWDOWN: equity=89000.00, limit=0.05"),
+            ("ACCEPT", None),
+        ]
     ):
         await app_store.record_order(
             client_id=f"o-{i}",
@@ -72,7 +78,7 @@ async def test_risk_when_snapshots_and_rejects_then_both_lines_reported(
     assert gateware["feed_age_ms"] == {"BTCUSDT": 42}
     assert gateware["age_seconds"] > 0
     assert drb["state"] == "HALTED"
-    assert drb["order_reject_counts"] == {"MAX_DRAWDOWN": 1}
+    assert drb["order_reject_counts"] == {"MAX_DRAWDOWN": 2}
 
 
 async def test_kill_when_operator_then_pending_command_and_audit_with_actor(

@@ -390,3 +390,32 @@ async def test_sqlite_when_opened_then_wal_mode(tmp_path: Any) -> None:
     finally:
         await store.close()
     assert mode == "wal"
+
+
+async def test_record_order_when_reason_text_long_then_cut_to_column(store: Store) -> None:
+    reason = "NOT_ARMED: state=DISARMED, unset=" + "X" * 3000
+
+    await _order(store, drb_reason=reason, gateware_backend="serial:" + "/dev/x" * 40)
+
+    async with store.sessionmaker() as session:
+        row = await session.scalar(select(Order))
+    assert row is not None and row.drb_reason is not None
+    assert len(row.drb_reason) == 1024 and row.drb_reason.endswith("\u2026")
+    assert row.drb_reason.startswith("NOT_ARMED: state=DISARMED")
+    assert len(row.gateware_backend) == 128
+
+
+async def test_record_order_when_client_id_too_long_then_value_error(store: Store) -> None:
+    with pytest.raises(ValueError, match=r"^Client id must be at most 64 characters, not 65$"):
+        await _order(store, client_id="c" * 65)
+    assert await _count(store, Order) == 0
+
+
+async def test_record_risk_event_when_reason_long_then_cut(store: Store) -> None:
+    await store.record_risk_event(
+        ts=T0, line="gateware", kind="reject", reason="R" * 5000, detail={}
+    )
+
+    async with store.sessionmaker() as session:
+        row = await session.scalar(select(RiskEvent))
+    assert row is not None and len(row.reason) == 1024

@@ -60,3 +60,43 @@ async def test_open_when_fresh_sqlite_files_raced_then_schema_created_once(
     finally:
         for opened in stores:
             await opened.close()
+
+
+async def test_downgrade_then_upgrade_when_rows_exist_then_rows_kept(store: Store) -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from host.store.migrate import downgrade
+    from host.store.models import Order
+
+    await store.record_order(
+        client_id="kept",
+        ts=datetime(2026, 11, 25, tzinfo=UTC),
+        symbol="BTCUSDT",
+        side="buy",
+        kind="limit",
+        price=Decimal("1.5"),
+        quantity=Decimal(2),
+        status="accepted",
+        gateware_backend="model",
+        gateware_reason="PRICE_COLLAR",
+        gateware_latency_us=None,
+        drb_reason=None,
+        detail={},
+    )
+
+    await downgrade(store.engine, "0001")
+    assert await current_revision(store.engine) == "0001"
+    await upgrade(store.engine)
+
+    assert await current_revision(store.engine) == head_revision()
+    async with store.sessionmaker() as session:
+        row = await session.scalar(select(Order))
+    assert row is not None
+    assert (row.client_id, row.price, row.gateware_reason) == (
+        "kept",
+        Decimal("1.5"),
+        "PRICE_COLLAR",
+    )

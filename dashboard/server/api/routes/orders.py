@@ -9,7 +9,7 @@ from sqlalchemy import select
 from dashboard.server.api.deps import CurrentUser, SessionDep
 from dashboard.server.api.listing import ListDep, fetch_page
 from dashboard.server.models import OrderPublic, OrderTimeline, Page, TimelineStep, TradePublic
-from dashboard.server.rules import is_reject, rule_of
+from dashboard.server.rules import is_reject, reason_facts, rule_of
 from host.store.models import Event, Order, Trade
 
 __all__ = ["router", "build_timeline"]
@@ -47,10 +47,24 @@ def _ts(value: Any, default: datetime) -> datetime:
 
 
 def _verdict_step(
-    *, event_id: int, step: str, reason: str | None, info: Any, default_ts: datetime, extra: dict
+    *,
+    event_id: int,
+    step: str,
+    reason: str | None,
+    info: Any,
+    default_ts: datetime,
+    extra: dict[str, Any],
+    fallback_inputs: dict[str, Any] | None = None,
 ) -> TimelineStep:
+    """One line's verdict; rule, inputs and limit come from the detail JSON when the engine
+    wrote them there, else from the "CODE: key=value, limit=..." reason text."""
     info = info if isinstance(info, dict) else {}
     rejected = is_reject(reason)
+    facts: dict[str, Any] = reason_facts(reason) if rejected else {}
+    text_limit = facts.pop("limit", None)
+    inputs = info.get("inputs") if isinstance(info.get("inputs"), dict) else None
+    if inputs is None and rejected:
+        inputs = facts or fallback_inputs or None
     return TimelineStep(
         event_id=event_id,
         ts=_ts(info.get("ts"), default_ts),
@@ -58,8 +72,8 @@ def _verdict_step(
         verdict="reject" if rejected else "accept",
         reason=reason or "ACCEPT",
         rule=info.get("rule") or rule_of(reason),
-        inputs=info.get("inputs") if isinstance(info.get("inputs"), dict) else None,
-        limit=info.get("limit"),
+        inputs=inputs,
+        limit=info.get("limit", text_limit),
         detail={**extra, **{k: v for k, v in info.items() if k not in ("inputs", "limit")}},
     )
 
@@ -94,6 +108,8 @@ def build_timeline(order: Order, events: list[Event]) -> list[TimelineStep]:
                         "backend": payload.get("gateware_backend"),
                         "latency_us": payload.get("gateware_latency_us"),
                     },
+                    # what the gateware was sent: whole ticks and lots
+                    fallback_inputs={k: detail[k] for k in ("price_ticks", "lots") if k in detail},
                 )
             )
             drb_reason = payload.get("drb_reason")

@@ -17,7 +17,7 @@ from dashboard.server.models import (
     RiskEventPublic,
     RiskPublic,
 )
-from dashboard.server.rules import is_reject
+from dashboard.server.rules import is_reject, reason_code
 from hdl.protocol import ArmMode
 from host.store import LINES, utcnow
 from host.store.models import GuardStatus, OperatorCommand, Order, RiskEvent
@@ -48,7 +48,12 @@ async def read_risk(session: SessionDep, _user: CurrentUser) -> RiskPublic:
                 select(column, func.count()).where(column.is_not(None)).group_by(column)
             )
         ).all()
-        order_rejects = {str(reason): int(n) for reason, n in counted if is_reject(reason)}
+        # Reasons may be full texts ("CODE: key=value, ..."): count by code.
+        order_rejects: dict[str, int] = {}
+        for reason, n in counted:
+            if is_reject(reason):
+                code = reason_code(str(reason))
+                order_rejects[code] = order_rejects.get(code, 0) + int(n)
         row = snapshots.get(line)
         snapshot = _dict(row.status) if row is not None else {}
         lines.append(
