@@ -325,9 +325,11 @@ class GuardCore(wiring.Component):
 
         # registers between stage A and B
         valid_b = Signal()
-        type_b = Signal(8)
-        msg_b = Signal(payload_bits)
-        m.d.sync += [valid_b.eq(valid_a), type_b.eq(msg_type), msg_b.eq(msg)]
+        m.d.sync += valid_b.eq(valid_a)
+        # the message register itself holds until the next beat (at least 5 cycles later),
+        # so stage B reads it directly instead of a copy
+        type_b = msg_type
+        msg_b = msg
         order_bits_b = Signal(len(order.fails))
         valuation_b = Signal(VALUATION_BITS)
         reducing_b = Signal()
