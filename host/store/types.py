@@ -1,6 +1,7 @@
 """Column types that keep money and time exact on SQLite and MySQL/MariaDB alike."""
 
 import json
+import math
 from datetime import UTC, datetime
 from decimal import Context, Decimal
 from typing import Any
@@ -104,6 +105,17 @@ def json_default(value: Any) -> Any:
     raise TypeError(f"Detail value must be JSON-serialisable, not {value!r}")
 
 
+def _finite(value: Any) -> Any:
+    # JSON has no NaN or Infinity (MariaDB's JSON check refuses them): keep them as text.
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
 def dumps(value: Any) -> str:
-    """Compact JSON with :func:`json_default` (the engine's JSON serializer)."""
-    return json.dumps(value, default=json_default, separators=(",", ":"))
+    """Strict, compact JSON with :func:`json_default` (the engine's JSON serializer)."""
+    return json.dumps(_finite(value), default=json_default, separators=(",", ":"), allow_nan=False)

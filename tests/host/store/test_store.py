@@ -419,3 +419,16 @@ async def test_record_risk_event_when_reason_long_then_cut(store: Store) -> None
     async with store.sessionmaker() as session:
         row = await session.scalar(select(RiskEvent))
     assert row is not None and len(row.reason) == 1024
+
+
+async def test_record_guard_status_when_floats_not_finite_then_stored_as_text(
+    store: Store,
+) -> None:
+    status = {"equity": float("nan"), "ratio": [float("inf"), -float("inf"), 1.5]}
+
+    await store.record_guard_status(ts=T0, line="drbguard", backend="software", status=status)
+
+    async with store.sessionmaker() as session:
+        row = await session.scalar(select(GuardStatus))
+    assert row is not None
+    assert row.status == {"equity": "NaN", "ratio": ["Infinity", "-Infinity", 1.5]}
