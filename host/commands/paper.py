@@ -98,7 +98,8 @@ async def run(args: argparse.Namespace) -> int:
         if adapter is not None:
             await adapter.close()
     console.print(
-        f"guard backend {label}: {len(engine.orders)} orders, {len(engine.fills)} fills, "
+        f"guard backend {label}: {engine.counts.events} events, {len(engine.orders)} orders, "
+        f"{len(engine.fills)} fills, "
         f"equity {engine.equity():.2f}, halted={engine.halted} {engine.halt_reason}"
     )
     # A halt the operator did not ask for (link, alert, store) is a failure of the run.

@@ -198,6 +198,9 @@ class ProductionEngineV2:
         self._released: set[int] = set()
         #: Heartbeats on event time (backtests); live runs use a wall-clock task instead.
         self.event_time_heartbeats = True
+        self._next_guard_status = 0.0
+        self._last_guard_status: dict[str, Any] = {}
+        self._wall_samples: dict[str, float] = {}
 
     # ---- start, halt, shutdown ---------------------------------------------------------
 
@@ -266,6 +269,7 @@ class ProductionEngineV2:
         self.drb.kill(KillCause.COMMAND, "shutdown")
         await self._risk_event("gateware", "shutdown", "KILL latched on shutdown", {})
         self._sample_equity(self.now, force=True)
+        self._next_guard_status = 0.0  # the last snapshot shows the latched kill
         await self._record_status()
 
     # ---- events ------------------------------------------------------------------------
@@ -338,8 +342,20 @@ class ProductionEngineV2:
         if ts >= self._next_equity:
             self._next_equity = ts + self._sample_every
             self._sample_equity(ts)
-            if self.store is not None:
+            if self.store is not None and self._store_sample_due(""):
                 await self._record_periodic(ts)
+
+    def _store_sample_due(self, key: str) -> bool:
+        """Samples for the dashboard go out once per ``sample_s`` of event time in a
+        backtest, and at most once per ``sample_s`` of wall time live (a fast replay would
+        otherwise spend its time writing samples nobody can watch)."""
+        if self.event_time_heartbeats:
+            return True
+        now = time.monotonic()
+        if now < self._wall_samples.get(key, 0.0):
+            return False
+        self._wall_samples[key] = now + self.config.sample_s
+        return True
 
     async def _heartbeats_until(self, ts: int) -> None:
         """Send the heartbeats due by event time ``ts``, each at its own time, as the live
@@ -387,7 +403,7 @@ class ProductionEngineV2:
         prices = self.prices[symbol]
         if not prices or ts - prices[-1][0] >= self._sample_every:
             prices.append((ts, (bid + ask) / 2))
-            if self.store is not None:
+            if self.store is not None and self._store_sample_due(symbol):
                 await self._write(
                     self.store.record_market(
                         ts=_when(ts), symbol=symbol, price=_dec((bid + ask) / 2), kind="mid"
@@ -704,6 +720,7 @@ class ProductionEngineV2:
             },
             "sanitizer": self.sanitizer.summary(),
         }
+        gateware.update(await self._gateware_status())
         drb = self.drb.status()
         drb["reject_counts"] = drb.pop("rejects")
         await self._write(
@@ -714,6 +731,33 @@ class ProductionEngineV2:
         await self._write(
             self.store.record_guard_status(ts=ts, line="drbguard", backend="software", status=drb)
         )
+
+    async def _gateware_status(self) -> dict[str, Any]:
+        """The gateware's own view (state, limits, counters), at most every 2 s of wall time
+        in live runs; empty in backtests or when the guard cannot answer in time."""
+        if self.event_time_heartbeats or time.monotonic() < self._next_guard_status:
+            return self._last_guard_status
+        self._next_guard_status = time.monotonic() + 2.0
+        try:
+            status = await asyncio.wait_for(self.guard.status(), 2.0)
+        except Exception as error:  # noqa: BLE001 -- the engine-side view still stands
+            logger.warning("gateware status unavailable: %s", error)
+            return self._last_guard_status
+        order_counters = dict(getattr(status, "order_counters", {}) or {})
+        tick_counters = dict(getattr(status, "tick_counters", {}) or {})
+        self._last_guard_status = {
+            "state": getattr(getattr(status, "state", None), "name", "UNKNOWN"),
+            "kill_cause": getattr(getattr(status, "kill_cause", None), "name", None),
+            "gateware_limits": dict(getattr(status, "limits", {}) or {}),
+            "reject_counts": {
+                **{k: v for k, v in order_counters.items() if k != "ACCEPT" and v},
+                **{f"TICK_{k}": v for k, v in tick_counters.items() if k != "ACCEPT" and v},
+            },
+            "open_orders": getattr(status, "open_orders", None),
+            "bad_frames": getattr(status, "bad_frames", None),
+            "source": "gateware STATUS",
+        }
+        return self._last_guard_status
 
     async def _risk_event(self, line: str, kind: str, reason: str, detail: dict[str, Any]) -> None:
         if self.store is None:
