@@ -110,7 +110,8 @@ class BoardTop(Elaboratable, abc.ABC):
     Raises
     ------
     ValueError
-        If the clock is not a whole number of MHz, or a rate or time is not positive.
+        If the clock is not a whole number of MHz or the board's PLL cannot make it, or a
+        rate or time is not positive.
     """
 
     #: Clock on the board's oscillator pin, Hz.
@@ -139,12 +140,18 @@ class BoardTop(Elaboratable, abc.ABC):
             raise ValueError(f"debounce_s must be positive, not {debounce_s!r}")
         if not callable(guard_factory):
             raise TypeError(f"guard_factory must be callable, not {guard_factory!r}")
+        self.validate_clock(clock_hz)
         self.clock_hz = clock_hz
         self.baud = baud
         self.time_unit_cycles = clock_hz // _US_PER_S
         self.guard_factory = guard_factory
         self.led_hold_ticks = max(1, round(led_hold_s * _TICKS_PER_S))
         self.debounce_ticks = max(1, round(debounce_s * _TICKS_PER_S))
+
+    @classmethod
+    @abc.abstractmethod
+    def validate_clock(cls, clock_hz: int) -> None:
+        """Raise ValueError if the board cannot make ``clock_hz`` (checked in ``__init__``)."""
 
     @abc.abstractmethod
     def add_clock(self, m: Module, platform: Platform) -> Value:

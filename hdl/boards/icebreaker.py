@@ -35,6 +35,12 @@ class ICEBreakerTop(BoardTop):
 
     OSCILLATOR_HZ = 12_000_000
 
+    @classmethod
+    def validate_clock(cls, clock_hz: int) -> None:
+        """The oscillator itself, or a clock the PLL makes exactly."""
+        if clock_hz != cls.OSCILLATOR_HZ:
+            ice40_pll_config(cls.OSCILLATOR_HZ, clock_hz)
+
     def add_clock(self, m: Module, platform: Platform) -> Value:
         """The PLL (or the oscillator itself) drives ``sync``; PLL lock releases reset."""
         m.domains.sync = sync = ClockDomain("sync")

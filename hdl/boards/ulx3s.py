@@ -53,6 +53,12 @@ class ULX3STop(BoardTop):
 
     OSCILLATOR_HZ = 25_000_000
 
+    @classmethod
+    def validate_clock(cls, clock_hz: int) -> None:
+        """The oscillator itself, or a clock the PLL makes exactly."""
+        if clock_hz != cls.OSCILLATOR_HZ:
+            ecp5_pll_config(cls.OSCILLATOR_HZ, clock_hz)
+
     def add_clock(self, m: Module, platform: Platform) -> Value:
         """The PLL (or the oscillator itself) drives ``sync``; PLL lock releases reset."""
         m.domains.sync = sync = ClockDomain("sync")

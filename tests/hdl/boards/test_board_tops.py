@@ -80,6 +80,7 @@ def test_the_time_unit_is_one_microsecond() -> None:
         ({"clock_hz": 12_500_000}, ValueError, r"^clock_hz must be a positive whole number of MHz"),
         ({"clock_hz": 24_000_000, "baud": 7_000_000}, ValueError, r"^baud must be positive"),
         ({"clock_hz": "24"}, TypeError, r"^clock_hz must be an int, not '24'$"),
+        ({"clock_hz": 25_000_000}, ValueError, r"^iCE40 PLL output must be reachable exactly"),
         ({"clock_hz": 24_000_000, "debounce_s": 0}, ValueError, r"^debounce_s must be positive"),
     ],
 )
