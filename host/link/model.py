@@ -264,7 +264,10 @@ class GuardModel:
         ValueError
             If ``cycle`` goes backwards or ``message`` is not a host message.
         """
-        self._advance(cycle)
+        if cycle < self._last_cycle or self.state == _ACTIVE or self.state == _REDUCING:
+            self._advance(cycle)
+        else:
+            self._last_cycle = cycle
         handler = self._handlers.get(message.type)
         if handler is None:
             raise ValueError(
