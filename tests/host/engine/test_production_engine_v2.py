@@ -305,3 +305,31 @@ async def test_on_event_when_data_has_a_quiet_gap_then_heartbeats_fill_it_in_eve
     await quote(engine, 2.0)  # 2 s without data: 20 heartbeats, each at its own time
     assert len(guard.named("heartbeat")) == 20
     assert seen[1:4] == [100_000, 200_000, 300_000]  # after the first tick at 50 ms
+
+
+async def test_poll_commands_when_operator_kills_via_store_then_both_lines_halt_and_command_done(
+    tmp_path,
+) -> None:
+    import sqlite3
+
+    from host.store import Store
+
+    store = await Store.open(f"sqlite:///{tmp_path / 'engine.db'}")
+    try:
+        engine, guard, _ = await started(store=store)
+        command_id = await store.submit_command(
+            kind="kill", payload={"line": "both"}, actor="alice"
+        )
+        await engine.poll_commands()
+        assert engine.halted and engine.drb.state == TradingState.HALTED
+        assert guard.named("kill")
+        assert await store.pending_commands() == []
+    finally:
+        await store.close()
+    with sqlite3.connect(tmp_path / "engine.db") as connection:
+        status, result = connection.execute(
+            "select status, result from commands where id = ?", (command_id,)
+        ).fetchone()
+        actors = {row[0] for row in connection.execute("select actor from risk_events")}
+    assert status == "done" and "kill latched" in result
+    assert "alice" in actors
