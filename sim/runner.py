@@ -80,7 +80,7 @@ def build(name: str, *, build_root: Path = BUILD_ROOT) -> Path:
     if binary.exists() and stamp.exists() and stamp.read_text() == digest:
         logger.info("sim: reusing the %s build in %s", name, build_dir)
         return build_dir
-    build_dir.mkdir(parents=True, exist_ok=True)
+    build_root.mkdir(parents=True, exist_ok=True)
     # Two processes (make sim and sim-serve, say) must not build into one directory at once.
     with open(build_root / f".{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -91,22 +91,35 @@ def build(name: str, *, build_root: Path = BUILD_ROOT) -> Path:
 
 
 def _build(name: str, source: str, digest: str, build_dir: Path) -> None:
-    stamp = build_dir / "source.sha256"
-    # Start clean: an interrupted make leaves files that a later make trusts wrongly.
-    shutil.rmtree(build_dir, ignore_errors=True)
-    build_dir.mkdir(parents=True)
-    verilog_file = build_dir / f"{name}.v"
+    # Build in a private directory and move it into place when complete: a build that is
+    # interrupted (Ctrl-C, a caller's timeout) then never leaves a half-built directory that a
+    # later make would trust.
+    scratch = build_dir.parent / f".{name}.{os.getpid()}.building"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    verilog_file = scratch / f"{name}.v"
     verilog_file.write_text(source)
-    logger.info("sim: building %s with Verilator (about a minute the first time)", name)
+    logs = build_dir.parent / "logs"
+    logs.mkdir(exist_ok=True)
+    log_file = logs / f"build-{name}.log"
+    logger.info("sim: building %s with Verilator (a few minutes the first time)", name)
     started = time.monotonic()
-    _runner().build(
-        verilog_sources=[verilog_file],
-        hdl_toplevel=name,
-        build_dir=build_dir,
-        build_args=["-Wno-fatal", "-O2"],
-        log_file=build_dir / "build.log",
-    )
-    stamp.write_text(digest)
+    try:
+        _runner().build(
+            verilog_sources=[verilog_file],
+            hdl_toplevel=name,
+            build_dir=scratch,
+            build_args=["-Wno-fatal", "-O2"],
+            log_file=log_file,
+        )
+    except RuntimeError as error:
+        raise RuntimeError(f"Verilator build of {name} failed; see {log_file}") from error
+    (scratch / "source.sha256").write_text(digest)
+    old = build_dir.parent / f".{name}.{os.getpid()}.old"
+    if build_dir.exists():
+        build_dir.rename(old)
+    scratch.rename(build_dir)
+    shutil.rmtree(old, ignore_errors=True)
     logger.info("sim: built %s in %.1f s", name, time.monotonic() - started)
 
 
