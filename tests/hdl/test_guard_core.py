@@ -9,7 +9,7 @@ from amaranth.sim import Simulator
 from guard_sim import GuardBench, canonical, run_bench
 
 from hdl.guard_core import GuardCore
-from hdl.guard_spec import COUNTER_BAD_FRAMES, COUNTER_DROPS
+from hdl.guard_spec import COUNTER_BAD_FRAMES, COUNTER_DROPS, kill_counter
 from hdl.protocol import KillCause, LimitId, MessageType, Reason, StatusSection, TradingState
 from sim import scenarios as sc
 from sim.traffic import RandomTraffic
@@ -199,3 +199,22 @@ def test_state_output_follows_the_trading_state() -> None:
 def test_constructor_validates_parameters(kwargs: dict[str, Any], error: type, match: str) -> None:
     with pytest.raises(error, match=match):
         GuardCore(**kwargs)
+
+
+def test_status_on_the_watchdog_deadline_cycle() -> None:
+    # the kill on the beat cycle shows in the state at once but reaches the counter memory
+    # one cycle too late for this reply: the gateware and the model must agree on both
+    bench, cycle = _armed_bench(1, 9)
+    last = cycle - 5
+    deadline = (last + 1) + 9 + 1
+    page = StatusSection.COUNTERS_0 + kill_counter(KillCause.WATCHDOG) // 4
+    bench.send(deadline, sc.status(page))
+    bench.send(deadline + 6, sc.status(StatusSection.SUMMARY))
+    bench.send(deadline + 12, sc.status(page))
+    got, want = run_bench(bench, deadline + 30)
+    assert got == want
+    replies = [m for _, m in got if m.type == MessageType.STATUS_REPLY]
+    lane = f"words[{kill_counter(KillCause.WATCHDOG) % 4}]"
+    assert replies[0][lane] == 0
+    assert replies[1]["words[0]"] & 0xFF == TradingState.HALTED
+    assert replies[2][lane] == 1
