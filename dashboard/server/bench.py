@@ -9,6 +9,7 @@ import multiprocessing
 import statistics
 import tempfile
 import time
+import uuid
 from decimal import Decimal
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -105,13 +106,14 @@ async def ameasure_ws_latency(
         app = create_app(settings)
         async with running_server(app) as base:
             server_store: Store = app.state.store
+            username = f"bench-{uuid.uuid4().hex[:12]}"  # a given database may be reused
             async with server_store.sessionmaker.begin() as session:
                 await create_user(
                     session=session,
-                    user_create=UserCreate(username="bench", password="bench-password"),
+                    user_create=UserCreate(username=username, password=uuid.uuid4().hex),
                 )
             token, _ = create_access_token(
-                subject="bench", secret=settings.secret_key(), minutes=30
+                subject=username, secret=settings.secret_key(), minutes=30
             )
             writer = server_store if same_process else await Store.open(url)
             try:
