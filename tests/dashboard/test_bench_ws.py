@@ -17,6 +17,7 @@ def test_measure_ws_latency_when_small_run_then_one_sample_per_client_and_event(
     assert all(sample > 0 for sample in samples)
     assert result["p50_us"] <= result["p99_us"] <= result["max_us"] == max(samples)
     assert result["events_per_s"] > 0
+    assert 0 < result["write_p50_us"] <= result["write_p99_us"]
     assert result["mode"] == ("notify" if same_process else "poll")
 
 
