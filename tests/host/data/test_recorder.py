@@ -91,3 +91,44 @@ def test_recorder_when_payload_incomplete_then_counted_not_written(tmp_path: Pat
 def test_recorder_when_kind_unknown_then_raises(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"^Payload kind must be one of"):
         Recorder(tmp_path).handle("BTCUSDT", "kline", {})
+
+
+class FakeAdapter:
+    """Stands in for ExchangeAdapter: markets and a finite stream of unified payloads."""
+
+    def __init__(self, payloads: list[tuple[str, str, Any]]) -> None:
+        self.payloads = payloads
+        self.closed = False
+
+        class Stream:
+            async def load_markets(self) -> dict[str, Any]:
+                return {"BTC/USDT:USDT": {"id": "BTCUSDT"}}
+
+        self.stream = Stream()
+
+    async def events(self, symbols: list[str]):
+        for item in self.payloads:
+            yield item
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+async def test_record_when_stream_yields_then_writes_rows_and_closes(tmp_path: Path) -> None:
+    from host.data.recorder import record
+
+    stream = await offline(ccxt_pro.binanceusdm())
+    try:
+        client = StubClient()
+        stream.handle_message(client, AGG_TRADE)
+        (trade,) = client.resolved["trade::BTC/USDT:USDT"]
+    finally:
+        await stream.close()
+    adapter = FakeAdapter([("BTC/USDT:USDT", "trade", trade)] * 3)
+    rows = await record(
+        exchange_id="binanceusdm", symbols=["BTC/USDT:USDT"], out=tmp_path, adapter=adapter
+    )
+    assert rows == 3
+    assert adapter.closed
+    (path,) = tmp_path.glob("BTCUSDT-aggTrades-*.csv")
+    assert len(path.read_text().splitlines()) == 4  # header and three rows

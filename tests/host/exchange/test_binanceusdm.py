@@ -189,3 +189,72 @@ def test_build_exchange_when_unknown_id_then_raises() -> None:
         match=r"^Exchange id must be one of ccxt's exchanges, not 'nope'$",
     ):
         build_exchange("nope", demo=False)
+
+
+RAW_REST = {
+    "/fapi/v1/aggTrades": [
+        {
+            "a": 26129,
+            "p": "43000.10",
+            "q": "0.500",
+            "f": 27781,
+            "l": 27781,
+            "T": 1709251200120,
+            "m": False,
+        }
+    ],
+    "/fapi/v1/depth": {
+        "lastUpdateId": 1027024,
+        "E": 1709251200121,
+        "T": 1709251200118,
+        "bids": [["43000.00", "4.000"]],
+        "asks": [["43000.10", "2.500"]],
+    },
+    "/fapi/v1/premiumIndex": {
+        "symbol": "BTCUSDT",
+        "markPrice": "43000.05",
+        "indexPrice": "42995.00",
+        "estimatedSettlePrice": "42990.00",
+        "lastFundingRate": "0.00010000",
+        "interestRate": "0.00010000",
+        "nextFundingTime": 1709280000000,
+        "time": 1709251200000,
+    },
+}
+
+
+async def rest_adapter() -> ExchangeAdapter:
+    exchange = build_exchange(demo=False)
+
+    async def fetch(url: str, method: str = "GET", headers: Any = None, body: Any = None) -> Any:
+        path = url.split("binance.com", 1)[1].split("?", 1)[0]
+        if path.endswith("/exchangeInfo"):
+            return EXCHANGE_INFO
+        return RAW_REST[path]
+
+    exchange.fetch = fetch
+    adapter = ExchangeAdapter(public=exchange)
+    await adapter.load_markets()
+    return adapter
+
+
+async def test_fetch_trades_when_raw_agg_trades_then_unified_trades() -> None:
+    adapter = await rest_adapter()
+    try:
+        (trade,) = await adapter.fetch_trades("BTC/USDT:USDT")
+        assert (trade["price"], trade["amount"], trade["side"]) == (43000.1, 0.5, "buy")
+        assert trade_event(trade, 0)[2:5] == (EventKind.TRADE, 0, 1)
+    finally:
+        await adapter.close()
+
+
+async def test_fetch_order_book_and_funding_when_raw_then_parsed() -> None:
+    adapter = await rest_adapter()
+    try:
+        book = await adapter.fetch_order_book("BTC/USDT:USDT")
+        assert book["bids"][0][:2] == [43000.0, 4.0] and book["asks"][0][:2] == [43000.1, 2.5]
+        funding = await adapter.fetch_funding_rate("BTC/USDT:USDT")
+        assert funding["fundingRate"] == 0.0001
+        assert funding["markPrice"] == 43000.05
+    finally:
+        await adapter.close()
