@@ -13,6 +13,8 @@ Guard backends (``guard`` argument, as on the command line):
 The report says which backend produced it, and whether that was hardware.
 """
 
+import asyncio
+import contextlib
 import logging
 import math
 import time
@@ -102,6 +104,14 @@ async def run_backtest(
     else:
         on_time = partial(_shifted, set_clock, t0)
     engine = ProductionEngineV2(config, line, symbols=data.symbols, store=store, on_time=on_time)
+    watcher: asyncio.Task[None] | None = None
+    if direct is None:
+        # A guard on its own clock (sim, board) raises ALERTs by itself: halt on them.
+        async def watch() -> None:
+            async for alert in line.alerts():
+                await engine.on_alert(alert)
+
+        watcher = asyncio.create_task(watch())
     try:
         await engine.start(t0)
         rows = events.tolist()
@@ -120,6 +130,10 @@ async def run_backtest(
         elapsed = time.perf_counter() - started
         await engine.shutdown(int(events["ts"][-1]))
     finally:
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await watcher
         await line.close()
     report = make_report(engine, data, elapsed)
     return BacktestResult(engine, report)
