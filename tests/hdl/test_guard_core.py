@@ -85,9 +85,9 @@ def plan_random(bench: GuardBench, seed: int, actions: int) -> int:
     return cycle + 20
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_random_differential(seed: int) -> None:
-    bench = GuardBench(time_unit_cycles=1)
+@pytest.mark.parametrize(("seed", "unit"), [(1, 1), (2, 3)])
+def test_random_differential(seed: int, unit: int) -> None:
+    bench = GuardBench(time_unit_cycles=unit)
     cycles = plan_random(bench, seed, 1500)
     got, want = run_bench(bench, cycles)
     for index, (g, w) in enumerate(zip(got, want, strict=False)):
