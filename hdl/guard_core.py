@@ -18,6 +18,11 @@ Pipeline (``c`` is the ``i_msg`` beat cycle; the top level keeps beats at least 
 
 Counters (32 bits, wrapping) live in a memory of 8 rows x 4 lanes updated read-modify-write off
 the verdict path, one event per cycle, kills first.
+
+Size: every instrument and order-slot field is a register read through wide multiplexers, so
+the core alone synthesises (``synth_ice40 -dsp``) to about twice an iCE40UP5K; it needs an ECP5
+today. The way down is the same pipeline with the instrument table and the slots' quantities in
+block RAM (read on the beat cycle, written back on stage B).
 """
 
 from typing import Any
