@@ -84,6 +84,13 @@ class OrderRecord:
     drb: Verdict | None
     status: str
     filled_lots: int = 0
+    filled_quantity: float = 0.0
+    filled_notional: float = 0.0
+
+    @property
+    def average_price(self) -> float | None:
+        """Average fill price, or None before the first fill."""
+        return self.filled_notional / self.filled_quantity if self.filled_quantity else None
 
 
 @dataclass(frozen=True)
@@ -601,6 +608,8 @@ class ProductionEngineV2:
         lots = instrument.to_lots(event.quantity)
         ticks = instrument.to_ticks(event.price)
         record.filled_lots += lots
+        record.filled_quantity += event.quantity
+        record.filled_notional += event.price * event.quantity
         if event.done:
             record.status = "filled"
         self._tick_time(event.ts)
@@ -671,7 +680,9 @@ class ProductionEngineV2:
                 ts=_when(ts),
                 status=record.status,
                 filled_quantity=_dec(instrument.quantity(record.filled_lots)),
-                average_price=None,
+                average_price=(
+                    _dec(round(record.average_price, 10)) if record.average_price else None
+                ),
                 detail={"exchange_reason": reason} if reason else None,
             )
         )
