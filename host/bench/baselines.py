@@ -18,6 +18,8 @@ BASELINES: dict[str, str] = {
     "link.serial_115200_order_round_trip_us": "link.pty_round_trip_p50_us",
     "link.serial_3m_order_round_trip_us": "link.pty_round_trip_p50_us",
     "link.pty_round_trip_p99_us": "link.pty_round_trip_p50_us",
+    "link.pty_round_trip_p50_us": "link.model_round_trip_p50_us",
+    "link.model_round_trip_p99_us": "link.model_round_trip_p50_us",
     # host: the engine in units of a bare asyncio hop; tails against the median
     "host.asyncio_hop_p99_us": "host.asyncio_hop_p50_us",
     "host.tick_to_decision_p50_us": "host.asyncio_hop_p50_us",
@@ -32,4 +34,6 @@ BASELINES: dict[str, str] = {
     "peers.hftbacktest_events_per_s": "peers.python_loop_events_per_s",
     # dashboard
     "dashboard.commit_to_ws_p99_us": "dashboard.commit_to_ws_p50_us",
+    "dashboard.commit_to_ws_p50_us": "dashboard.same_process_commit_to_ws_p50_us",
+    "dashboard.same_process_commit_to_ws_p99_us": "dashboard.same_process_commit_to_ws_p50_us",
 }

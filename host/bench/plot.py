@@ -1,6 +1,7 @@
 """The latency plot: each measured distribution as a CDF on a log time axis, next to published
 FPGA figures, so the orders of magnitude between the parts are visible at a glance."""
 
+import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import numpy as np  # noqa: E402
 from host.bench.results import Figure  # noqa: E402
 
 __all__ = ["plot_latencies"]
+
+_log = logging.getLogger(__name__)
 
 
 def plot_latencies(
@@ -38,17 +41,31 @@ def plot_latencies(
     Raises
     ------
     ValueError
-        If a sample set is empty or holds a non-positive value (a log axis cannot show it).
+        If a sample set is empty. Non-positive samples (a log axis cannot show them) are left
+        out, logged and counted in the legend.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure, axes = plt.subplots(figsize=(10, 5.5), dpi=120)
     for label, values in samples.items():
         data = np.sort(np.asarray(values, dtype=float))
-        if data.size == 0 or data[0] <= 0:
-            raise ValueError(f"Samples of {label!r} must be non-empty and positive")
-        quantiles = np.arange(1, data.size + 1) / data.size
-        axes.step(data, quantiles, where="post", label=f"{label} (p50 {np.median(data):.3g} µs)")
+        if data.size == 0:
+            raise ValueError(f"Samples of {label!r} must be non-empty")
+        positive = data[data > 0]
+        dropped = data.size - positive.size
+        if dropped:
+            # A log axis cannot show them; say so in the legend rather than hide it.
+            _log.warning("plot: %d non-positive samples of %r not drawn", dropped, label)
+        if positive.size == 0:
+            continue
+        quantiles = np.arange(1, positive.size + 1) / positive.size
+        note = f", {dropped} ≤ 0 not drawn" if dropped else ""
+        axes.step(
+            positive,
+            quantiles,
+            where="post",
+            label=f"{label} (p50 {np.median(data):.3g} µs{note})",
+        )
     for index, reference in enumerate(references):
         if reference.value is None or reference.unit not in ("ns", "us"):
             continue

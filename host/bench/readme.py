@@ -59,6 +59,10 @@ ROWS = (
     ),
     Row("Order round trip, p99", "link.pty_round_trip_p99_us"),
     Row(
+        "Order round trip to the in-process Python reference model, p50",
+        "link.model_round_trip_p50_us",
+    ),
+    Row(
         "Order round trip on a 115200-baud board (wire time)",
         "link.serial_115200_order_round_trip_us",
     ),
@@ -66,6 +70,8 @@ ROWS = (
     Row("Engine tick -> decision, p50", "host.tick_to_decision_p50_us"),
     Row("Engine tick -> decision, p99", "host.tick_to_decision_p99_us"),
     Row("Engine tick -> decision, p99.9", "host.tick_to_decision_p999_us"),
+    Row("L0Sanitizer, one quote, p50", "host.sanitizer_quote_p50_us"),
+    Row("DRBGuard, one order through every control, p50", "host.drbguard_check_p50_us"),
     Row(
         "Backtest throughput, whole engine",
         "host.backtest_events_per_s",
@@ -76,6 +82,10 @@ ROWS = (
     Row("Same data: hftbacktest", "peers.hftbacktest_events_per_s"),
     Row("Database commit -> WebSocket receipt, p50", "dashboard.commit_to_ws_p50_us"),
     Row("Database commit -> WebSocket receipt, p99", "dashboard.commit_to_ws_p99_us"),
+    Row(
+        "Same, writer inside the server's process, p50",
+        "dashboard.same_process_commit_to_ws_p50_us",
+    ),
 )
 
 

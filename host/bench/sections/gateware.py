@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from host.bench.results import Figure, measured, missing
-from host.bench.sections import BenchContext, pick
+from host.bench.sections import BenchContext, call_accepting, find_function, pick
 
 __all__ = ["run", "BOARDS", "read_json"]
 
@@ -126,9 +126,32 @@ def _sim_figures(context: BenchContext) -> tuple[list[Figure], float | None]:
     return figures, values["cycles"]
 
 
+def _measured_speed(context: BenchContext) -> Figure | None:
+    """Verilator speed measured in this run with ``sim.bench.measure_simulation`` (a short
+    seeded differential run), or None to keep the figure from ``make sim``'s summary."""
+    if context.quick:
+        return None
+    function = find_function("sim.bench", "measure_simulation")
+    if isinstance(function, str):
+        return None
+    key, unit, text = _SIM_SPECS["rate"]
+    try:
+        result = call_accepting(function, messages=3_000)
+    except Exception as error:  # any failure of another part is reported, never fatal
+        _log.exception("bench: simulation speed failed")
+        return missing(key, unit, text, f"measure_simulation failed: {type(error).__name__}")
+    rate = pick(result, "cycles_per_second", "cycles_per_s")
+    if not rate:
+        return missing(key, unit, text, "measure_simulation gave no cycles_per_second")
+    return measured(key, rate, unit, f"{text}, measured in this run (3,000 random messages)")
+
+
 def run(context: BenchContext) -> list[Figure]:
     """Verdict latency (cycles, and ns on each board), Fmax, size, and Verilator speed."""
     figures, cycles = _sim_figures(context)
+    speed = _measured_speed(context)
+    if speed is not None:
+        figures = [speed if f.key == speed.key else f for f in figures]
     for board in BOARDS:
         figures += _board_figures(context, board, cycles)
     return figures

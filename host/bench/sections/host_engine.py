@@ -17,7 +17,7 @@ __all__ = ["run", "STAGES", "generate_data"]
 _log = logging.getLogger(__name__)
 
 #: Stages of one event's path through the engine whose share of the time the bench reports.
-STAGES = ("sanitizer", "strategy", "drbguard", "broker")
+STAGES = ("sanitizer", "gateware_model", "strategy", "drbguard", "broker", "engine_other")
 
 _DATA_SEED = 2026
 

@@ -2,6 +2,7 @@
 
 import logging
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -9,6 +10,7 @@ from hdl.protocol import MessageType
 from host.bench import serial
 from host.bench.results import Figure, measured, missing
 from host.bench.sections import BenchContext, call_accepting, find_function, pick, pick_samples
+from host.bench.sections.guard_round_trip import measure_guard_round_trip
 from host.bench.stats import summarize
 from host.link.codec import FrameSplitter, Message, decode_frame, encode
 
@@ -120,21 +122,57 @@ _PTY_SPECS = [
     ),
 ]
 
+_MODEL_SPECS = [
+    (
+        "link.model_round_trip_p50_us",
+        "us",
+        "ORDER -> ORDER_VERDICT through GuardClient and the in-process Python reference model "
+        "(every frame encoded and decoded), p50",
+    ),
+    ("link.model_round_trip_p99_us", "us", "Same, p99"),
+    ("link.model_orders_per_s", "orders/s", "Orders per second to the model, one in flight"),
+]
 
-def _pty_figures(context: BenchContext) -> list[Figure]:
-    function = find_function("sim.bench", "measure_pty_round_trip")
-    if isinstance(function, str):
-        return [missing(key, unit, text, function) for key, unit, text in _PTY_SPECS]
+
+def _pty_result(context: BenchContext) -> dict | str:
+    """The pty round trip from the link part's ``sim.bench.measure_pty_round_trip``, or this
+    bench's own measurement through ``GuardClient.connect("sim")`` when that is absent or
+    fails (the reason is kept in the result's ``note``)."""
     count = 200 if context.quick else 2_000
+    function = find_function("sim.bench", "measure_pty_round_trip")
+    if not isinstance(function, str):
+        try:
+            result = call_accepting(function, count=count, orders=count, n=count, n_orders=count)
+            if isinstance(result, dict):
+                return result
+            function = f"measure_pty_round_trip returned {type(result).__name__}"
+        except Exception as error:  # any failure of another part is reported, never fatal
+            _log.warning("bench: measure_pty_round_trip failed (%s); using GuardClient", error)
+            function = f"sim.bench.measure_pty_round_trip failed ({type(error).__name__}: {error})"
+    if context.quick:
+        return f"{function}; the fallback starts the Verilator model: not in --quick"
+    result = measure_guard_round_trip("sim", count=count)
+    result["note"] = f"{function}; measured with the bench's own GuardClient loop"
+    return result
+
+
+def _round_trip_figures(
+    context: BenchContext,
+    specs: list[tuple[str, str, str]],
+    label: str,
+    measure: Callable[[], dict | str],
+) -> list[Figure]:
     try:
-        result = call_accepting(function, count=count, orders=count, n=count, n_orders=count)
+        result = measure()
     except Exception as error:  # any failure of another part is reported, never fatal
-        _log.exception("bench: pty round trip failed")
-        reason = f"measure_pty_round_trip failed: {type(error).__name__}: {error}"
-        return [missing(key, unit, text, reason) for key, unit, text in _PTY_SPECS]
+        _log.exception("bench: %s round trip failed", label)
+        reason = f"{label} round trip failed: {type(error).__name__}: {error}"
+        return [missing(key, unit, text, reason) for key, unit, text in specs]
+    if isinstance(result, str):
+        return [missing(key, unit, text, result) for key, unit, text in specs]
     samples = pick_samples(result, "samples_us", "round_trips_us", "samples")
     if samples is not None:
-        context.samples["link: pty round trip"] = samples
+        context.samples[f"link: {label} round trip"] = samples
     values = [
         pick(result, "p50_us", "round_trip_p50_us"),
         pick(result, "p99_us", "round_trip_p99_us"),
@@ -144,16 +182,31 @@ def _pty_figures(context: BenchContext) -> list[Figure]:
         summary = summarize(samples)
         values[0] = values[0] if values[0] is not None else summary["p50"]
         values[1] = values[1] if values[1] is not None else summary["p99"]
+    reasons = result.get("reasons") if isinstance(result, dict) else None
     figures = []
-    for (key, unit, text), value in zip(_PTY_SPECS, values, strict=True):
+    for (key, unit, text), value in zip(specs, values, strict=True):
         if value is None:
-            figures.append(missing(key, unit, text, f"measure_pty_round_trip gave no {key}"))
-        else:
-            baseline = "link.pty_round_trip_p50_us" if key.endswith("p99_us") else None
-            figures.append(measured(key, value, unit, text, baseline=baseline))
+            figures.append(missing(key, unit, text, f"{label} measurement gave no {key}"))
+            continue
+        if reasons and key.endswith("p50_us"):
+            text = f"{text}; verdicts {reasons}"
+        if isinstance(result, dict) and result.get("note") and key.endswith("p50_us"):
+            text = f"{text} ({result['note']})"
+        figures.append(measured(key, value, unit, text))
     return figures
 
 
 def run(context: BenchContext) -> list[Figure]:
     """All link figures: computed serial times, the codec's cost, and the pty round trip."""
-    return _serial_figures() + _codec_figures(context) + _pty_figures(context)
+    count = 200 if context.quick else 2_000
+    return (
+        _serial_figures()
+        + _codec_figures(context)
+        + _round_trip_figures(
+            context,
+            _MODEL_SPECS,
+            "model",
+            lambda: measure_guard_round_trip("model", count=count),
+        )
+        + _round_trip_figures(context, _PTY_SPECS, "pty", lambda: _pty_result(context))
+    )

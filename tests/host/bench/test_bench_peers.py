@@ -61,6 +61,17 @@ def test_run_peers_when_peer_venv_unusable_then_loop_measured_and_peers_missing(
     from host.bench.sections import BenchContext
 
     monkeypatch.setattr(peers, "ensure_venv", lambda _dir: "pip install failed: no network")
+    real_find = peers.find_function
+
+    def find_function(module: str, name: str):
+        # Our own engine's throughput is the engine's to test; keep this test fast.
+        return (
+            "engine not run in tests"
+            if module == "host.backtest.bench"
+            else real_find(module, name)
+        )
+
+    monkeypatch.setattr(peers, "find_function", find_function)
     context = BenchContext(quick=True, root=tmp_path, work_dir=tmp_path / "bench")
     context.work_dir.mkdir()
     figures, document = peers.run_peers(context)
@@ -69,5 +80,6 @@ def test_run_peers_when_peer_venv_unusable_then_loop_measured_and_peers_missing(
     assert by_key["peers.events"].value == document["events"] > 1000
     assert by_key["peers.python_loop_events_per_s"].value > 0
     assert document["python_loop"]["signals"] >= 0
+    assert by_key["peers.ours_events_per_s"].missing == "engine not run in tests"
     for key in ("peers.nautilus_events_per_s", "peers.hftbacktest_events_per_s"):
         assert by_key[key].missing == "pip install failed: no network"

@@ -13,6 +13,15 @@ from host.cli import main
 from host.commands.bench import PARTIAL_RESULTS_PATH, output_path
 
 
+@pytest.fixture
+def no_simulator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the Verilator model out of these tests: the pty round trip is the sim's to test."""
+    from host.bench.sections import link
+
+    monkeypatch.setattr(link, "_pty_result", lambda context: "simulator not started in tests")
+
+
+@pytest.mark.usefixtures("no_simulator")
 def test_run_bench_when_link_only_then_results_and_plot_written(tmp_path: Path) -> None:
     outcome = run_bench(out=tmp_path / "results.json", only=["link"], quick=True)
     results = load(outcome.results_path)
@@ -25,6 +34,11 @@ def test_run_bench_when_link_only_then_results_and_plot_written(tmp_path: Path) 
     # Published figures always travel with the run, labelled as published.
     assert results["reference.stac_t0_tick_to_trade_ns"].published
     assert not any(key.startswith("host.") for key in results.figures)
+    assert results["link.pty_round_trip_p50_us"].missing == "simulator not started in tests"
+    assert results["link.model_round_trip_p50_us"].value > 0
+    assert results["link.serial_115200_order_round_trip_us"].baseline == (
+        "link.pty_round_trip_p50_us"
+    )
     assert outcome.plot_path is not None
     assert outcome.plot_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -110,6 +124,7 @@ def test_output_path_when_partial_then_scratch_file_not_committed_one(tmp_path: 
     assert output_path(tmp_path / "x.json", only=[], quick=True) == tmp_path / "x.json"
 
 
+@pytest.mark.usefixtures("no_simulator")
 def test_cli_bench_when_quick_link_then_writes_file(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     assert (
@@ -122,3 +137,20 @@ def test_cli_bench_when_quick_link_then_writes_file(tmp_path: Path) -> None:
 
 def test_sections_when_listed_then_every_part_present() -> None:
     assert list(SECTIONS) == ["gateware", "link", "host", "dashboard"]
+
+
+def test_guard_round_trip_when_model_then_every_order_answered() -> None:
+    from host.bench.sections.guard_round_trip import measure_guard_round_trip
+
+    result = measure_guard_round_trip("model", count=30)
+    assert len(result["samples_us"]) == 30
+    assert sum(result["reasons"].values()) == 30
+    assert result["reasons"].get("ACCEPT", 0) >= 1
+    assert 0 < result["p50_us"] <= result["p99_us"]
+
+
+def test_guard_round_trip_when_no_orders_then_value_error() -> None:
+    from host.bench.sections.guard_round_trip import measure_guard_round_trip
+
+    with pytest.raises(ValueError, match=r"^Order count must be at least 1, not 0$"):
+        measure_guard_round_trip("model", count=0)
