@@ -16,7 +16,6 @@ The report says which backend produced it, and whether that was hardware.
 import asyncio
 import contextlib
 import logging
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -194,8 +193,3 @@ def make_report(engine: ProductionEngineV2, data: MarketData, elapsed_s: float) 
         "realism": {k: v for k, v in vars(engine.config.realism).items() if not k.startswith("_")},
         "event_time_s": round((int(data.events["ts"][-1]) - int(data.events["ts"][0])) / 1e6, 3),
     }
-
-
-def finite_or_none(value: float) -> float | None:
-    """JSON has no NaN: None instead."""
-    return value if math.isfinite(value) else None

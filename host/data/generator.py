@@ -11,8 +11,8 @@ so the same seed writes byte-identical files):
   then gives back 30-70 % of the move over 20-60 s (the bounce the liquidation hunter bets on).
 * **Book.** The mid is rounded to the tick; the spread is 1 tick plus a geometric number of
   extra ticks, three times wider during a cascade; displayed sizes are log-normal.
-* **Trades.** Taker side is a coin flip, 80 % with the move during a cascade; trades print at
-  the touch with log-normal size.
+* **Trades.** Taker side is a coin flip, 80 % with the move during a cascade; trades print
+  a fraction of a basis point from the mid on the taker's side, with log-normal size.
 * **Liquidations.** During the push of a cascade, forced orders arrive at 4 per second on the
   side that closes the losing positions (SELL when the price falls: longs are liquidated),
   each worth 20-400 k in quote currency; outside cascades one small one every minute.

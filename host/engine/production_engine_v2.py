@@ -54,17 +54,13 @@ from host.sanitizer.l0_sanitizer import L0Sanitizer
 from host.strategies.base import CancelAll, Intent, OrderIntent, Strategy
 from host.strategies.liquidation_hunter import SimpleLiquidationHunter
 
-__all__ = ["ProductionEngineV2", "OrderRecord", "FillRecord", "EngineHalted"]
+__all__ = ["ProductionEngineV2", "OrderRecord", "FillRecord"]
 
 logger = logging.getLogger(__name__)
 
 _MAX_PRICE = (1 << PRICE_BITS) - 1
 _MAX_QTY = (1 << QTY_BITS) - 1
 _QUOTE, _TRADE, _LIQUIDATION = EventKind.QUOTE, EventKind.TRADE, EventKind.LIQUIDATION
-
-
-class EngineHalted(RuntimeError):
-    """Raised by :meth:`ProductionEngineV2.run_live` callers' checks; the engine halted."""
 
 
 @dataclass
