@@ -23,7 +23,9 @@ GAP = 8  # cycles between two message beats (the top level guarantees at least 5
 UNIT = 4  # time_unit_cycles of these tests
 
 
-def run_scenario(model: GuardModel, scenario: sc.Scenario) -> list[tuple[int, Message, Message]]:
+def run_scenario(
+    model: GuardModel, scenario: sc.Scenario
+) -> list[tuple[int, list[Message], list[Message]]]:
     """Run ``scenario`` on ``model``; return the (step, expected, got) mismatches."""
     cycle = GAP
     mismatches = []
@@ -68,8 +70,9 @@ def armed_model(unit: int = UNIT) -> tuple[GuardModel, int]:
     """A model taken through the standard setup; returns it and the next free beat cycle."""
     model = GuardModel(time_unit_cycles=unit)
     cycle = GAP
-    setup = [step for step in sc.scenarios()[3].steps if step.send is not None][:16]
-    for step in setup:
+    (kill_and_rearm,) = [s for s in sc.scenarios() if s.name == "kill_and_rearm"]
+    for step in kill_and_rearm.steps[:16]:  # limits, instrument, tick, ARM
+        assert step.send is not None
         assert model.receive(step.send, cycle) == list(step.expect)
         cycle += GAP
     assert model.state == TradingState.ACTIVE
