@@ -2,6 +2,7 @@
 (no verdict, link down, heartbeat, ALERT, store failure), fills to both lines, operator
 commands, clean shutdown."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
@@ -77,8 +78,11 @@ class FakeGuard:
         return {}
 
     async def alerts(self) -> AsyncIterator[Message]:
-        if False:
-            yield Message(MessageType.ALERT)
+        # Like the real link: no ALERT, and the stream ends only when the link closes.
+        while self.connected:
+            await asyncio.sleep(0.01)
+        return
+        yield Message(MessageType.ALERT)
 
     async def close(self) -> None:
         self.connected = False
@@ -333,3 +337,30 @@ async def test_poll_commands_when_operator_kills_via_store_then_both_lines_halt_
         actors = {row[0] for row in connection.execute("select actor from risk_events")}
     assert status == "done" and "kill latched" in result
     assert "alice" in actors
+
+
+async def test_run_live_when_cancelled_like_ctrl_c_then_cancels_all_and_leaves_kill_latched() -> (
+    None
+):
+    guard = FakeGuard()
+    strategy = Scripted()
+    strategy.queue = [buy(price=42_990.0)]
+    engine = ProductionEngineV2(CONFIG, guard, symbols=["BTCUSDT"], strategy=strategy)
+
+    async def feed():
+        step = 0
+        while True:
+            step += 1
+            t = step * 10_000
+            yield (t, t, EventKind.QUOTE, 0, 0, step, 43_000.0, 5.0, 43_000.1, 5.0)
+            await asyncio.sleep(0.001)
+
+    task = asyncio.create_task(engine.run_live(feed()))
+    while not engine.orders or not guard.named("heartbeat"):
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert engine.broker.open_orders() == []
+    assert guard.named("kill") == [("kill",)]
+    assert engine.drb.state == TradingState.HALTED
