@@ -79,6 +79,8 @@ class GuardTopProbe(wiring.Component):
         The core -> FIFO beat.
     o_tap_rsp_dropped : Signal(1), out
         The FIFO-full strobe into the core.
+    o_tap_any : Signal(1), out
+        Any of the above, or a byte leaving on ``o_tx``: one read tells a quiet cycle.
     """
 
     i_rx: In(stream.Signature(8))
@@ -91,6 +93,7 @@ class GuardTopProbe(wiring.Component):
     o_tap_rsp_valid: Out(1)
     o_tap_rsp: Out(MESSAGE_LAYOUT)
     o_tap_rsp_dropped: Out(1)
+    o_tap_any: Out(1)
 
     def __init__(
         self, *, clock_hz: int, time_unit_cycles: int, core: CoreFactory | None = None
@@ -112,6 +115,13 @@ class GuardTopProbe(wiring.Component):
             self.o_tap_rsp_valid.eq(guard.core.o_rsp.valid),
             self.o_tap_rsp.eq(guard.core.o_rsp.payload),
             self.o_tap_rsp_dropped.eq(guard.core.i_rsp_dropped),
+            self.o_tap_any.eq(
+                guard.decoder.o_msg.valid
+                | guard.decoder.o_bad_frame
+                | guard.core.o_rsp.valid
+                | guard.core.i_rsp_dropped
+                | (guard.o_tx.valid & self.o_tx.ready)
+            ),
         ]
         return m
 
