@@ -158,6 +158,20 @@ class _Selected:
             raise AttributeError(name) from None
 
 
+class _Row:
+    """Every field of the instrument at ``index``, read combinationally."""
+
+    def __init__(self, m: Module, ins_at: _Selected, index: Signal) -> None:
+        for name in _Instrument.FIELDS:
+            array = getattr(ins_at, name)
+            value = Signal.like(array[0], name=f"row_{name}")
+            m.d.comb += value.eq(array[index])
+            setattr(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(name)
+
+
 class GuardCore(wiring.Component):
     """Tick filter, pre-trade risk checks, kill latch, watchdog and counters.
 
@@ -304,13 +318,37 @@ class GuardCore(wiring.Component):
         for t, sig in is_type.items():
             m.d.comb += sig.eq(msg_type == t)
 
+        # the one instrument row a message touches, selected once for stages A and B (the
+        # message register and the slots' instruments hold still until the next beat)
         order_view = _view(MessageType.ORDER, msg)
+        tick_view = _view(MessageType.TICK, msg)
+        set_inst = _view(MessageType.SET_INSTRUMENT, msg)
+        status_view = _view(MessageType.STATUS, msg)
+        slot_index = Signal(range(N_ORDER_SLOTS))
+        for index in reversed(range(N_ORDER_SLOTS)):
+            with m.If(match[index]):
+                m.d.comb += slot_index.eq(index)
+        slot_ins = Signal(2)
+        m.d.comb += slot_ins.eq(slot_at.instrument[slot_index])
+        row_index = Signal(2)
+        with m.If(is_type[MessageType.CANCEL] | is_type[MessageType.FILL]):
+            m.d.comb += row_index.eq(slot_ins)
+        with m.Elif(is_type[MessageType.TICK]):
+            m.d.comb += row_index.eq(tick_view.instrument[:2])
+        with m.Elif(is_type[MessageType.SET_INSTRUMENT]):
+            m.d.comb += row_index.eq(set_inst.instrument[:2])
+        with m.Elif(is_type[MessageType.STATUS]):
+            m.d.comb += row_index.eq(status_view.section[:2])
+        with m.Else():
+            m.d.comb += row_index.eq(order_view.instrument[:2])
+        row = _Row(m, ins_at, row_index)
+
         order = order_checks(
             m,
             view=order_view,
             state=state,
             lim=lim,
-            ins_at=ins_at,
+            row=row,
             slots=slots,
             match=match,
             open_count=open_count,
@@ -319,11 +357,10 @@ class GuardCore(wiring.Component):
             dup_age=dup_age,
             last=last,
         )
-        tick_view = _view(MessageType.TICK, msg)
         tick = tick_checks(
             m,
             view=tick_view,
-            ins_at=ins_at,
+            row=row,
             confirm=lim[LimitId.CONFIRM_TICKS],
             confirm_set=limits_set[LimitId.CONFIRM_TICKS],
         )
@@ -375,7 +412,6 @@ class GuardCore(wiring.Component):
                     m.d.comb += limit_bad.eq(bad)
             with m.Default():
                 m.d.comb += limit_bad.eq(1)
-        set_inst = _view(MessageType.SET_INSTRUMENT, msg)
         inst_bad = (
             (set_inst.instrument >= N_INSTRUMENTS)
             | (set_inst.min_price > set_inst.max_price)
@@ -397,20 +433,15 @@ class GuardCore(wiring.Component):
         # CANCEL / FILL: the matching slot
         found_b = Signal()
         slot_b = Signal(range(N_ORDER_SLOTS))
-        slot_index = Signal(range(N_ORDER_SLOTS))
-        for index in reversed(range(N_ORDER_SLOTS)):
-            with m.If(match[index]):
-                m.d.comb += slot_index.eq(index)
         fill_view = _view(MessageType.FILL, msg)
         remaining = slot_at.remaining[slot_index]
-        slot_ins = slot_at.instrument[slot_index]
         slot_buy = slot_at.side[slot_index] == Side.BUY
         fill_qty = Signal(QTY_BITS)
         with m.If(is_type[MessageType.CANCEL] | (fill_view.quantity > remaining)):
             m.d.comb += fill_qty.eq(remaining)
         with m.Else():
             m.d.comb += fill_qty.eq(fill_view.quantity)
-        position = ins_at.position[slot_ins]
+        position = row.position
         new_position = Signal(signed(POSITION_REG_BITS))
         m.d.comb += new_position.eq(Mux(slot_buy, position + fill_qty, position - fill_qty))
         fill_expired = fill_age >= lim[LimitId.FILL_WINDOW]
@@ -450,7 +481,6 @@ class GuardCore(wiring.Component):
         counter_wr = counters.write_port(granularity=_COUNTER_BITS)
         counter_rd = counters.read_port(transparent_for=(counter_wr,))
         status_rd = counters.read_port(transparent_for=(counter_wr,))
-        status_view = _view(MessageType.STATUS, msg)
         m.d.comb += status_rd.addr.eq(status_view.section[:3])
 
         # ---- stage B: verdicts, updates, response --------------------------------------------
@@ -523,11 +553,10 @@ class GuardCore(wiring.Component):
                 m.d.sync += state.eq(TradingState.DISARMED)
 
         def release(slot_index_b: Any, quantity: Any) -> None:
-            ins = slot_ins_b
             with m.If(slot_buy_b):
-                m.d.sync += ins_at.open_buy[ins].eq(ins_at.open_buy[ins] - quantity)
+                m.d.sync += ins_at.open_buy[row_index].eq(row.open_buy - quantity)
             with m.Else():
-                m.d.sync += ins_at.open_sell[ins].eq(ins_at.open_sell[ins] - quantity)
+                m.d.sync += ins_at.open_sell[row_index].eq(row.open_sell - quantity)
             m.d.sync += open_notional.eq(open_notional - product)
             m.d.sync += slot_at.remaining[slot_index_b].eq(remaining_b - quantity)
             with m.If(remaining_b == quantity):
@@ -568,7 +597,7 @@ class GuardCore(wiring.Component):
                 Mux(arg_bad_b, AckResult.BAD_ARGUMENT, AckResult.OK),
             )
             with m.If(~arg_bad_b):
-                index = set_inst_b.instrument[:2]
+                index = row_index
                 m.d.sync += [
                     ins_at.enabled[index].eq(set_inst_b.enabled != 0),
                     ins_at.max_position[index].eq(set_inst_b.max_position),
@@ -609,7 +638,7 @@ class GuardCore(wiring.Component):
                 verdict_event.eq(1),
                 verdict_index.eq(tick_counter(TickReason.ACCEPT) + tick_reason_b),
             ]
-            index = tick_b.instrument[:2]
+            index = row_index
             with m.If(tick_reason_b == TickReason.ACCEPT):
                 m.d.sync += [
                     ins_at.has_ref[index].eq(1),
@@ -633,7 +662,7 @@ class GuardCore(wiring.Component):
             m.d.comb += [verdict_event.eq(1), verdict_index.eq(order_counter(0) + reason)]
             with m.If(reason == Reason.ACCEPT):
                 slot = free_slot_b
-                index = order_b.instrument[:2]
+                index = row_index
                 m.d.sync += [
                     slot_at.valid[slot].eq(1),
                     slot_at.client_id[slot].eq(order_b.client_id),
@@ -654,11 +683,9 @@ class GuardCore(wiring.Component):
                     last["quantity"].eq(order_b.quantity),
                 ]
                 with m.If(order_b.side == Side.BUY):
-                    m.d.sync += ins_at.open_buy[index].eq(ins_at.open_buy[index] + order_b.quantity)
+                    m.d.sync += ins_at.open_buy[index].eq(row.open_buy + order_b.quantity)
                 with m.Else():
-                    m.d.sync += ins_at.open_sell[index].eq(
-                        ins_at.open_sell[index] + order_b.quantity
-                    )
+                    m.d.sync += ins_at.open_sell[index].eq(row.open_sell + order_b.quantity)
                 with m.If(rate_expired_b):
                     m.d.sync += rate_count.eq(1)
                     m.d.comb += rate_age_reset.eq(1)
@@ -685,8 +712,8 @@ class GuardCore(wiring.Component):
                 release(slot_b, fill_qty_b)
                 ins = slot_ins_b
                 m.d.sync += [
-                    ins_at.position[ins].eq(new_position_b),
-                    ins_at.last_fill_price[ins].eq(fill_b.price),
+                    ins_at.position[row_index].eq(new_position_b),
+                    ins_at.last_fill_price[row_index].eq(fill_b.price),
                     fill_count.eq(fill_count_b),
                 ]
                 m.d.comb += fill_age_reset.eq(fill_expired_b)
@@ -702,7 +729,7 @@ class GuardCore(wiring.Component):
                 with m.If(state != TradingState.HALTED):
                     with m.If(fill_count_b > lim[LimitId.FILL_MAX]):
                         m.d.comb += [kill_event.eq(1), kill_event_cause.eq(KillCause.FILL_RATE)]
-                    with m.Elif(magnitude > ins_at.max_position[ins]):
+                    with m.Elif(magnitude > row.max_position):
                         m.d.comb += [
                             kill_event.eq(1),
                             kill_event_cause.eq(KillCause.POSITION_BREACH),
@@ -725,7 +752,7 @@ class GuardCore(wiring.Component):
                     limits_set,
                     exposure_sum,
                     open_notional,
-                    instruments,
+                    row,
                     limits,
                     status_rd.data,
                 ),
@@ -832,7 +859,7 @@ class GuardCore(wiring.Component):
         limits_set,
         exposure_sum,
         open_notional,
-        instruments,
+        row,
         limits,
         counter_row,
     ):
@@ -856,28 +883,30 @@ class GuardCore(wiring.Component):
                     words[2].eq(Mux(gross > WORD_MAX, WORD_MAX, gross)),
                     words[3].eq(Mux(open_notional > WORD_MAX, WORD_MAX, open_notional)),
                 ]
-            for index, inst in enumerate(instruments):
-                with m.Case(StatusSection.INSTRUMENT_0 + index):
-                    m.d.comb += [
-                        words[0].eq(inst.position.as_signed()),
-                        words[1].eq(Cat(inst.open_buy, inst.open_sell)),
-                        words[2].eq(Cat(inst.ref_mid, inst.has_ref, inst.enabled)),
-                        words[3].eq(inst.ref_age),
-                    ]
-                with m.Case(StatusSection.INSTRUMENT_0 + N_INSTRUMENTS + index):
-                    m.d.comb += [
-                        words[0].eq(inst.bid),
-                        words[1].eq(inst.ask),
-                        words[2].eq(inst.last_fill_price),
-                        words[3].eq(inst.max_position),
-                    ]
-                with m.Case(StatusSection.INSTRUMENT_0 + 2 * N_INSTRUMENTS + index):
-                    m.d.comb += [
-                        words[0].eq(inst.min_price),
-                        words[1].eq(inst.max_price),
-                        words[2].eq(inst.band),
-                        words[3].eq(inst.timestamp),
-                    ]
+            # the row is the instrument section[1:0] (see row_index); the pages are
+            # INSTRUMENT_0 + 4 * page + index
+            base = StatusSection.INSTRUMENT_0 >> 2
+            with m.Case(f"{base:06b}--"):
+                m.d.comb += [
+                    words[0].eq(row.position.as_signed()),
+                    words[1].eq(Cat(row.open_buy, row.open_sell)),
+                    words[2].eq(Cat(row.ref_mid, row.has_ref, row.enabled)),
+                    words[3].eq(row.ref_age),
+                ]
+            with m.Case(f"{base + 1:06b}--"):
+                m.d.comb += [
+                    words[0].eq(row.bid),
+                    words[1].eq(row.ask),
+                    words[2].eq(row.last_fill_price),
+                    words[3].eq(row.max_position),
+                ]
+            with m.Case(f"{base + 2:06b}--"):
+                m.d.comb += [
+                    words[0].eq(row.min_price),
+                    words[1].eq(row.max_price),
+                    words[2].eq(row.band),
+                    words[3].eq(row.timestamp),
+                ]
             for page in range(COUNTER_PAGES):
                 with m.Case(StatusSection.COUNTERS_0 + page):
                     m.d.comb += [

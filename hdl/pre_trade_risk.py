@@ -70,7 +70,7 @@ def order_checks(
     view: Any,
     state: Value,
     lim: dict[LimitId, Value],
-    ins_at: Any,
+    row: Any,
     slots: list[Any],
     match: Value,
     open_count: Value,
@@ -82,16 +82,15 @@ def order_checks(
     """Build the stage-A checks of the ORDER payload ``view`` into ``m``."""
     instrument = view.instrument
     known = instrument < N_INSTRUMENTS
-    index = instrument[:2]
     buy = view.side == Side.BUY
     limit = view.kind == OrderKind.LIMIT
     quantity = view.quantity
     price = Signal(PRICE_BITS, name="order_price")
     m.d.comb += price.eq(Mux(limit, view.price, 0))
 
-    position = Mux(known, ins_at.position[index], 0)
-    open_buy = Mux(known, ins_at.open_buy[index], 0)
-    open_sell = Mux(known, ins_at.open_sell[index], 0)
+    position = Mux(known, row.position, 0)
+    open_buy = Mux(known, row.open_buy, 0)
+    open_sell = Mux(known, row.open_sell, 0)
     worst_buy = Signal(signed(36), name="worst_buy")
     worst_sell = Signal(signed(36), name="worst_sell")
     m.d.comb += [
@@ -101,14 +100,14 @@ def order_checks(
     reducing = Signal(name="order_reducing")
     m.d.comb += reducing.eq(Mux(buy, worst_buy <= 0, worst_sell >= 0))
 
-    enabled = ins_at.enabled[index]
-    min_price = ins_at.min_price[index]
-    max_price = ins_at.max_price[index]
-    ref_mid = ins_at.ref_mid[index]
-    bid = ins_at.bid[index]
-    ask = ins_at.ask[index]
+    enabled = row.enabled
+    min_price = row.min_price
+    max_price = row.max_price
+    ref_mid = row.ref_mid
+    bid = row.bid
+    ask = row.ask
     max_position = Signal(POSITION_BITS - 1, name="order_max_position")
-    m.d.comb += max_position.eq(ins_at.max_position[index])
+    m.d.comb += max_position.eq(row.max_position)
     collar = lim[LimitId.COLLAR_TICKS]
 
     valuation = Signal(VALUATION_BITS, name="order_valuation")
@@ -150,8 +149,7 @@ def order_checks(
         Reason.INVALID_PRICE: limit & ((price == 0) | (price < min_price) | (price > max_price)),
         Reason.INVALID_QUANTITY: quantity == 0,
         Reason.MAX_QUANTITY: quantity > lim[LimitId.MAX_ORDER_QTY],
-        Reason.STALE_REFERENCE: ~ins_at.has_ref[index]
-        | (ins_at.ref_age[index] > lim[LimitId.STALE_AFTER]),
+        Reason.STALE_REFERENCE: ~row.has_ref | (row.ref_age > lim[LimitId.STALE_AFTER]),
         Reason.PRICE_COLLAR: limit & (_abs_diff(price, ref_mid) > collar),
         Reason.MAX_POSITION: Mux(buy, worst_buy > max_position, worst_sell < -max_position),
         Reason.MAX_OPEN_ORDERS: open_count >= lim[LimitId.MAX_OPEN_ORDERS],

@@ -49,40 +49,37 @@ def tick_checks(
     m: Module,
     *,
     view: Any,
-    ins_at: Any,
+    row: Any,
     confirm: Value,
     confirm_set: Value,
 ) -> TickChecks:
     """Build the stage-A checks of the TICK payload ``view`` into ``m``."""
-    index = view.instrument[:2]
     bid, ask = view.bid, view.ask
-    has_ref = ins_at.has_ref[index]
-    band = ins_at.band[index]
+    has_ref = row.has_ref
+    band = row.band
     mid = Signal(PRICE_BITS, name="tick_mid")
     m.d.comb += mid.eq((bid + ask) >> 1)
     near = Signal(name="tick_near")
-    m.d.comb += near.eq(ins_at.cand_valid[index] & (_abs_diff(mid, ins_at.cand_mid[index]) <= band))
+    m.d.comb += near.eq(row.cand_valid & (_abs_diff(mid, row.cand_mid) <= band))
     count = Signal(8, name="tick_count")
-    candidate_count = ins_at.cand_count[index]
+    candidate_count = row.cand_count
     with m.If(~near):
         m.d.comb += count.eq(1)
     with m.Elif(candidate_count == CONFIRM_COUNT_MAX):
         m.d.comb += count.eq(CONFIRM_COUNT_MAX)
     with m.Else():
         m.d.comb += count.eq(candidate_count + 1)
-    out_of_band = has_ref & (_abs_diff(mid, ins_at.ref_mid[index]) > band)
+    out_of_band = has_ref & (_abs_diff(mid, row.ref_mid) > band)
     confirmed = confirm_set & (count >= confirm)
 
     reason = Signal(8, name="tick_reason")
-    with m.If((view.instrument >= N_INSTRUMENTS) | ~ins_at.enabled[index]):
+    with m.If((view.instrument >= N_INSTRUMENTS) | ~row.enabled):
         m.d.comb += reason.eq(TickReason.UNKNOWN_INSTRUMENT)
-    with m.Elif(
-        (bid == 0) | (ask == 0) | (bid < ins_at.min_price[index]) | (ask > ins_at.max_price[index])
-    ):
+    with m.Elif((bid == 0) | (ask == 0) | (bid < row.min_price) | (ask > row.max_price)):
         m.d.comb += reason.eq(TickReason.PRICE_RANGE)
     with m.Elif(bid >= ask):
         m.d.comb += reason.eq(TickReason.CROSSED_BOOK)
-    with m.Elif(has_ref & (view.timestamp < ins_at.timestamp[index])):
+    with m.Elif(has_ref & (view.timestamp < row.timestamp)):
         m.d.comb += reason.eq(TickReason.TIME_BACKWARDS)
     with m.Elif(out_of_band & ~confirmed):
         m.d.comb += reason.eq(TickReason.BAND_JUMP)
