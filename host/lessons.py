@@ -112,7 +112,11 @@ def problems(text: str, results: Results) -> list[str]:
     return found
 
 
-def _fill(kind: str, figure: Figure) -> str:
+def _fill(kind: str, figure: Figure, notes: dict[str, int]) -> str:
+    if figure.value is None and kind == "bench":
+        # The reason can be long: a numbered note at the end keeps tables readable.
+        number = notes.setdefault(figure.key, len(notes) + 1)
+        return f"not measured [{number}]"
     if kind == "bench":
         return format_value(figure)
     if kind == "ratio":
@@ -126,6 +130,9 @@ def _fill(kind: str, figure: Figure) -> str:
 
 def render_text(text: str, results: Results | None, *, strict: bool = False) -> str:
     """``text`` with every placeholder filled from ``results``.
+
+    A figure this run could not measure reads ``not measured [n]``, and a closing list gives
+    each one's key and reason.
 
     Parameters
     ----------
@@ -148,6 +155,7 @@ def render_text(text: str, results: Results | None, *, strict: bool = False) -> 
             raise LessonError("Lesson placeholders must resolve: " + "; ".join(found))
         for problem in found:
             _log.warning("lesson: %s", problem)
+    notes: dict[str, int] = {}
 
     def replace(match: re.Match[str]) -> str:
         kind, key = match.group(1), match.group(2)
@@ -155,9 +163,14 @@ def render_text(text: str, results: Results | None, *, strict: bool = False) -> 
             return "not measured (no bench results file: run `quantum bench`)"
         if kind not in _KINDS or key not in results:
             return f"⟨unknown bench key: {key}⟩"
-        return _fill(kind, results[key])
+        return _fill(kind, results[key], notes)
 
-    return PLACEHOLDER.sub(replace, text)
+    rendered = PLACEHOLDER.sub(replace, text)
+    if notes and results is not None:
+        lines = ["", "---", "", "Not measured in this run:", ""]
+        lines += [f"{n}. `{key}`: {results[key].missing}" for key, n in notes.items()]
+        rendered = rendered.rstrip("\n") + "\n" + "\n".join(lines) + "\n"
+    return rendered
 
 
 def render(

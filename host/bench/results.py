@@ -289,6 +289,17 @@ def save(results: Results, path: Path = DEFAULT_RESULTS_PATH) -> Path:
 
 
 _SCALES = ((1e9, "G"), (1e6, "M"), (1e3, "k"))
+_TIME_UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def _readable_time(value: float, unit: str) -> tuple[float, str]:
+    """``value`` in the time unit that puts it in 1..1000 (ns at the least, s at the most):
+    72,484 µs reads 72.5 ms."""
+    seconds = value * _TIME_UNITS[unit]
+    for name in ("ns", "us", "ms"):
+        if abs(seconds) < 1000 * _TIME_UNITS[name]:
+            return seconds / _TIME_UNITS[name], _UNIT_TEXT.get(name, name)
+    return seconds, "s"
 _UNIT_TEXT = {"us": "µs", "x": "×", "count": ""}
 
 
@@ -319,6 +330,8 @@ def format_value(figure: Figure) -> str:
                 return " ".join(
                     part for part in (_significant(value / scale, digits), prefix, unit) if part
                 )
+    if figure.unit in _TIME_UNITS:
+        value, unit = _readable_time(value, figure.unit)
     if figure.unit == "x":
         return f"{_significant(value, digits)}{unit}"
     return " ".join(part for part in (_significant(value, digits), unit) if part)

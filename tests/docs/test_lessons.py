@@ -78,9 +78,13 @@ def test_render_text_when_known_keys_then_value_ratio_and_source_filled() -> Non
     assert render_text(text, _results()) == "12 µs is 3× vs AMD / Exegy"
 
 
-def test_render_text_when_figure_missing_then_says_not_measured_and_why() -> None:
-    assert render_text("{{bench:dashboard.ws_us}}", _results()) == (
-        "not measured (dashboard.server.bench is not available)"
+def test_render_text_when_figure_missing_then_numbered_note_gives_the_reason() -> None:
+    text = "a {{bench:dashboard.ws_us}} b {{bench:dashboard.ws_us}} c {{ratio:host.engine_us}}"
+    rendered = render_text(text, _results())
+    assert rendered.startswith("a not measured [1] b not measured [1] c 3×\n")
+    assert rendered.endswith(
+        "Not measured in this run:\n\n"
+        "1. `dashboard.ws_us`: dashboard.server.bench is not available\n"
     )
 
 

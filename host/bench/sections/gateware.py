@@ -98,60 +98,65 @@ def _latency_cycles(summary: dict[str, Any]) -> tuple[float, float] | None:
     return (found, 0.0) if found is not None else None
 
 
-def _sim_figures(context: BenchContext) -> tuple[list[Figure], float | None]:
-    summary_path = context.root / "build" / "sim" / "summary.json"
-    summary = read_json(summary_path, context.root)
-    if isinstance(summary, str):
-        reason = f"{summary}: run `make sim`"
-        return [missing(key, unit, text, reason) for key, unit, text in _SIM_SPECS.values()], None
-    latency = _latency_cycles(summary)
-    written = datetime.fromtimestamp(summary_path.stat().st_mtime, UTC).isoformat(
-        timespec="minutes"
-    )
+def _figures_from(
+    document: dict[str, Any], where: str, source: str
+) -> tuple[list[Figure], float | None]:
+    latency = _latency_cycles(document)
+    has_messages = "random_messages" in document or "messages" in document
     values: dict[str, float | None] = {
         "cycles": latency[0] if latency else None,
         "spread": latency[1] if latency else None,
-        "rate": _search(summary, _RATE_KEYS) or None,
-        "messages": pick(summary, "random_messages") or None,
-        "mismatches": pick(summary, "mismatches") if "random_messages" in summary else None,
+        "rate": _search(document, _RATE_KEYS) or None,
+        "messages": pick(document, "random_messages", "messages") or None,
+        "mismatches": pick(document, "mismatches") if has_messages else None,
     }
     figures = []
     for name, (key, unit, text) in _SIM_SPECS.items():
         value = values[name]
         if value is None:
-            figures.append(missing(key, unit, text, "not in build/sim/summary.json"))
+            figures.append(missing(key, unit, text, f"not in {where}"))
         else:
-            text = f"{text} (build/sim/summary.json of {written})"
-            figures.append(measured(key, value, unit, text, source="computed"))
+            figures.append(measured(key, value, unit, f"{text} ({where})", source=source))
     return figures, values["cycles"]
 
 
-def _measured_speed(context: BenchContext) -> Figure | None:
-    """Verilator speed measured in this run with ``sim.bench.measure_simulation`` (a short
-    seeded differential run), or None to keep the figure from ``make sim``'s summary."""
+def _sim_figures(context: BenchContext) -> tuple[list[Figure], float | None]:
+    """From a seeded differential simulation run now (``sim.bench.measure_simulation``), or
+    else from the summary ``make sim`` wrote last."""
+    ran = _run_simulation(context)
+    if isinstance(ran, dict):
+        return _figures_from(ran, "this run: 3,000 seeded random messages", "measured")
+    summary_path = context.root / "build" / "sim" / "summary.json"
+    summary = read_json(summary_path, context.root)
+    if isinstance(summary, str):
+        reason = f"{summary}: run `make sim`" + (f" ({ran})" if ran else "")
+        return [missing(key, unit, text, reason) for key, unit, text in _SIM_SPECS.values()], None
+    written = datetime.fromtimestamp(summary_path.stat().st_mtime, UTC).isoformat(
+        timespec="minutes"
+    )
+    return _figures_from(summary, f"build/sim/summary.json of {written}", "computed")
+
+
+def _run_simulation(context: BenchContext) -> dict[str, Any] | str | None:
+    """The random differential run's metrics, the reason it failed, or None in --quick."""
     if context.quick:
         return None
     function = find_function("sim.bench", "measure_simulation")
     if isinstance(function, str):
-        return None
-    key, unit, text = _SIM_SPECS["rate"]
+        return function
     try:
         result = call_accepting(function, messages=3_000)
     except Exception as error:  # any failure of another part is reported, never fatal
-        _log.exception("bench: simulation speed failed")
-        return missing(key, unit, text, f"measure_simulation failed: {type(error).__name__}")
-    rate = pick(result, "cycles_per_second", "cycles_per_s")
-    if not rate:
-        return missing(key, unit, text, "measure_simulation gave no cycles_per_second")
-    return measured(key, rate, unit, f"{text}, measured in this run (3,000 random messages)")
+        _log.exception("bench: simulation run failed")
+        return f"measure_simulation failed: {type(error).__name__}: {error}"
+    if not isinstance(result, dict) or not result.get("passed", True):
+        return "measure_simulation reported failures"
+    return result
 
 
 def run(context: BenchContext) -> list[Figure]:
     """Verdict latency (cycles, and ns on each board), Fmax, size, and Verilator speed."""
     figures, cycles = _sim_figures(context)
-    speed = _measured_speed(context)
-    if speed is not None:
-        figures = [speed if f.key == speed.key else f for f in figures]
     for board in BOARDS:
         figures += _board_figures(context, board, cycles)
     return figures

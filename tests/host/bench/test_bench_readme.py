@@ -30,7 +30,7 @@ def _results() -> Results:
 def test_table_when_figures_then_values_ratios_and_missing_rows() -> None:
     text = table(_results())
     assert (
-        "| Order round trip on a 115200-baud board (wire time) | 2,257 µs "
+        "| Order round trip on a 115200-baud board (wire time) | 2.26 ms "
         "| 11.3× link.pty_round_trip_p50_us |" in text
     )
     assert "| Database commit -> WebSocket receipt, p50 | not measured |" in text
@@ -61,5 +61,5 @@ def test_main_when_run_then_rewrites_and_check_passes(tmp_path: Path) -> None:
     args = ["--results", str(results_path), "--readme", str(readme)]
     assert main([*args, "--check"]) == 1
     assert main(args) == 0
-    assert "2,257 µs" in readme.read_text()
+    assert "2.26 ms" in readme.read_text()
     assert main([*args, "--check"]) == 0

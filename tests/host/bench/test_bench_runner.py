@@ -95,7 +95,28 @@ def test_gateware_when_latency_varies_by_reason_then_worst_and_spread(tmp_path: 
     figures = {f.key: f for f in run_gateware(BenchContext(quick=True, root=tmp_path))}
     assert figures["gateware.verdict_latency_cycles"].value == 14
     assert figures["gateware.verdict_latency_spread_cycles"].value == 2
-    assert figures["gateware.verilator_cycles_per_s"].missing == "not in build/sim/summary.json"
+    assert figures["gateware.verilator_cycles_per_s"].missing.startswith(
+        "not in build/sim/summary.json of 20"
+    )
+
+
+def test_gateware_when_simulated_in_run_then_figures_measured(monkeypatch) -> None:
+    from host.bench.sections import gateware
+
+    metrics = {
+        "passed": True,
+        "messages": 3000,
+        "mismatches": 0,
+        "cycles_per_second": 650_000.0,
+        "verdict_latency_cycles": {"ACCEPT": [7], "RATE_LIMIT": [7, 7]},
+    }
+    monkeypatch.setattr(gateware, "_run_simulation", lambda context: metrics)
+    figures = {f.key: f for f in gateware.run(BenchContext(quick=False))}
+    cycles = figures["gateware.verdict_latency_cycles"]
+    assert cycles.value == 7 and cycles.source == "measured"
+    assert "this run" in cycles.description
+    assert figures["gateware.verdict_latency_spread_cycles"].value == 0
+    assert figures["gateware.sim_random_messages"].value == 3000
 
 
 def test_find_function_when_module_absent_then_reason() -> None:
