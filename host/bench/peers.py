@@ -182,7 +182,10 @@ def run_peers(context: BenchContext) -> tuple[list[Figure], dict[str, Any]]:
         figures.append(missing(*PEER_SPECS[0], throughput))
     else:
         try:
-            ours = call_accepting(throughput, data_dir=data_dir, quick=context.quick)
+            # Measured once per run: the host section may already have done it on this data.
+            ours = context.shared.get(f"throughput:{data_dir}") or call_accepting(
+                throughput, data_dir=data_dir, quick=context.quick
+            )
             value = pick(ours, "events_per_s", "backtest_events_per_s")
             document["ours"] = {k: v for k, v in ours.items() if not isinstance(v, list)}
             figures.append(

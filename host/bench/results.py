@@ -300,6 +300,8 @@ def _readable_time(value: float, unit: str) -> tuple[float, str]:
         if abs(seconds) < 1000 * _TIME_UNITS[name]:
             return seconds / _TIME_UNITS[name], _UNIT_TEXT.get(name, name)
     return seconds, "s"
+
+
 _UNIT_TEXT = {"us": "µs", "x": "×", "count": ""}
 
 

@@ -46,12 +46,16 @@ class BenchContext:
         Scratch folder for generated data (under build/).
     samples : dict of str to numpy.ndarray
         Latency samples in microseconds, by label, collected for the plot.
+    shared : dict of str to Any
+        Results one section hands to a later one in the same run (the engine's throughput on
+        the generated data is measured once and reported by both the host and peers parts).
     """
 
     quick: bool = False
     root: Path = ROOT
     work_dir: Path = ROOT / "build" / "bench"
     samples: dict[str, np.ndarray] = field(default_factory=dict)
+    shared: dict[str, Any] = field(default_factory=dict)
 
 
 #: A section: context in, figures out.

@@ -108,6 +108,7 @@ def _engine_figures(context: BenchContext) -> list[Figure]:
         return [missing(key, unit, text, data_dir) for key, unit, text in _ENGINE_SPECS]
     try:
         result = call_accepting(function, data_dir=data_dir, quick=context.quick)
+        context.shared[f"throughput:{data_dir}"] = result
     except Exception as error:  # any failure of another part is reported, never fatal
         _log.exception("bench: engine throughput failed")
         reason = f"measure_throughput failed: {type(error).__name__}: {error}"
