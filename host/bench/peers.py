@@ -26,6 +26,7 @@ __all__ = [
     "not_requested",
     "ensure_venv",
     "liquidation_window_signals",
+    "event_rows",
     "run_peers",
 ]
 
@@ -87,26 +88,39 @@ def ensure_venv(peers_dir: Path) -> Path | str:
     return python
 
 
-def liquidation_window_signals(events: np.ndarray) -> int:
-    """The shared strategy over an event array (host.data EVENT_DTYPE), as a bare Python loop.
+_Row = tuple[int, int, int, float, float, float]
+
+
+def event_rows(events: np.ndarray) -> list[_Row]:
+    """``(ts, kind, sym, p1, q1, p2)`` tuples of an event array (set-up, not timed: the peers'
+    own conversions to their event objects are not timed either)."""
+    return list(
+        zip(
+            events["ts"].tolist(),
+            events["kind"].tolist(),
+            events["sym"].tolist(),
+            events["p1"].tolist(),
+            events["q1"].tolist(),
+            events["p2"].tolist(),
+            strict=True,
+        )
+    )
+
+
+def liquidation_window_signals(events: np.ndarray | list[_Row]) -> int:
+    """The shared strategy over events (host.data EVENT_DTYPE rows, or :func:`event_rows`), as
+    a bare Python loop.
 
     Per symbol, the quote notional of forced liquidations within the last ``WINDOW_US`` is
     summed; crossing ``THRESHOLD_QUOTE`` is a signal (then the window restarts). Quotes update
     the mid. This is the baseline the peers' engines are compared with.
     """
+    rows = event_rows(events) if isinstance(events, np.ndarray) else events
     windows: dict[int, list[tuple[int, float]]] = {}
     totals: dict[int, float] = {}
     mids: dict[int, float] = {}
     signals = 0
-    for ts, kind, sym, p1, q1, p2 in zip(
-        events["ts"].tolist(),
-        events["kind"].tolist(),
-        events["sym"].tolist(),
-        events["p1"].tolist(),
-        events["q1"].tolist(),
-        events["p2"].tolist(),
-        strict=True,
-    ):
+    for ts, kind, sym, p1, q1, p2 in rows:
         if kind == 0:
             mids[sym] = (p1 + p2) / 2
         elif kind == 2:
@@ -169,8 +183,9 @@ def run_peers(context: BenchContext) -> tuple[list[Figure], dict[str, Any]]:
     figures = [measured("peers.events", n_events, "count", PEER_SPECS[4][2])]
     document: dict[str, Any] = {"events": n_events, "data": str(data_dir.name)}
 
+    rows = event_rows(events)
     start = time.perf_counter()
-    signals = liquidation_window_signals(events)
+    signals = liquidation_window_signals(rows)
     loop_rate = rate(n_events, time.perf_counter() - start)
     document["python_loop"] = {"signals": signals}
     figures.append(
