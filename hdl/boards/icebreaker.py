@@ -62,7 +62,8 @@ class ICEBreakerTop(BoardTop):
             o_PLLOUTGLOBAL=sync.clk,
             o_LOCK=locked,
         )
-        platform.add_clock_constraint(sync.clk, self.clock_hz)
+        # nextpnr derives the constraint of the PLL output from its dividers and the
+        # oscillator's constraint; one set here would name a net that no longer exists.
         return locked
 
     def request_kill_button(self, m: Module, platform: Platform) -> Value:

@@ -105,7 +105,8 @@ class ULX3STop(BoardTop):
             i_ENCLKOP=Const(0),
             o_LOCK=locked,
         )
-        platform.add_clock_constraint(sync.clk, self.clock_hz)
+        # nextpnr derives the constraint of the PLL output from its dividers and the
+        # oscillator's constraint; one set here would name a net that no longer exists.
         return locked
 
     def request_kill_button(self, m: Module, platform: Platform) -> Value:

@@ -86,7 +86,8 @@ BOARDS: dict[str, BoardSpec] = {
         variants={"UP5K": icebreaker_platform},
         default_variant="UP5K",
         top=ICEBreakerTop,
-        default_clock_hz=24_000_000,
+        # The UP5K is the slowest part here; the oscillator's 12 MHz needs no PLL.
+        default_clock_hz=12_000_000,
         bitstream_suffix=".bin",
         # Multipliers go to the UP5K's eight SB_MAC16 instead of thousands of logic cells.
         synth_opts="-dsp",
@@ -107,7 +108,9 @@ BOARDS: dict[str, BoardSpec] = {
         },
         default_variant="85F",
         top=ULX3STop,
-        default_clock_hz=50_000_000,
+        # The guard core's one-cycle checks reach ~31 MHz on the ECP5-85F (nextpnr, 2026-11):
+        # the oscillator's 25 MHz leaves margin and needs no PLL.
+        default_clock_hz=25_000_000,
         bitstream_suffix=".bit",
         synth_opts="",
         loader_board="ulx3s",

@@ -60,13 +60,17 @@ def test_icebreaker_at_the_oscillator_frequency_needs_no_pll() -> None:
 
 @pytest.mark.parametrize("variant", ["12F", "25F", "45F", "85F"])
 def test_ulx3s_builds_for_every_ecp5_size(variant: str) -> None:
-    files = _files("ulx3s", variant=variant)
+    files = _files("ulx3s", variant=variant, clock_mhz=50)
     script = files["build_top.sh"]
     assert f" --{variant[:-1]}k " in script  # nextpnr-ecp5's device option, e.g. --85k
     lpf = files["top.lpf"]
     for pin in ("M1", "L4", "R1", "B2", "H3"):  # FTDI rx/tx, FIRE1, LED0, LED7
         assert f'SITE "{pin}"' in lpf, pin
     assert "EHXPLLL" in files["top.il"]
+
+
+def test_ulx3s_at_the_oscillator_frequency_needs_no_pll() -> None:
+    assert "EHXPLLL" not in _files("ulx3s", clock_mhz=25)["top.il"]
 
 
 def test_the_time_unit_is_one_microsecond() -> None:
