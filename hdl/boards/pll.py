@@ -99,7 +99,7 @@ class ECP5PLLConfig:
     clki_div, clkfb_div, clkop_div : int
         Input, feedback and CLKOP dividers.
     clkop_cphase : int
-        Coarse phase of CLKOP for 0 degrees (``clkop_div // 2 - 1``... as ecppll writes it).
+        Coarse phase of CLKOP for 0 degrees, ``clkop_div // 2 - 1`` as ecppll writes it.
     f_in_hz, f_out_hz, f_vco_hz : int
         Input, output and VCO frequencies.
     """
