@@ -68,7 +68,8 @@ _SIM_SPECS = {
     "rate": (
         "gateware.verilator_cycles_per_s",
         "cycles/s",
-        "cocotb + Verilator simulated clock cycles per second of wall time",
+        "Simulated clock cycles per second of wall time in the differential testbench "
+        "(cocotb + Verilator, every response checked against the Python reference model)",
     ),
     "messages": (
         "gateware.sim_random_messages",
