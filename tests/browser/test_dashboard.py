@@ -1,6 +1,8 @@
 """The dashboard in real headless Chromium against a real server and database."""
 
+import logging
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import count
@@ -11,6 +13,8 @@ from playwright.sync_api import Page, expect
 
 from host.disclaimer import DISCLAIMER
 from host.store import Store
+
+logger = logging.getLogger(__name__)
 
 #: Unique symbols, so tests sharing one database never see each other's rows.
 _serial = count(1)
@@ -170,12 +174,28 @@ def test_a_trade_written_to_the_store_appears_on_trading_within_2_s(
             liquidity="taker",
             realized_pnl=Decimal(0),
         )
+        await store.upsert_position(
+            symbol=symbol,
+            ts=datetime.now(UTC),
+            quantity=Decimal("0.002"),
+            average_price=Decimal("43210.5"),
+            realized_pnl=Decimal(0),
+            unrealized_pnl=Decimal("0.15"),
+        )
 
+    written = time.monotonic()
     live_server.store(write)
-    # No reload: the row arrives over the WebSocket.
+    # No reload: the rows arrive over the WebSocket.
     row = trades.get_by_role("row").filter(has_text=symbol)
     expect(row).to_be_visible(timeout=2_000)
+    logger.info(
+        "trade on screen %.0f ms after the store call began", 1e3 * (time.monotonic() - written)
+    )
     expect(row).to_contain_text("43,210.5")
+    position = (
+        page.get_by_role("table", name="Positions").get_by_role("row").filter(has_text=symbol)
+    )
+    expect(position).to_contain_text("$0.15", timeout=2_000)
     expect(page.get_by_role("img", name=f"Price of {symbol}")).to_be_visible()
     screenshot(page, "trading")
 

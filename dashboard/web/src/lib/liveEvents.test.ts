@@ -1,5 +1,5 @@
-import { QueryClient } from "@tanstack/react-query"
-import { describe, expect, it } from "vitest"
+import { QueryClient, QueryObserver } from "@tanstack/react-query"
+import { describe, expect, it, vi } from "vitest"
 import { applyLiveEvent } from "./liveEvents"
 import { queryKeys } from "./queries"
 
@@ -45,6 +45,29 @@ describe("applyLiveEvent", () => {
     const queryClient = client()
     applyLiveEvent(queryClient, { id: 7, ts: "t", kind: "trade", payload: { id: 1 } })
     expect(queryClient.getQueryData(queryKeys.trades)).toBeUndefined()
+  })
+
+  it.each([
+    ["a list already shown", []],
+    ["a list loading for the first time", undefined],
+  ])("refetches %s when its fetch was under way as the event arrived", async (_name, initial) => {
+    const queryClient = client()
+    if (initial) queryClient.setQueryData(queryKeys.positions, initial)
+    const pending: ((rows: unknown[]) => void)[] = []
+    const queryFn = () => new Promise<unknown[]>((resolve) => pending.push(resolve))
+    // The page is showing positions; a fetch starts before the position is written.
+    const observer = new QueryObserver(queryClient, { queryKey: queryKeys.positions, queryFn })
+    const unsubscribe = observer.subscribe(() => {})
+    expect(pending).toHaveLength(1)
+
+    const row = { symbol: "BTC/USDT", quantity: "1" }
+    applyLiveEvent(queryClient, { id: 10, ts: "t", kind: "position", payload: row })
+    // The early fetch answers without the row; a second one, started after the event, has it.
+    pending[0]([])
+    await vi.waitFor(() => expect(pending).toHaveLength(2))
+    pending[1]([row])
+    await vi.waitFor(() => expect(queryClient.getQueryData(queryKeys.positions)).toEqual([row]))
+    unsubscribe()
   })
 
   it("marks the views derived from a trade stale", () => {

@@ -22,11 +22,14 @@ const LIST_KEY: Record<string, QueryKey> = {
   equity: queryKeys.equity,
 }
 
-/** Which cached views are derived from rows of each kind and must be refetched. */
+/**
+ * Which cached views are aggregates of rows of each kind and must be refetched (rows that
+ * change come as their own events: a fill is followed by position and equity events).
+ */
 const DEPENDENT_KEYS: Record<string, QueryKey[]> = {
   signal: [],
   order: [["orders", "detail"], queryKeys.risk],
-  trade: [queryKeys.stats, queryKeys.positions, queryKeys.equity, ["market"]],
+  trade: [queryKeys.stats],
   market: [["market"]],
   position: [queryKeys.stats],
   equity: [queryKeys.stats],
@@ -61,6 +64,14 @@ export function applyLiveEvent(queryClient: QueryClient, event: LiveEvent): void
     queryClient.setQueryData<Record<string, unknown>[]>(listKey, (old) =>
       old ? upsertRow(old, payload, rowKey, append) : old,
     )
+    // A fetch that began before this event was written can land after it and drop the row:
+    // cancel it and fetch again, now that the row is in the database. (invalidateQueries
+    // alone would join the in-flight fetch of a list that has no data yet.)
+    const filters = { queryKey: listKey, exact: true }
+    if (queryClient.isFetching(filters) > 0)
+      void queryClient
+        .cancelQueries(filters)
+        .then(() => queryClient.refetchQueries({ ...filters, type: "active" }))
   }
   if (event.kind === "command" && payload && "id" in payload) {
     queryClient.setQueryData(queryKeys.command(String(payload.id)), (old: object | undefined) =>
