@@ -218,3 +218,66 @@ def test_virtual_clock_never_goes_backwards():
         clock.set(9)
     clock.set_seconds(1.0)
     assert clock.now() == 12_000_000
+
+
+async def _armed_real_model(clock: VirtualClock) -> GuardClient:
+    from sim.scenarios import standard_limits
+
+    client = GuardClient(ModelTransport(clock=clock, time_unit_cycles=12), timeout=0.5)
+    await client.hello()
+    for limit, value in standard_limits().items():
+        await client.set_limit(limit, value)
+    await client.set_instrument(
+        0, enabled=True, max_position=100, min_price=1000, max_price=2000, band_ticks=20
+    )
+    assert await client.tick(0, 1, 1490, 1510) == TickReason.ACCEPT
+    await client.arm()
+    return client
+
+
+async def test_real_model_accepts_then_rejects_the_neighbouring_order():
+    clock = VirtualClock()
+    client = await _armed_real_model(clock)
+    assert await client.order(1, 0, Side.BUY, OrderKind.LIMIT, 1500, 40) == Reason.ACCEPT
+    assert await client.order(2, 0, Side.BUY, OrderKind.LIMIT, 1500, 51) == Reason.MAX_QUANTITY
+    assert await client.fill(1, 1500, 40) == AckResult.OK
+    status = await client.status()
+    assert status.instruments[0].position == 40
+    await client.close()
+
+
+async def test_real_model_watchdog_alert_reaches_the_client():
+    from hdl.protocol import KillCause, TradingState
+    from sim.scenarios import standard_limits
+
+    clock = VirtualClock()
+    client = await _armed_real_model(clock)
+    timeout_units = standard_limits()[LimitId.HEARTBEAT_TIMEOUT]
+    clock.advance((timeout_units + 50) * 12)  # the last message was a few cycles after 0
+    alert = await asyncio.wait_for(anext(client.alerts()), 1.0)
+    assert (alert["state"], alert["cause"]) == (TradingState.HALTED, KillCause.WATCHDOG)
+    assert await client.order(3, 0, Side.BUY, OrderKind.LIMIT, 1500, 1) == Reason.HALTED
+    await client.close()
+
+
+async def test_real_model_heartbeats_keep_the_watchdog_quiet():
+    from sim.scenarios import standard_limits
+
+    clock = VirtualClock()
+    client = await _armed_real_model(clock)
+    timeout_units = standard_limits()[LimitId.HEARTBEAT_TIMEOUT]
+    for _ in range(5):
+        clock.advance(timeout_units * 12 // 2)
+        await client.heartbeat()
+    assert await client.order(4, 0, Side.BUY, OrderKind.LIMIT, 1500, 1) in (
+        Reason.ACCEPT,
+        Reason.STALE_REFERENCE,  # the reference tick is old by now; the point is: not HALTED
+    )
+    await client.close()
+
+
+async def test_connect_model_spec():
+    client = await GuardClient.connect("model")
+    assert client.backend == "model"
+    assert client.info is not None and client.info.clock_hz == 12_000_000
+    await client.close()
