@@ -208,7 +208,9 @@ class DRBGuard:
     def kill(self, cause: KillCause = KillCause.COMMAND, detail: str = "") -> None:
         """Latch HALTED; only :meth:`arm` clears it."""
         if self.state != TradingState.HALTED:
-            logger.warning("DRBGuard kill latched: %s %s", cause.name, detail)
+            # A commanded kill (operator, shutdown) is intended; a breach is news.
+            level = logging.INFO if cause == KillCause.COMMAND else logging.WARNING
+            logger.log(level, "DRBGuard kill latched: %s %s", cause.name, detail)
         self.state = TradingState.HALTED
         self.kill_cause = cause
         self.kill_detail = detail
