@@ -23,9 +23,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run the Verilator model of the guard gateware behind a pty",
         description=(
             "Builds (once) and runs the Verilator model of GuardTop behind a pseudo-terminal "
-            "that any serial client (pyserial, `quantum paper --guard serial:PATH`) can open as "
-            "if it were a board. Simulated time is paced to wall time at 1 MHz: one cycle and "
-            "one time unit are 1 us, as on a board. Runs until Ctrl-C or SIGTERM."
+            "that any serial client (pyserial, `quantum paper --guard sim:PATH`) can open as "
+            "if it were a board. The simulated clock runs at 20 kHz paced to wall time, so one "
+            "cycle and one time unit are 50 us of wall time; the HELLO reply says so, and hosts "
+            "that convert seconds to time units with it (the engine does) get the same "
+            "watchdog and windows as on a board. Runs until Ctrl-C or SIGTERM."
         ),
     )
     parser.add_argument(
