@@ -479,9 +479,21 @@ class GuardCore(wiring.Component):
         )
         m.submodules.counters = counters
         counter_wr = counters.write_port(granularity=_COUNTER_BITS)
-        counter_rd = counters.read_port(transparent_for=(counter_wr,))
-        status_rd = counters.read_port(transparent_for=(counter_wr,))
+        # read-first ports (what iCE40 block RAM offers); a write on the cycle of a read is
+        # forwarded from the registers below instead
+        counter_rd = counters.read_port()
+        status_rd = counters.read_port()
         m.d.comb += status_rd.addr.eq(status_view.section[:3])
+        forward_valid = Signal()
+        forward_addr = Signal(range(COUNTER_PAGES))
+        forward_lanes = Signal(COUNTERS_PER_PAGE)
+        forward_word = Signal(_COUNTER_BITS)
+        status_row = Signal(_COUNTER_BITS * COUNTERS_PER_PAGE)
+        for lane in range(COUNTERS_PER_PAGE):
+            hit = forward_valid & (forward_addr == status_view.section[:3]) & forward_lanes[lane]
+            m.d.comb += status_row.word_select(lane, _COUNTER_BITS).eq(
+                Mux(hit, forward_word, status_rd.data.word_select(lane, _COUNTER_BITS))
+            )
 
         # ---- stage B: verdicts, updates, response --------------------------------------------
         b_type = {t: Signal(name=f"b_is_{t.name.lower()}") for t in MessageType if t < 0x80}
@@ -754,7 +766,7 @@ class GuardCore(wiring.Component):
                     open_notional,
                     row,
                     limits,
-                    status_rd.data,
+                    status_row,
                 ),
             )
 
@@ -840,7 +852,25 @@ class GuardCore(wiring.Component):
         write_pending = Signal()
         write_index = Signal(range(N_COUNTERS))
         m.d.sync += [write_pending.eq(serve), write_index.eq(serve_index)]
-        current = counter_rd.data.word_select(write_index[:2], _COUNTER_BITS)
+        current = Signal(_COUNTER_BITS)
+        forward_hit = (
+            forward_valid
+            & (forward_addr == write_index >> 2)
+            & forward_lanes.bit_select(write_index[:2], 1)
+        )
+        m.d.comb += current.eq(
+            Mux(
+                forward_hit,
+                forward_word,
+                counter_rd.data.word_select(write_index[:2], _COUNTER_BITS),
+            )
+        )
+        m.d.sync += [
+            forward_valid.eq(write_pending),
+            forward_addr.eq(write_index >> 2),
+            forward_lanes.eq(counter_wr.en),
+            forward_word.eq(current + 1),
+        ]
         m.d.comb += [
             counter_wr.addr.eq(write_index >> 2),
             counter_wr.data.eq(Cat([(current + 1)[:_COUNTER_BITS]] * COUNTERS_PER_PAGE)),

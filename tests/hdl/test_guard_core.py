@@ -145,8 +145,9 @@ def test_kill_button_latches_and_alerts_once() -> None:
 
 def test_bad_frames_and_drops_are_counted() -> None:
     bench = GuardBench()
-    for cycle in range(10, 20, 2):
-        bench.bad_frames.add(cycle)
+    # back to back on the same counter and the same memory row: the read-modify-write must
+    # forward a write to the read of the next cycle
+    bench.bad_frames.update(range(10, 15))
     bench.drops.update({12, 13})
     page = StatusSection.COUNTERS_0 + COUNTER_BAD_FRAMES // 4
     bench.send(30, sc.status(page))
