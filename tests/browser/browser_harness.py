@@ -107,6 +107,8 @@ class LiveServer:
 
 def screenshot(page: Page, name: str) -> Path:
     """Save a full-page screenshot to build/screenshots/<name>.png."""
+    # Let the page's queries settle so the picture shows data, not spinners.
+    page.wait_for_load_state("networkidle")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query"
+import { QueryState } from "@/components/Common/QueryState"
 import KillSwitch from "@/components/Risk/KillSwitch"
 import LimitEditor from "@/components/Risk/LimitEditor"
 import RiskLinePanel from "@/components/Risk/RiskLinePanel"
@@ -80,31 +81,39 @@ const Risk = () => {
             <CardTitle className="text-base">Risk events</CardTitle>
           </CardHeader>
           <CardContent className="max-h-72 overflow-y-auto">
-            <Table aria-label="Risk events">
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Time</TableHead>
-                  <TableHead>Line</TableHead>
-                  <TableHead>Event</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {(events.data ?? []).map((event) => (
-                  <TableRow key={String(event.id)}>
-                    <TableCell className="font-mono text-xs text-zinc-400">
-                      {formatTime(event.ts)}
-                    </TableCell>
-                    <TableCell className="text-xs">{String(event.line ?? "—")}</TableCell>
-                    <TableCell
-                      className="max-w-56 truncate text-xs"
-                      title={event.reason ?? undefined}
-                    >
-                      {event.reason ?? event.kind}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+            <QueryState
+              query={events}
+              empty={(rows) => rows.length === 0}
+              emptyText="No risk events yet."
+            >
+              {(rows) => (
+                <Table aria-label="Risk events">
+                  <TableHeader>
+                    <TableRow>
+                      <TableHead>Time</TableHead>
+                      <TableHead>Line</TableHead>
+                      <TableHead>Event</TableHead>
+                    </TableRow>
+                  </TableHeader>
+                  <TableBody>
+                    {rows.map((event) => (
+                      <TableRow key={String(event.id)}>
+                        <TableCell className="font-mono text-xs text-zinc-400">
+                          {formatTime(event.ts)}
+                        </TableCell>
+                        <TableCell className="text-xs">{String(event.line ?? "—")}</TableCell>
+                        <TableCell
+                          className="max-w-56 truncate text-xs"
+                          title={event.reason ?? undefined}
+                        >
+                          {event.reason ?? event.kind}
+                        </TableCell>
+                      </TableRow>
+                    ))}
+                  </TableBody>
+                </Table>
+              )}
+            </QueryState>
           </CardContent>
         </Card>
       </div>
