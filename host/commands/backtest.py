@@ -59,7 +59,13 @@ async def run(args: argparse.Namespace) -> int:
 
     console = Console(stderr=True)
     config = replace(EngineConfig(), realism=RealismConfig.level(args.realism))
-    data = load_directory(args.data_dir, skip_bad_rows=args.skip_bad_rows)
+    try:
+        data = load_directory(args.data_dir, skip_bad_rows=args.skip_bad_rows)
+    except ValueError as error:  # BadRowError included: say which file and line, then stop
+        console.print(f"[red]{error}[/red]", soft_wrap=True)
+        if "must have" in str(error) or "must be" in str(error):
+            console.print("(use --skip-bad-rows to skip and count bad rows instead)")
+        return 2
     if data.stats.total_bad_rows:
         console.print(f"[yellow]skipped {data.stats.total_bad_rows} bad rows[/yellow]")
     with Progress(

@@ -69,3 +69,14 @@ def test_backtest_when_realism_ideal_then_no_fees(market: Path, tmp_path: Path) 
     report = run(market, tmp_path, "--realism", "0")
     assert report["fees"] == 0
     assert report["realism"]["latency_ms"] == 0
+
+
+def test_backtest_when_bad_row_then_exit_2_naming_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "X-trades-1.csv").write_text("1,10.0,1,10,1000,false\n2,ten,1,10,1001,false\n")
+    code = main(["--no-banner", "backtest", str(tmp_path), "--no-progress"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "X-trades-1.csv:2: price must be float, not 'ten'" in err
+    assert "--skip-bad-rows" in err
