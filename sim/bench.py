@@ -28,12 +28,12 @@ async def _round_trips(n: int) -> dict[str, Any]:
             LimitId.STALE_AFTER: 10**6,
             LimitId.MAX_GROSS_EXPOSURE: 10**11,
             LimitId.MAX_OPEN_ORDERS: 8,
-            LimitId.RATE_MAX_ORDERS: 10**6,
+            LimitId.RATE_MAX_ORDERS: 60_000,
             LimitId.RATE_WINDOW: 10,
             LimitId.DUP_WINDOW: 1,
-            LimitId.FILL_MAX: 10**6,
+            LimitId.FILL_MAX: 60_000,
             LimitId.FILL_WINDOW: 10,
-            LimitId.HEARTBEAT_TIMEOUT: 10**7,
+            LimitId.HEARTBEAT_TIMEOUT: 10**6,
             LimitId.CONFIRM_TICKS: 3,
         }
         for limit, value in limits.items():

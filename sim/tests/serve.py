@@ -21,7 +21,7 @@ from typing import Any
 
 import cocotb
 from cocotb.clock import Clock
-from cocotb.triggers import FallingEdge, ReadOnly, Timer
+from cocotb.triggers import FallingEdge, RisingEdge, Timer
 from cocotb.utils import get_sim_time
 
 from sim.designs import SIM_CLOCK_HZ
@@ -75,9 +75,12 @@ async def serve(dut: Any) -> None:
             except BlockingIOError:
                 pass  # the reader is slow; keep the bytes and try again
         if rx or dut.o_tx__valid.value:
-            # Busy: one cycle at a time, a byte in and a byte out per cycle at most.
+            # Busy: one cycle at a time, a byte in and a byte out per cycle at most. One
+            # trigger per cycle: every value read after a rising edge belongs to one cycle
+            # whose o_tx beat is (or was) taken by that edge, since ready stays high here.
             quiet = 0
             dut.o_tx__ready.value = 1
+            await RisingEdge(dut.clk)
             while quiet < SETTLE_CYCLES:
                 if rx:
                     dut.i_rx__valid.value = 1
@@ -85,12 +88,11 @@ async def serve(dut: Any) -> None:
                     quiet = 0
                 else:
                     dut.i_rx__valid.value = 0
-                await ReadOnly()
+                await RisingEdge(dut.clk)
+                quiet += 1
                 if dut.o_tx__valid.value:
                     tx.append(int(dut.o_tx__payload.value))
                     quiet = 0
-                await FallingEdge(dut.clk)
-                quiet += 1
                 if not rx:
                     try:
                         rx += os.read(master, 4096)
@@ -103,6 +105,7 @@ async def serve(dut: Any) -> None:
                         pass
             dut.i_rx__valid.value = 0
             dut.o_tx__ready.value = 0
+            await FallingEdge(dut.clk)
             continue
         if os.getppid() != parent:
             cocotb.log.info("sim-serve: parent exited, stopping")
