@@ -80,6 +80,18 @@ class LiveServer:
     base_url: str
     database_url: str
     process: subprocess.Popen[bytes]
+    restart_hook: Callable[[], subprocess.Popen[bytes]] | None = None
+    stop_hook: Callable[[subprocess.Popen[bytes]], None] | None = None
+
+    def stop(self) -> None:
+        """Stop the server process (the database stays)."""
+        if self.stop_hook is not None and self.process.poll() is None:
+            self.stop_hook(self.process)
+
+    def start(self) -> None:
+        """Start the server again on the same port and database."""
+        assert self.restart_hook is not None, "this server cannot be restarted"
+        self.process = self.restart_hook()
 
     def store(self, action: Callable[[Store], Awaitable[T]]) -> T:
         """Run ``action`` with a Store on the server's database (the engine's write path)."""

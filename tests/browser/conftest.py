@@ -88,70 +88,99 @@ def web_dist() -> Path:
     return dist
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, web_dist: Path) -> Iterator[LiveServer]:
-    """The dashboard server for this test session, stopped at the end."""
-    data_dir = tmp_path_factory.mktemp("dashboard")
+def _start_server(data_dir: Path, web_dist: Path, port: int) -> subprocess.Popen[bytes]:
+    """Start uvicorn with ``create_app`` on ``data_dir``'s database; return once it answers."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{data_dir / 'quantum.db'}",
+        "DATA_DIR": str(data_dir),
+        "WEB_DIST": str(web_dist),
+        "LESSONS_DIR": str(data_dir / "lessons"),
+        "WS_POLL_SECONDS": "0.05",
+    }
+    log_path = data_dir / "server.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "dashboard.server.main:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=data_dir,  # the settings read .env from the working directory: keep it empty
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"the dashboard server exited with {process.returncode}:\n"
+                + log_path.read_text(errors="replace")
+            )
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            _stop_server(process)
+            raise RuntimeError(
+                f"the dashboard server did not answer within {SERVER_START_TIMEOUT} s"
+            )
+        time.sleep(0.2)
+
+
+def _stop_server(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _new_server(data_dir: Path, web_dist: Path) -> LiveServer:
+    """A server on a fresh database in ``data_dir`` with the test users and one lesson."""
     lessons = data_dir / "lessons"
     lessons.mkdir()
     (lessons / "01-kill-switch.md").write_text(LESSON_MARKDOWN, encoding="utf-8")
     database_url = f"sqlite:///{data_dir / 'quantum.db'}"
     run_async(lambda: _create_users(database_url))
     port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DATA_DIR": str(data_dir),
-        "WEB_DIST": str(web_dist),
-        "LESSONS_DIR": str(lessons),
-        "WS_POLL_SECONDS": "0.05",
-    }
-    log = (data_dir / "server.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "dashboard.server.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=data_dir,  # the settings read .env from the working directory: keep it empty
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    process = _start_server(data_dir, web_dist, port)
+    server = LiveServer(
+        base_url=f"http://127.0.0.1:{port}", database_url=database_url, process=process
     )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    server.restart_hook = lambda: _start_server(data_dir, web_dist, port)
+    server.stop_hook = _stop_server
+    return server
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, web_dist: Path) -> Iterator[LiveServer]:
+    """The dashboard server for this test session, stopped at the end."""
+    server = _new_server(tmp_path_factory.mktemp("dashboard"), web_dist)
     try:
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"the dashboard server exited with {process.returncode}:\n"
-                    + (data_dir / "server.log").read_text(errors="replace")
-                )
-            try:
-                if httpx.get(f"{base_url}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"the dashboard server did not answer within {SERVER_START_TIMEOUT} s"
-                )
-            time.sleep(0.2)
-        yield LiveServer(base_url=base_url, database_url=database_url, process=process)
+        yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        server.stop()
+
+
+@pytest.fixture
+def own_server(tmp_path: Path, web_dist: Path) -> Iterator[LiveServer]:
+    """A server for one test alone (for tests that stop and restart it)."""
+    server = _new_server(tmp_path, web_dist)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -364,3 +364,44 @@ def test_operator_changes_a_gateware_limit_through_the_engine(
     assert len(_fake_engine_step(live_server)) == 1
     expect(status).to_have_text("done")
     expect(page.get_by_test_id("risk-line-gateware")).to_contain_text("2500")
+
+
+def test_after_a_server_restart_the_feed_resumes_from_the_last_event(
+    page: Page, own_server: LiveServer
+) -> None:
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    log_in(page, own_server, "olga")
+    page.get_by_role("link", name="Trading").click()
+    status = page.get_by_test_id("connection-status")
+    expect(status).to_have_text(re.compile("Live"))
+
+    def trade(symbol: str, client_id: str) -> None:
+        async def write(store: Store) -> None:
+            await store.record_trade(
+                client_id=client_id,
+                ts=datetime.now(UTC),
+                symbol=symbol,
+                side="buy",
+                price=Decimal("100"),
+                quantity=Decimal("1"),
+                fee=Decimal(0),
+                liquidity="taker",
+                realized_pnl=Decimal(0),
+            )
+
+        own_server.store(write)
+
+    trades = page.get_by_role("table", name="Trades")
+    trade("BEFORE/USDT", "resume-1")
+    expect(trades.get_by_role("row").filter(has_text="BEFORE/USDT")).to_be_visible()
+
+    own_server.stop()
+    expect(status).not_to_have_text(re.compile("Live"))
+    # Written while the server is down: only a resume from the last event id can deliver it.
+    trade("WHILE-DOWN/USDT", "resume-2")
+    own_server.start()
+    expect(status).to_have_text(re.compile("Live"), timeout=20_000)
+    expect(trades.get_by_role("row").filter(has_text="WHILE-DOWN/USDT")).to_be_visible()
+    assert "after=" not in sockets[0]
+    assert re.search(r"[?&]after=\d+", sockets[-1]), sockets
