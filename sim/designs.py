@@ -1,6 +1,6 @@
 """The gateware tops that the Verilator simulations build, with their simulation parameters."""
 
-from amaranth.hdl import Module
+from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -14,6 +14,7 @@ __all__ = [
     "UART_ECHO_DIVISOR",
     "UARTEcho",
     "GuardTopProbe",
+    "BURST_BYTES",
     "DESIGNS",
 ]
 
@@ -25,6 +26,9 @@ __all__ = [
 SIM_CLOCK_HZ = 20_000
 #: One time unit is one cycle (50 us here); the model is built with the same value.
 SIM_TIME_UNIT_CYCLES = 1
+
+#: Bytes the pty bridge hands the probe at once, and takes from it at once.
+BURST_BYTES = 32
 
 #: Cycles per bit of the pin-level UART test (fast, but still several samples per bit).
 UART_ECHO_DIVISOR = 8
@@ -81,6 +85,14 @@ class GuardTopProbe(wiring.Component):
         The FIFO-full strobe into the core.
     o_tap_any : Signal(1), out
         Any of the above, or a byte leaving on ``o_tx``: one read tells a quiet cycle.
+    i_burst_data, i_burst_len, i_burst_load : in
+        Up to :data:`BURST_BYTES` bytes (first byte in the low bits) fed to the decoder one per
+        cycle after a one-cycle ``i_burst_load``; ``o_burst_busy`` while they go in. The pty
+        bridge uses this so that Python need not act on every cycle.
+    i_capture : Signal(1), in
+        When high, bytes leaving the guard are collected in ``o_out_data``/``o_out_len``
+        (first byte in the low bits) instead of going out on ``o_tx``; ``i_out_clear`` empties
+        the buffer (a byte leaving on that cycle becomes its first).
     """
 
     i_rx: In(stream.Signature(8))
@@ -94,6 +106,14 @@ class GuardTopProbe(wiring.Component):
     o_tap_rsp: Out(MESSAGE_LAYOUT)
     o_tap_rsp_dropped: Out(1)
     o_tap_any: Out(1)
+    i_burst_data: In(8 * BURST_BYTES)
+    i_burst_len: In(range(BURST_BYTES + 1))
+    i_burst_load: In(1)
+    o_burst_busy: Out(1)
+    i_capture: In(1)
+    o_out_data: Out(8 * BURST_BYTES)
+    o_out_len: Out(range(BURST_BYTES + 1))
+    i_out_clear: In(1)
 
     def __init__(
         self, *, clock_hz: int, time_unit_cycles: int, core: CoreFactory | None = None
@@ -104,8 +124,39 @@ class GuardTopProbe(wiring.Component):
     def elaborate(self, platform: object) -> Module:
         m = Module()
         m.submodules.guard = guard = self.guard
-        wiring.connect(m, wiring.flipped(self.i_rx), guard.i_rx)
-        wiring.connect(m, guard.o_tx, wiring.flipped(self.o_tx))
+
+        # Input: either the i_rx port or a loaded burst, one byte per cycle.
+        burst = Signal(8 * BURST_BYTES)
+        burst_left = Signal(range(BURST_BYTES + 1))
+        with m.If(self.i_burst_load):
+            m.d.sync += [burst.eq(self.i_burst_data), burst_left.eq(self.i_burst_len)]
+        with m.Elif(burst_left != 0):
+            m.d.sync += [burst.eq(burst >> 8), burst_left.eq(burst_left - 1)]
+        m.d.comb += [
+            self.o_burst_busy.eq(burst_left != 0),
+            guard.i_rx.valid.eq(Mux(burst_left != 0, 1, self.i_rx.valid)),
+            guard.i_rx.payload.eq(Mux(burst_left != 0, burst[:8], self.i_rx.payload)),
+            self.i_rx.ready.eq(guard.i_rx.ready & (burst_left == 0)),
+        ]
+
+        # Output: either the o_tx port or the capture buffer.
+        capture_ready = self.o_out_len != BURST_BYTES
+        beat = guard.o_tx.valid & capture_ready & self.i_capture
+        with m.If(self.i_out_clear):
+            m.d.sync += self.o_out_len.eq(beat)
+            with m.If(beat):
+                m.d.sync += self.o_out_data[:8].eq(guard.o_tx.payload)
+        with m.Elif(beat):
+            m.d.sync += [
+                self.o_out_data.word_select(self.o_out_len, 8).eq(guard.o_tx.payload),
+                self.o_out_len.eq(self.o_out_len + 1),
+            ]
+        m.d.comb += [
+            guard.o_tx.ready.eq(Mux(self.i_capture, capture_ready, self.o_tx.ready)),
+            self.o_tx.valid.eq(guard.o_tx.valid & ~self.i_capture),
+            self.o_tx.payload.eq(guard.o_tx.payload),
+        ]
+
         m.d.comb += [
             guard.i_kill_button.eq(self.i_kill_button),
             self.o_state.eq(guard.o_state),
@@ -120,7 +171,7 @@ class GuardTopProbe(wiring.Component):
                 | guard.decoder.o_bad_frame
                 | guard.core.o_rsp.valid
                 | guard.core.i_rsp_dropped
-                | (guard.o_tx.valid & self.o_tx.ready)
+                | (self.o_tx.valid & self.o_tx.ready)
             ),
         ]
         return m
