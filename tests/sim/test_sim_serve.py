@@ -1,5 +1,6 @@
 """`quantum sim-serve` used by another process through plain pyserial, as if it were a board."""
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -14,6 +15,8 @@ from hdl.protocol import (
     PROTOCOL_VERSION,
     AckResult,
     ArmMode,
+    KillCause,
+    LimitId,
     MessageType,
     OrderKind,
     Reason,
@@ -148,3 +151,42 @@ async def test_guard_client_on_the_sim_backend(sim_serve):
         assert client.bad_frames == 0 and client.unmatched == 0
     finally:
         await client.close()
+
+
+async def _armed_client(path: Path, *, heartbeat_timeout_s: float) -> GuardClient:
+    client = await GuardClient.connect(f"sim:{path}", timeout=5.0)
+    assert client.info is not None
+    limits = standard_limits(scale=200)
+    limits[LimitId.HEARTBEAT_TIMEOUT] = round(heartbeat_timeout_s / client.info.time_unit_seconds)
+    for limit, value in limits.items():
+        await client.set_limit(limit, value)
+    await client.set_instrument(
+        2, enabled=True, max_position=100, min_price=1000, max_price=2000, band_ticks=20
+    )
+    await client.arm()
+    return client
+
+
+async def test_watchdog_time_follows_wall_time(sim_serve):
+    """Simulated time is paced to wall time: heartbeats every 0.1 s keep a 0.4 s watchdog
+    quiet; silence beyond it latches the kill and the ALERT reaches the host."""
+    client = await _armed_client(sim_serve, heartbeat_timeout_s=0.4)
+    try:
+        alerts = client.alerts()
+        for _ in range(8):
+            await asyncio.sleep(0.1)
+            await client.heartbeat()
+        assert (await client.status()).state == TradingState.ACTIVE
+        alert = await asyncio.wait_for(anext(alerts), 10.0)
+        assert (alert["state"], alert["cause"]) == (TradingState.HALTED, KillCause.WATCHDOG)
+    finally:
+        await client.close()
+
+
+async def test_connect_sim_starts_and_stops_its_own_sim_serve():
+    client = await GuardClient.connect("sim", timeout=5.0)
+    process = client._owned_process
+    assert process is not None and process.poll() is None
+    assert client.backend.startswith("sim:/dev/")
+    await client.close()
+    assert process.poll() is not None
