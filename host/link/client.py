@@ -19,13 +19,12 @@ spec                backend
 import asyncio
 import collections
 import contextlib
-import importlib
 import logging
 import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +40,7 @@ from hdl.protocol import (
     TickReason,
 )
 from host.link.codec import FrameError, FrameSplitter, Message, decode_frame, encode
+from host.link.status import GuardStatus, read_status
 from host.link.transport import SerialTransport, Transport, TransportClosed
 
 __all__ = [
@@ -478,12 +478,8 @@ class GuardClient:
             Message(MessageType.STATUS, {"section": section}), ("status", section)
         )
 
-    async def status(self) -> Any:
-        """Every status section, decoded by :mod:`host.link.status` into a ``GuardStatus``."""
-        # Imported at call time: host.link.status belongs to the risk engineer's model work.
-        status = importlib.import_module("host.link.status")
-        read_status: Callable[[Callable[[int], Awaitable[Message]]], Awaitable[Any]]
-        read_status = status.read_status
+    async def status(self) -> GuardStatus:
+        """Every status section, decoded by :func:`host.link.status.read_status`."""
         return await read_status(self.status_section)
 
     async def alerts(self) -> AsyncIterator[Message]:

@@ -30,6 +30,8 @@ from cocotb.utils import get_sim_time
 
 from sim.designs import BURST_BYTES, SIM_CLOCK_HZ
 
+__all__ = ["serve"]
+
 #: Longest idle step in cycles (also the worst-case delay of an autonomous ALERT).
 MAX_IDLE_STEP = 20
 #: Cycles run after the last sign of activity before going idle (paced) again.

@@ -10,6 +10,12 @@ from host.link.codec import FrameSplitter, Message, encode
 from sim.scenarios import arm, set_instrument, set_limit, standard_limits, tick
 from sim.tests.harness import GuardDriver, write_metrics
 
+__all__ = [
+    "damaged_orders_are_never_acted_on",
+    "bad_frame_count_is_reported_in_status",
+    "response_fifo_overflow_is_counted",
+]
+
 
 async def _armed(driver: GuardDriver) -> None:
     await driver.reset()

@@ -12,6 +12,8 @@ import cocotb
 from sim.tests.harness import GuardDriver, write_metrics
 from sim.traffic import RandomTraffic
 
+__all__ = ["random_differential"]
+
 #: Keep this many responses at most in flight so that the response FIFO never overflows
 #: (overflow is tested on its own; here every response must come out).
 MAX_OUTSTANDING = 2

@@ -8,6 +8,8 @@ from sim.designs import SIM_TIME_UNIT_CYCLES
 from sim.scenarios import scenarios
 from sim.tests.harness import GuardDriver, canonical, write_metrics
 
+__all__ = ["directed_scenarios"]
+
 #: Scenario time scale: one frame plus its response takes ~60 cycles here, so waits and windows
 #: are stretched until back-to-back messages fit well inside ``10 * SCALE`` time units.
 SCALE = 20

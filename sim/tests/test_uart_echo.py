@@ -9,6 +9,8 @@ from cocotb.triggers import ClockCycles, FallingEdge
 from sim.designs import UART_ECHO_DIVISOR
 from sim.tests.harness import write_metrics
 
+__all__ = ["echo_every_byte_value", "framing_error_is_counted_and_not_echoed"]
+
 DIVISOR = UART_ECHO_DIVISOR
 
 
