@@ -20,7 +20,13 @@ async def running_server(
     lifespan. The server stops (and the lifespan it ran ends) on exit.
     """
     config = uvicorn.Config(
-        app, host=host, port=port, log_level="warning", lifespan="on" if lifespan else "off"
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="on" if lifespan else "off",
+        # a client that never closes its WebSocket must not hold the shutdown forever
+        timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

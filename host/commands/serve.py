@@ -75,7 +75,12 @@ async def run(args: argparse.Namespace) -> int:
             )
         app = create_app(settings, store=store)
         config = uvicorn.Config(
-            app, host=settings.HOST, port=settings.PORT, log_level="info", lifespan="on"
+            app,
+            host=settings.HOST,
+            port=settings.PORT,
+            log_level="info",
+            lifespan="on",
+            timeout_graceful_shutdown=5,
         )
         console.print(f"Dashboard on http://{settings.HOST}:{settings.PORT}/")
         await uvicorn.Server(config).serve()
