@@ -474,8 +474,12 @@ class GuardCore(wiring.Component):
         ]
 
         # STATUS: the counter row is read on stage A so that its data arrives on stage B
+        # yosys keeps a memory this shallow in flip-flops unless told to use block RAM
         counters = Memory(
-            shape=unsigned(_COUNTER_BITS * COUNTERS_PER_PAGE), depth=COUNTER_PAGES, init=[]
+            shape=unsigned(_COUNTER_BITS * COUNTERS_PER_PAGE),
+            depth=COUNTER_PAGES,
+            init=[],
+            attrs={"ram_style": "block"},
         )
         m.submodules.counters = counters
         counter_wr = counters.write_port(granularity=_COUNTER_BITS)
