@@ -19,10 +19,11 @@ Pipeline (``c`` is the ``i_msg`` beat cycle; the top level keeps beats at least 
 Counters (32 bits, wrapping) live in a memory of 8 rows x 4 lanes updated read-modify-write off
 the verdict path, one event per cycle, kills first.
 
-Size: every instrument and order-slot field is a register read through wide multiplexers, so
-the core alone synthesises (``synth_ice40 -dsp``) to about twice an iCE40UP5K; it needs an ECP5
-today. The way down is the same pipeline with the instrument table and the slots' quantities in
-block RAM (read on the beat cycle, written back on stage B).
+Size: the counters sit in block RAM, but every instrument and order-slot field is a register,
+so the core alone synthesises (``synth_ice40 -dsp``, 2026-11) to about 7,300 LUTs and 3,800
+flip-flops: more than the 5,280 logic cells of an iCE40UP5K, so it needs an ECP5 today. The way
+down is the same pipeline with the instrument table in block RAM (the row index is already
+selected once per message; read it on the beat cycle, write it back on stage B).
 """
 
 from typing import Any
