@@ -35,16 +35,22 @@ async def stream_events(
     """
     store: Store = websocket.app.state.store
     feed: EventFeed = websocket.app.state.feed
-    await websocket.accept()
+    # Subscribe before the handshake: an event committed while the client authenticates is
+    # then in its queue, so "only new events" means new since the client asked to connect.
+    subscription = feed.subscribe()
     try:
+        await websocket.accept()
         async with store.sessionmaker() as session:
             user = await user_from_token(
                 session=session, settings=websocket.app.state.settings, token=token
             )
     except HTTPException as error:
+        feed.unsubscribe(subscription)
         await websocket.close(CLOSE_UNAUTHORIZED, str(error.detail))
         return
-    subscription = feed.subscribe()
+    except BaseException:
+        feed.unsubscribe(subscription)
+        raise
     receiver = asyncio.create_task(_drain(websocket))
     try:
         cursor = subscription.start_id if after is None else after
