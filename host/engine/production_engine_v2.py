@@ -80,6 +80,8 @@ class OrderRecord:
     drb: Verdict | None
     status: str
     filled_lots: int = 0
+    #: Fills received so far; numbers each fill so the store can tell two identical fills apart.
+    fill_count: int = 0
     filled_quantity: float = 0.0
     filled_notional: float = 0.0
 
@@ -604,6 +606,7 @@ class ProductionEngineV2:
         lots = instrument.to_lots(event.quantity)
         ticks = instrument.to_ticks(event.price)
         record.filled_lots += lots
+        record.fill_count += 1
         record.filled_quantity += event.quantity
         record.filled_notional += event.price * event.quantity
         if event.done:
@@ -645,6 +648,7 @@ class ProductionEngineV2:
                     fee=_dec(round(event.fee, 10)),
                     liquidity=event.liquidity,
                     realized_pnl=_dec(round(event.realized, 10)),
+                    fill_seq=record.fill_count,
                 )
             )
             await self._update_order(record, event.ts, None)

@@ -364,3 +364,38 @@ async def test_run_live_when_cancelled_like_ctrl_c_then_cancels_all_and_leaves_k
     assert engine.broker.open_orders() == []
     assert guard.named("kill") == [("kill",)]
     assert engine.drb.state == TradingState.HALTED
+
+
+class RecordingStore:
+    """Accepts every write and keeps the trades, like a store that never fails."""
+
+    def __init__(self) -> None:
+        self.trades: list[dict[str, Any]] = []
+
+    async def record_trade(self, **kwargs: Any) -> int:
+        self.trades.append(kwargs)
+        return len(self.trades)
+
+    def __getattr__(self, name: str) -> Any:
+        async def accept(**kwargs: Any) -> Any:
+            return [] if name == "pending_commands" else 0
+
+        return accept
+
+
+async def test_fill_when_two_identical_partial_fills_then_store_gets_two_numbered_trades() -> None:
+    # Arrange: a resting buy for 0.01 and two sells of 0.004 at its price, in the same
+    # microsecond: the fills agree in time, price and quantity, so only their number tells
+    # them apart (without it the store would keep one and lose the other).
+    store = RecordingStore()
+    config = EngineConfig(realism=replace(RealismConfig.level(0), partial_fills=True))
+    engine, _, strategy = await started(config, store=store)
+    strategy.queue = [buy(quantity=0.01, price=43_000.0)]
+    await quote(engine, 1, bid=43_000.0, ask=43_000.5)
+    # Act
+    for seq in (1, 2):
+        await engine.on_event(2 * S, 2 * S, EventKind.TRADE, 0, -1, seq, 42_999.0, 0.004, 0, 0)
+    # Assert
+    fills = [(t["price"], t["quantity"], t["ts"]) for t in store.trades]
+    assert len(store.trades) == 2 and fills[0] == fills[1]
+    assert [t["fill_seq"] for t in store.trades] == [1, 2]
