@@ -190,3 +190,22 @@ async def test_connect_sim_starts_and_stops_its_own_sim_serve():
     assert client.backend.startswith("sim:/dev/")
     await client.close()
     assert process.poll() is not None
+
+
+async def test_a_guard_that_dies_fails_closed():
+    client = await GuardClient.connect("sim", timeout=2.0)
+    process = client._owned_process
+    assert process is not None
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+        await asyncio.to_thread(process.wait)
+        reason = await client.order(1, 0, Side.BUY, OrderKind.LIMIT, 1500, 1)
+        assert reason in (Reason.LINK_DOWN, Reason.NO_VERDICT)
+        for _ in range(100):
+            if not client.connected:
+                break
+            await asyncio.sleep(0.05)
+        assert not client.connected
+        assert await client.order(2, 0, Side.BUY, OrderKind.LIMIT, 1500, 1) == Reason.LINK_DOWN
+    finally:
+        await client.close()
