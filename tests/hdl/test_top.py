@@ -110,23 +110,28 @@ def test_parameters_are_validated():
 
 
 def test_uart_top_answers_at_the_pin_level():
-    divisor = 4
     top = GuardUARTTop(clock_hz=4_000_000, baud=1_000_000, time_unit_cycles=1, core=EchoCore)
-    frame = _cancel(0x1234)
+    received = _pin_session(top, _cancel(0x1234), divisor=4, tail_bits=400)
+    (response,) = [decode_frame(f) for f in FrameSplitter().feed(received)]
+    assert response["command"] == MessageType.CANCEL
+    assert response["argument"] == 0x1234
+
+
+def _pin_session(top, frames: bytes, *, divisor: int, tail_bits: int) -> bytes:
+    """Drive ``frames`` onto ``top.rx`` at the pin level and collect what ``top.tx`` sends."""
     received = bytearray()
 
     def bits(byte):
         return [0] + [(byte >> i) & 1 for i in range(8)] + [1]
 
     async def testbench(ctx):
-        line = [b for byte in frame for b in bits(byte)] + [1] * 400
+        line = [b for byte in frames for b in bits(byte)] + [1] * tail_bits
         shift, count, timer = 0, -1, 0
         for level in line:
             ctx.set(top.rx, level)
             for _ in range(divisor):
                 await ctx.tick()
                 tx = ctx.get(top.tx)
-                # a minimal pin-level receiver sampling mid-bit
                 if count < 0:
                     if tx == 0:
                         count, timer, shift = 0, divisor + divisor // 2, 0
@@ -145,6 +150,53 @@ def test_uart_top_answers_at_the_pin_level():
     sim.add_clock(1e-6)
     sim.add_testbench(testbench)
     sim.run()
-    (response,) = [decode_frame(f) for f in FrameSplitter().feed(bytes(received))]
-    assert response["command"] == MessageType.CANCEL
-    assert response["argument"] == 0x1234
+    return bytes(received)
+
+
+def test_uart_top_with_the_real_core_answers_hello_at_the_pin_level():
+    from hdl.protocol import PROTOCOL_VERSION
+
+    top = GuardUARTTop(clock_hz=4_000_000, baud=1_000_000, time_unit_cycles=4)
+    hello = encode(Message(MessageType.HELLO, {"version": PROTOCOL_VERSION}))
+    received = _pin_session(top, hello, divisor=4, tail_bits=300)
+    (reply,) = [decode_frame(f) for f in FrameSplitter().feed(received)]
+    assert reply.type == MessageType.HELLO_REPLY
+    assert (reply["version"], reply["clock_hz"], reply["time_unit_cycles"]) == (
+        PROTOCOL_VERSION,
+        4_000_000,
+        4,
+    )
+
+
+def test_verdict_leaves_the_core_a_constant_time_after_the_delimiter():
+    from hdl.framing import FrameDecoder
+    from hdl.guard_core import GuardCore
+    from hdl.protocol import Reason
+
+    top = GuardTop(clock_hz=1_000_000, time_unit_cycles=1)
+    # Not armed: the core must still answer NOT_ARMED at the same cycle as any verdict.
+    order = encode(Message(MessageType.ORDER, {"client_id": 9, "price": 1, "quantity": 1}))
+    seen = {}
+
+    async def testbench(ctx):
+        ctx.set(top.o_tx.ready, 1)
+        for cycle, byte in enumerate(order):
+            ctx.set(top.i_rx.valid, 1)
+            ctx.set(top.i_rx.payload, byte)
+            if byte == 0:
+                seen["delimiter"] = cycle
+            await ctx.tick()
+        ctx.set(top.i_rx.valid, 0)
+        for cycle in range(len(order), len(order) + 20):
+            if ctx.get(top.core.o_rsp.valid):
+                seen["verdict"] = cycle
+                seen["reason"] = ctx.get(top.core.o_rsp.payload.payload) >> 32 & 0xFF
+            await ctx.tick()
+
+    sim = Simulator(top)
+    sim.add_clock(1e-6)
+    sim.add_testbench(testbench)
+    sim.run()
+    assert seen["reason"] == Reason.NOT_ARMED
+    latency = GuardCore.VERDICT_LATENCY + FrameDecoder.LATENCY
+    assert seen["verdict"] - seen["delimiter"] == latency
