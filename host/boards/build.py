@@ -251,6 +251,7 @@ def build_bitstream(
     platform = spec.platform(variant)
     # Hash first: the build elaborates what is imported now, and the report must name it.
     sources = source_sha256(root)
+    spec.top.validate_clock(clock_hz)  # before constructing: a refused top warns "unused"
     top = spec.top(clock_hz=clock_hz, baud=baud, guard_factory=guard_factory)
     latency = verdict_latency_cycles() if latency_cycles is None else latency_cycles
 
