@@ -63,6 +63,7 @@ def summarise(results: list[SuiteResult], *, seconds: float) -> dict[str, Any]:
         },
         "random_messages": random_metrics.get("messages", 0),
         "random_seed": random_metrics.get("seed"),
+        "random_coverage": random_metrics.get("coverage", {}),
         "mismatches": mismatches,
         "verdict_latency_cycles": latency_summary,
         "verdict_latency_constant": all(isinstance(v, int) for v in latency_summary.values())

@@ -31,9 +31,9 @@ TRAFFIC_LIMITS = {
     LimitId.MAX_ORDER_NOTIONAL: 60_000,
     LimitId.COLLAR_TICKS: 40,
     LimitId.STALE_AFTER: 3_000,
-    LimitId.MAX_GROSS_EXPOSURE: 400_000,
+    LimitId.MAX_GROSS_EXPOSURE: 250_000,
     LimitId.MAX_OPEN_ORDERS: 6,
-    LimitId.RATE_MAX_ORDERS: 40,
+    LimitId.RATE_MAX_ORDERS: 12,
     LimitId.RATE_WINDOW: 2_000,
     LimitId.DUP_WINDOW: 400,
     LimitId.FILL_MAX: 12,
@@ -99,6 +99,28 @@ class RandomTraffic:
         self._recent_ids: list[int] = []
         self._last_order: Message | None = None
         self._rearm_in = -1
+        self._sent_quantity: dict[int, int] = {}
+        self._fill_quantity: dict[int, int] = {}
+        #: Orders the guard accepted and that are still open, with their remaining quantity.
+        self.open_orders: dict[int, int] = {}
+
+    def observe(self, response: Message) -> None:
+        """Learn from a response which orders are open, so fills and cancels can name them."""
+        if response.type == MessageType.ORDER_VERDICT:
+            client_id = response["client_id"]
+            quantity = self._sent_quantity.pop(client_id, 0)
+            if response["reason"] == 0 and quantity:
+                self.open_orders[client_id] = quantity
+        elif response.type == MessageType.ACK and response["result"] == 0:
+            client_id = response["argument"]
+            if response["command"] == MessageType.CANCEL:
+                self.open_orders.pop(client_id, None)
+            elif response["command"] == MessageType.FILL and client_id in self.open_orders:
+                left = self.open_orders[client_id] - self._fill_quantity.get(client_id, 0)
+                if left > 0:
+                    self.open_orders[client_id] = left
+                else:
+                    del self.open_orders[client_id]
 
     def setup(self) -> list[Message]:
         """Limits, three enabled instruments (the fourth stays disabled), a tick each, ARM."""
@@ -154,6 +176,7 @@ class RandomTraffic:
             repeat = dict(self._last_order.fields)
             if rng.random() < 0.5:
                 repeat["client_id"] = self._new_id()  # same order, new id
+            self._sent_quantity[repeat["client_id"]] = repeat["quantity"]
             return Message(MessageType.ORDER, repeat)
         index = rng.choice((0, 0, 1, 1, 2, 3)) if rng.random() > 0.02 else rng.randrange(4, 9)
         mid = self._mid[min(index, N_INSTRUMENTS - 1)]
@@ -171,6 +194,7 @@ class RandomTraffic:
             "quantity": quantity,
         }
         self._last_order = Message(MessageType.ORDER, fields)
+        self._sent_quantity[fields["client_id"]] = quantity
         return self._last_order
 
     def _new_id(self) -> int:
@@ -180,7 +204,10 @@ class RandomTraffic:
         return client_id
 
     def _known_id(self) -> int:
-        if self._recent_ids and self.rng.random() > 0.05:
+        roll = self.rng.random()
+        if self.open_orders and roll < 0.85:
+            return self.rng.choice(sorted(self.open_orders))
+        if self._recent_ids and roll < 0.95:
             return self.rng.choice(self._recent_ids)
         return self.rng.randrange(1 << 32)
 
@@ -200,11 +227,14 @@ class RandomTraffic:
             return Action("message", self._tick(rng.randrange(N_INSTRUMENTS)))
         if roll < 0.70:
             return Action("message", self._order())
-        if roll < 0.80:
+        if roll < 0.79:
+            client_id = self._known_id()
+            quantity = rng.choice((1, 2, 5, 10, 40))
+            self._fill_quantity[client_id] = quantity
             fields = {
-                "client_id": self._known_id(),
+                "client_id": client_id,
                 "price": self._mid[rng.randrange(3)] + rng.randint(-5, 5),
-                "quantity": rng.choice((1, 2, 5, 10, 40)),
+                "quantity": quantity,
             }
             return Action("message", Message(MessageType.FILL, fields))
         if roll < 0.88:

@@ -3,12 +3,14 @@
 Environment: ``QUANTUM_SIM_MESSAGES`` (default 20000) and ``QUANTUM_SIM_SEED`` (default 1).
 """
 
+import collections
 import os
 import time
 from typing import Any
 
 import cocotb
 
+from hdl.protocol import AckResult, KillCause, MessageType, Reason, TickReason
 from sim.tests.harness import GuardDriver, write_metrics
 from sim.traffic import RandomTraffic
 
@@ -17,6 +19,21 @@ __all__ = ["random_differential"]
 #: Keep this many responses at most in flight so that the response FIFO never overflows
 #: (overflow is tested on its own; here every response must come out).
 MAX_OUTSTANDING = 2
+
+
+def _coverage(driver: GuardDriver) -> dict[str, dict[str, int]]:
+    """How often each order reason, tick reason, ACK result and kill cause came out."""
+    counts: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    for _, message in driver.responses:
+        if message.type == MessageType.ORDER_VERDICT:
+            counts["order"][Reason(message["reason"]).name] += 1
+        elif message.type == MessageType.TICK_VERDICT:
+            counts["tick"][TickReason(message["reason"]).name] += 1
+        elif message.type == MessageType.ACK:
+            counts["ack"][AckResult(message["result"]).name] += 1
+        elif message.type == MessageType.ALERT:
+            counts["alert"][KillCause(message["cause"]).name] += 1
+    return {kind: dict(sorted(counter.items())) for kind, counter in counts.items()}
 
 
 @cocotb.test()
@@ -33,6 +50,7 @@ async def random_differential(dut: Any) -> None:
         await driver.drain()
     last_log = started
     kinds: dict[str, int] = {}
+    observed = 0
     while driver.messages_sent + driver.bad_frames_sent < n_messages:
         action = next(traffic)
         while driver.outstanding() > MAX_OUTSTANDING:
@@ -50,6 +68,9 @@ async def random_differential(dut: Any) -> None:
             await driver.idle(6)
             await driver.press_kill_button()
             await driver.idle(6)
+        while observed < len(driver.tx_messages):
+            traffic.observe(driver.tx_messages[observed])
+            observed += 1
         if time.monotonic() - last_log > 10:
             last_log = time.monotonic()
             cocotb.log.info(
@@ -77,6 +98,7 @@ async def random_differential(dut: Any) -> None:
             "seed": seed,
             "actions": kinds,
             "verdict_latency_cycles": {k: sorted(v) for k, v in driver.latencies.items()},
+            "coverage": _coverage(driver),
         },
         key="random",
     )
