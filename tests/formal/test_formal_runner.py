@@ -137,7 +137,7 @@ def test_run_check_when_the_script_is_broken_then_it_raises_formal_tool_error(tm
 
 
 # The harness is refused before it is elaborated, which Amaranth would warn about.
-@pytest.mark.filterwarnings("ignore::amaranth._unused.UnusedElaboratable")
+@pytest.mark.filterwarnings("ignore::amaranth.hdl.UnusedElaboratable")
 @pytest.mark.parametrize(
     ("name", "depth", "message"),
     [
