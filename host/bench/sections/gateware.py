@@ -185,6 +185,21 @@ def _board_figures(context: BenchContext, board: str, cycles: float | None) -> l
     if isinstance(report, str):
         reason = f"{report}: run `quantum build --board {board}`"
         return [missing(key, unit, text, reason) for key, unit, text in specs.values()]
+    if report.get("status") == "does_not_fit":
+        needed, total = report.get("luts_needed"), report.get("luts_total")
+        reason = f"the design does not fit the {board}: needs {needed} of {total} LUTs"
+        figures = [
+            missing(key, unit, text, reason)
+            for name, (key, unit, text) in specs.items()
+            if name != "cells"
+        ]
+        key, unit, text = specs["cells"]
+        if isinstance(needed, int | float):
+            text = f"LUTs the design needs on {board} (does not fit: {total} available)"
+            figures.append(measured(key, needed, unit, text, source="computed"))
+        else:
+            figures.append(missing(key, unit, text, reason))
+        return figures
     fmax = _search(report, ("fmax_mhz", "max_frequency_mhz", "fmax"))
     clock = _search(report, ("clock_mhz",))
     cells = _search(report, ("luts_used", "cells", "logic_cells", "luts", "lc"))
