@@ -1,0 +1,111 @@
+"""The link dies mid-run: the engine halts, cancels every open paper order, records why, sends
+nothing more, and stays halted until the operator re-arms on a live link."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from hdl.protocol import OrderKind, Side
+from host.broker.paper import RealismConfig
+from host.data.events import EventKind
+from host.engine import EngineConfig, ProductionEngineV2
+from host.link.client import GuardClient
+from host.link.model_transport import ModelTransport
+from host.strategies.base import Intent, OrderIntent, Strategy
+
+S = 1_000_000
+
+
+class RestingBuyer(Strategy):
+    """Rests one buy at the bid on every quote: an open order to cancel, and a new one to refuse."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def on_quote(
+        self, symbol: str, ts: int, bid: float, ask: float, bq: float, aq: float
+    ) -> list[Intent]:
+        self.count += 1
+        # A different price each time so the duplicate-order check does not hide the point.
+        price = round(bid - 0.1 * (self.count % 5), 1)
+        return [OrderIntent(symbol, Side.BUY, OrderKind.LIMIT, price, 0.001, f"b{self.count}")]
+
+
+async def _quotes(seconds: float) -> AsyncIterator[tuple[Any, ...]]:
+    started = time.monotonic()
+    seq = 0
+    while time.monotonic() - started < seconds:
+        seq += 1
+        t = int(time.time() * S)
+        yield (t, t, EventKind.QUOTE, 0, 0, seq, 43_000.0, 5.0, 43_000.1, 5.0)
+        await asyncio.sleep(0.02)
+
+
+async def test_link_closed_mid_run_halts_cancels_and_refuses_to_rearm_until_link_back():
+    transport = ModelTransport()
+    guard = GuardClient(transport, timeout=0.1)
+    await guard.hello()
+    config = EngineConfig(realism=RealismConfig.level(0))
+    engine = ProductionEngineV2(config, guard, symbols=["BTCUSDT"], strategy=RestingBuyer())
+    submitted: list[tuple[int, bool]] = []
+    submit = engine.broker.submit
+
+    def recording_submit(order: Any, now: int) -> Any:
+        submitted.append((order.client_id, engine.halted))
+        return submit(order, now)
+
+    engine.broker.submit = recording_submit  # type: ignore[method-assign]
+    detected: dict[str, float] = {}
+
+    async def cut_the_link() -> None:
+        await asyncio.sleep(0.6)
+        open_before = len(engine.broker.open_orders())
+        cut = time.monotonic()
+        await transport.close()
+        while not engine.halted:
+            await asyncio.sleep(0.005)
+        detected["seconds"] = time.monotonic() - cut
+        detected["open_before"] = open_before
+
+    cutter = asyncio.create_task(cut_the_link())
+    await engine.run_live(_quotes(1.2))
+    await cutter
+
+    assert detected["open_before"] > 0
+    assert engine.halt_reason.startswith("LINK_DOWN")
+    # Noticed within the gateware's own heartbeat timeout (the engine's heartbeat is a third).
+    assert detected["seconds"] < config.gateware.heartbeat_timeout_s
+    assert engine.broker.open_orders() == []
+    assert all(not halted for _, halted in submitted), "an order reached the broker after halt"
+    assert all(r.status not in ("working", "accepted") for r in engine.orders.values())
+    # The operator cannot re-arm while the link is down.
+    ok, why = await engine.execute_command("rearm", {}, "operator")
+    assert not ok, why
+    assert engine.halted
+    await guard.close()
+
+    # A new link to a guard that lost its limits still refuses (C2) until they are set again;
+    # then the operator's re-arm is accepted and trading can resume.
+    engine.guard = fresh = await GuardClient.connect("model")
+    try:
+        ok, why = await engine.execute_command("rearm", {}, "operator")
+        assert not ok and "LIMITS_INCOMPLETE" in why, why
+        assert engine.halted
+        for limit, value in config.gateware.values(engine.time_unit_s):
+            await fresh.set_limit(limit, value)
+        for instrument in config.instruments:
+            await fresh.set_instrument(
+                instrument.index,
+                enabled=True,
+                max_position=instrument.max_position,
+                min_price=instrument.min_price,
+                max_price=instrument.max_price,
+                band_ticks=instrument.band_ticks,
+            )
+        ok, why = await engine.execute_command("rearm", {}, "operator")
+        assert ok, why
+        assert not engine.halted
+    finally:
+        await engine.guard.close()
