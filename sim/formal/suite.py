@@ -35,6 +35,8 @@ __all__ = [
 DEFAULT_DEPTH = 40
 #: P2's bounded depth (see :func:`property_checks`).
 P2_DEPTH_CAP = 9
+#: P3's bounded depth: each step past 16 costs minutes more (step 19 alone took over three).
+P3_DEPTH_CAP = 16
 
 _GUARD_SCRIPT = ("flatten",) + tuple(
     f"setattr -unset init top/w:dut.{pattern}" for pattern in FREE_INIT_PATTERNS
@@ -141,6 +143,7 @@ def property_checks(
             "after an accept, position and exposure are within limits (worst case)",
             guard(GuardProperty.P3),
             extra_script=_GUARD_SCRIPT,
+            depth_cap=P3_DEPTH_CAP,
         ),
         PropertyCheck(
             "P4",
