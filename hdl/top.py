@@ -20,10 +20,10 @@ __all__ = ["GuardTop", "GuardUARTTop", "CoreFactory"]
 CoreFactory = Callable[..., wiring.Component]
 
 
-def _default_core(*, clock_hz: int, time_unit_cycles: int) -> wiring.Component:
+def _default_core(*, clock_hz: int, time_unit_cycles: int, **size: int) -> wiring.Component:
     from hdl.guard_core import GuardCore
 
-    return GuardCore(clock_hz=clock_hz, time_unit_cycles=time_unit_cycles)
+    return GuardCore(clock_hz=clock_hz, time_unit_cycles=time_unit_cycles, **size)
 
 
 class GuardTop(wiring.Component):
@@ -42,6 +42,8 @@ class GuardTop(wiring.Component):
         Response FIFO depth in messages, at least 4.
     core : callable, optional
         Builds the core (for tests of the plumbing); defaults to :class:`hdl.guard_core.GuardCore`.
+    n_instruments, n_order_slots : int, optional
+        The default core's size (see :class:`hdl.guard_core.GuardCore`); its defaults when None.
 
     Attributes
     ----------
@@ -69,6 +71,8 @@ class GuardTop(wiring.Component):
         time_unit_cycles: int,
         fifo_depth: int = 4,
         core: CoreFactory | None = None,
+        n_instruments: int | None = None,
+        n_order_slots: int | None = None,
     ) -> None:
         if not isinstance(clock_hz, int) or clock_hz <= 0:
             raise ValueError(f"Clock frequency must be a positive integer, not {clock_hz!r}")
@@ -80,9 +84,16 @@ class GuardTop(wiring.Component):
             raise ValueError(f"FIFO depth must be an integer of at least 4, not {fifo_depth!r}")
         self.clock_hz = clock_hz
         self.time_unit_cycles = time_unit_cycles
+        size = {
+            name: value
+            for name, value in (("n_instruments", n_instruments), ("n_order_slots", n_order_slots))
+            if value is not None
+        }
+        if core is not None and size:
+            raise ValueError(f"A core factory must not come with a size, not {size!r}")
         factory = core if core is not None else _default_core
         self.decoder = FrameDecoder()
-        self.core = factory(clock_hz=clock_hz, time_unit_cycles=time_unit_cycles)
+        self.core = factory(clock_hz=clock_hz, time_unit_cycles=time_unit_cycles, **size)
         self.responses = fifo.SyncFIFOBuffered(width=MESSAGE_LAYOUT.size, depth=fifo_depth)
         self.encoder = FrameEncoder()
         super().__init__()
@@ -124,6 +135,8 @@ class GuardUARTTop(wiring.Component):
         Cycles per time unit; 1 us worth of cycles on a board.
     core : callable, optional
         As for :class:`GuardTop`.
+    n_instruments, n_order_slots : int, optional
+        As for :class:`GuardTop`.
 
     Attributes
     ----------
@@ -154,9 +167,17 @@ class GuardUARTTop(wiring.Component):
         baud: int = 115_200,
         time_unit_cycles: int,
         core: CoreFactory | None = None,
+        n_instruments: int | None = None,
+        n_order_slots: int | None = None,
     ) -> None:
         self.divisor = uart_divisor(clock_hz=clock_hz, baud=baud)
-        self.guard = GuardTop(clock_hz=clock_hz, time_unit_cycles=time_unit_cycles, core=core)
+        self.guard = GuardTop(
+            clock_hz=clock_hz,
+            time_unit_cycles=time_unit_cycles,
+            core=core,
+            n_instruments=n_instruments,
+            n_order_slots=n_order_slots,
+        )
         super().__init__()
 
     def elaborate(self, platform: object) -> Module:
