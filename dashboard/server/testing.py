@@ -49,7 +49,9 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
     """Settings on the test database, with a small lessons folder and a fake built web app."""
     lessons = tmp_path / "lessons"
     lessons.mkdir()
-    (lessons / "01-gateware.md").write_text("# Gateware first\n\nThe FPGA checks first.\n")
+    (lessons / "01-gateware.md").write_text(
+        "# Gateware first\n\nThe FPGA checks first: {{bench:link.order_frame_bytes}}.\n"
+    )
     (lessons / "02-no-title.md").write_text("No heading here.\n")
     dist = tmp_path / "dist"
     (dist / "assets").mkdir(parents=True)

@@ -52,6 +52,17 @@ async def test_lesson_when_known_then_markdown(client: httpx.AsyncClient, auth: 
     assert response.json()["markdown"].startswith("# Gateware first\n")
 
 
+async def test_lesson_when_it_quotes_the_bench_then_number_is_filled_in(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    # The Learn page shows what `quantum learn` prints: placeholders become measured figures.
+    response = await client.get("/api/lessons/01-gateware", headers=auth.viewer)
+
+    markdown = response.json()["markdown"]
+    assert "{{" not in markdown
+    assert "The FPGA checks first: 16 bytes." in markdown  # docs/bench/results.json
+
+
 @pytest.mark.parametrize(
     ("slug", "detail"),
     [

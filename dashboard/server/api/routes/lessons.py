@@ -7,6 +7,9 @@ from fastapi import APIRouter, HTTPException, status
 
 from dashboard.server.api.deps import CurrentUser, SettingsDep
 from dashboard.server.models import Lesson, LessonSummary
+from host.bench.results import Results, ResultsError
+from host.bench.results import load as load_results
+from host.lessons import render_text
 
 __all__ = ["router", "lesson_title"]
 
@@ -29,6 +32,14 @@ def _files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.md") if _SLUG.match(p.stem))
 
 
+def _bench_results() -> Results | None:
+    """The committed bench results the lessons quote; None renders "not measured"."""
+    try:
+        return load_results()
+    except (FileNotFoundError, ResultsError):
+        return None
+
+
 @router.get("", response_model=list[LessonSummary])
 async def read_lessons(settings: SettingsDep, _user: CurrentUser) -> list[LessonSummary]:
     """Every lesson's slug and title, in file-name order."""
@@ -40,7 +51,7 @@ async def read_lessons(settings: SettingsDep, _user: CurrentUser) -> list[Lesson
 
 @router.get("/{slug}", response_model=Lesson)
 async def read_lesson(settings: SettingsDep, _user: CurrentUser, slug: str) -> Lesson:
-    """One lesson's Markdown."""
+    """One lesson's Markdown, its numbers filled in from the bench results (as `quantum learn`)."""
     if not _SLUG.match(slug):
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
@@ -49,5 +60,5 @@ async def read_lesson(settings: SettingsDep, _user: CurrentUser, slug: str) -> L
     path = settings.LESSONS_DIR / f"{slug}.md"
     if not path.is_file():
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"Lesson {slug!r} not found")
-    markdown = path.read_text("utf-8")
+    markdown = render_text(path.read_text("utf-8"), _bench_results())
     return Lesson(slug=slug, title=lesson_title(markdown, slug), markdown=markdown)
