@@ -182,6 +182,11 @@ class GuardCore(wiring.Component):
         Clock frequency, reported in HELLO_REPLY (1 .. 2**32 - 1).
     time_unit_cycles : int
         Clock cycles per time unit (1 .. 65,535); every window and timeout counts time units.
+    n_instruments : int
+        Instrument rows built (1 .. N_INSTRUMENTS); a higher index is an unknown instrument
+        and its STATUS sections read as zero words.
+    n_order_slots : int
+        Open-order slots built (1 .. N_ORDER_SLOTS); MAX_OPEN_ORDERS may not exceed it.
 
     Raises
     ------
@@ -216,10 +221,19 @@ class GuardCore(wiring.Component):
     i_kill_button: In(1)
     o_state: Out(2)
 
-    def __init__(self, *, clock_hz: int, time_unit_cycles: int) -> None:
+    def __init__(
+        self,
+        *,
+        clock_hz: int,
+        time_unit_cycles: int,
+        n_instruments: int = N_INSTRUMENTS,
+        n_order_slots: int = N_ORDER_SLOTS,
+    ) -> None:
         for name, value, high in (
             ("clock_hz", clock_hz, (1 << 32) - 1),
             ("time_unit_cycles", time_unit_cycles, (1 << 16) - 1),
+            ("n_instruments", n_instruments, N_INSTRUMENTS),
+            ("n_order_slots", n_order_slots, N_ORDER_SLOTS),
         ):
             if not isinstance(value, int) or isinstance(value, bool):
                 raise TypeError(f"{name} must be an int, not {value!r}")
@@ -227,6 +241,8 @@ class GuardCore(wiring.Component):
                 raise ValueError(f"{name} must be in 1..{high}, not {value!r}")
         self.clock_hz = clock_hz
         self.time_unit_cycles = time_unit_cycles
+        self.n_instruments = n_instruments
+        self.n_order_slots = n_order_slots
         super().__init__()
 
     def elaborate(self, platform: Any) -> Module:
@@ -263,7 +279,7 @@ class GuardCore(wiring.Component):
         ]
         lim = {limit: limits[limit] for limit in LimitId}
         limits_set = Signal(_N_LIMITS)
-        instruments = [_Instrument(i) for i in range(N_INSTRUMENTS)]
+        instruments = [_Instrument(i) for i in range(self.n_instruments)]
         ins_at = _Selected(instruments, _Instrument.FIELDS)
         ref_age_resets = []
         for inst in instruments:
@@ -271,9 +287,9 @@ class GuardCore(wiring.Component):
             ages.append((inst.ref_age, reset))
             ref_age_resets.append(reset)
         ref_age_reset_at = Array(ref_age_resets)
-        slots = [_Slot(i) for i in range(N_ORDER_SLOTS)]
+        slots = [_Slot(i) for i in range(self.n_order_slots)]
         slot_at = _Selected(slots, _Slot.FIELDS)
-        open_count = Signal(range(N_ORDER_SLOTS + 1))
+        open_count = Signal(range(self.n_order_slots + 1))
         open_notional = Signal(44)
         exposure_sum = Signal(50)
         rate_count = Signal(RATE_COUNT_BITS)
@@ -298,7 +314,7 @@ class GuardCore(wiring.Component):
         # ---- stage 0: register the message, compare client ids ------------------------------
         msg_type = Signal(8)
         msg = Signal(payload_bits)
-        match = Signal(N_ORDER_SLOTS)
+        match = Signal(self.n_order_slots)
         valid_a = Signal()
         m.d.sync += valid_a.eq(self.i_msg.valid)
         with m.If(self.i_msg.valid):
@@ -325,8 +341,8 @@ class GuardCore(wiring.Component):
         tick_view = _view(MessageType.TICK, msg)
         set_inst = _view(MessageType.SET_INSTRUMENT, msg)
         status_view = _view(MessageType.STATUS, msg)
-        slot_index = Signal(range(N_ORDER_SLOTS))
-        for index in reversed(range(N_ORDER_SLOTS)):
+        slot_index = Signal(range(self.n_order_slots))
+        for index in reversed(range(self.n_order_slots)):
             with m.If(match[index]):
                 m.d.comb += slot_index.eq(index)
         slot_ins = Signal(2)
@@ -357,6 +373,7 @@ class GuardCore(wiring.Component):
             rate_age=rate_age,
             dup_age=dup_age,
             last=last,
+            n_instruments=self.n_instruments,
         )
         tick = tick_checks(
             m,
@@ -364,6 +381,7 @@ class GuardCore(wiring.Component):
             row=row,
             confirm=lim[LimitId.CONFIRM_TICKS],
             confirm_set=limits_set[LimitId.CONFIRM_TICKS],
+            n_instruments=self.n_instruments,
         )
 
         # registers between stage A and B
@@ -378,7 +396,7 @@ class GuardCore(wiring.Component):
         reducing_b = Signal()
         gross_b = Signal(51)
         rate_expired_b = Signal()
-        free_slot_b = Signal(range(N_ORDER_SLOTS))
+        free_slot_b = Signal(range(self.n_order_slots))
         price_n_b = Signal(PRICE_BITS)
         m.d.sync += [
             order_bits_b.eq(order.fails),
@@ -409,12 +427,12 @@ class GuardCore(wiring.Component):
                     value = set_limit.value
                     bad = (value == 0) | (value >> LIMIT_WIDTHS[limit] != 0)
                     if limit == LimitId.MAX_OPEN_ORDERS:
-                        bad = bad | (value > N_ORDER_SLOTS)
+                        bad = bad | (value > self.n_order_slots)
                     m.d.comb += limit_bad.eq(bad)
             with m.Default():
                 m.d.comb += limit_bad.eq(1)
         inst_bad = (
-            (set_inst.instrument >= N_INSTRUMENTS)
+            (set_inst.instrument >= self.n_instruments)
             | (set_inst.min_price > set_inst.max_price)
             | (set_inst.band_ticks == 0)
         )
@@ -433,7 +451,7 @@ class GuardCore(wiring.Component):
 
         # CANCEL / FILL: the matching slot
         found_b = Signal()
-        slot_b = Signal(range(N_ORDER_SLOTS))
+        slot_b = Signal(range(self.n_order_slots))
         fill_view = _view(MessageType.FILL, msg)
         remaining = slot_at.remaining[slot_index]
         slot_buy = slot_at.side[slot_index] == Side.BUY
@@ -590,8 +608,8 @@ class GuardCore(wiring.Component):
             respond(
                 MessageType.HELLO_REPLY,
                 version=PROTOCOL_VERSION,
-                n_instruments=N_INSTRUMENTS,
-                n_order_slots=N_ORDER_SLOTS,
+                n_instruments=self.n_instruments,
+                n_order_slots=self.n_order_slots,
                 time_unit_cycles=self.time_unit_cycles,
                 clock_hz=self.clock_hz,
             )
@@ -883,8 +901,8 @@ class GuardCore(wiring.Component):
         ]
         return m
 
-    @staticmethod
     def _status_words(
+        self,
         m,
         section,
         state,
@@ -910,7 +928,7 @@ class GuardCore(wiring.Component):
                             kill_cause,
                             Const(0, 5),
                             enabled_mask,
-                            Const(0, 8 - N_INSTRUMENTS),
+                            Const(0, 8 - len(enabled_mask)),
                             open_count,
                         )
                     ),
@@ -921,27 +939,32 @@ class GuardCore(wiring.Component):
             # the row is the instrument section[1:0] (see row_index); the pages are
             # INSTRUMENT_0 + 4 * page + index
             base = StatusSection.INSTRUMENT_0 >> 2
+            # an instrument the build left out reads as zero words in every page
+            present = section[:2] < self.n_instruments
             with m.Case(f"{base:06b}--"):
-                m.d.comb += [
-                    words[0].eq(row.position.as_signed()),
-                    words[1].eq(Cat(row.open_buy, row.open_sell)),
-                    words[2].eq(Cat(row.ref_mid, row.has_ref, row.enabled)),
-                    words[3].eq(row.ref_age),
-                ]
+                with m.If(present):
+                    m.d.comb += [
+                        words[0].eq(row.position.as_signed()),
+                        words[1].eq(Cat(row.open_buy, row.open_sell)),
+                        words[2].eq(Cat(row.ref_mid, row.has_ref, row.enabled)),
+                        words[3].eq(row.ref_age),
+                    ]
             with m.Case(f"{base + 1:06b}--"):
-                m.d.comb += [
-                    words[0].eq(row.bid),
-                    words[1].eq(row.ask),
-                    words[2].eq(row.last_fill_price),
-                    words[3].eq(row.max_position),
-                ]
+                with m.If(present):
+                    m.d.comb += [
+                        words[0].eq(row.bid),
+                        words[1].eq(row.ask),
+                        words[2].eq(row.last_fill_price),
+                        words[3].eq(row.max_position),
+                    ]
             with m.Case(f"{base + 2:06b}--"):
-                m.d.comb += [
-                    words[0].eq(row.min_price),
-                    words[1].eq(row.max_price),
-                    words[2].eq(row.band),
-                    words[3].eq(row.timestamp),
-                ]
+                with m.If(present):
+                    m.d.comb += [
+                        words[0].eq(row.min_price),
+                        words[1].eq(row.max_price),
+                        words[2].eq(row.band),
+                        words[3].eq(row.timestamp),
+                    ]
             for page in range(COUNTER_PAGES):
                 with m.Case(StatusSection.COUNTERS_0 + page):
                     m.d.comb += [

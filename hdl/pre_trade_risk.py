@@ -14,7 +14,6 @@ from amaranth.hdl import Cat, Module, Mux, Signal, Value, signed
 from hdl.guard_spec import VALUATION_BITS
 from hdl.protocol import (
     N_INSTRUMENTS,
-    N_ORDER_SLOTS,
     POSITION_BITS,
     PRICE_BITS,
     LimitId,
@@ -78,10 +77,11 @@ def order_checks(
     rate_age: Value,
     dup_age: Value,
     last: dict[str, Signal],
+    n_instruments: int = N_INSTRUMENTS,
 ) -> OrderChecks:
     """Build the stage-A checks of the ORDER payload ``view`` into ``m``."""
     instrument = view.instrument
-    known = instrument < N_INSTRUMENTS
+    known = instrument < n_instruments
     buy = view.side == Side.BUY
     limit = view.kind == OrderKind.LIMIT
     quantity = view.quantity
@@ -136,8 +136,8 @@ def order_checks(
         for slot in slots
     ).any()
 
-    free_slot = Signal(range(N_ORDER_SLOTS), name="free_slot")
-    for slot_index in reversed(range(N_ORDER_SLOTS)):
+    free_slot = Signal(range(len(slots)), name="free_slot")
+    for slot_index in reversed(range(len(slots))):
         with m.If(~slots[slot_index].valid):
             m.d.comb += free_slot.eq(slot_index)
 

@@ -52,6 +52,7 @@ def tick_checks(
     row: Any,
     confirm: Value,
     confirm_set: Value,
+    n_instruments: int = N_INSTRUMENTS,
 ) -> TickChecks:
     """Build the stage-A checks of the TICK payload ``view`` into ``m``."""
     bid, ask = view.bid, view.ask
@@ -73,7 +74,7 @@ def tick_checks(
     confirmed = confirm_set & (count >= confirm)
 
     reason = Signal(8, name="tick_reason")
-    with m.If((view.instrument >= N_INSTRUMENTS) | ~row.enabled):
+    with m.If((view.instrument >= n_instruments) | ~row.enabled):
         m.d.comb += reason.eq(TickReason.UNKNOWN_INSTRUMENT)
     with m.Elif((bid == 0) | (ask == 0) | (bid < row.min_price) | (ask > row.max_price)):
         m.d.comb += reason.eq(TickReason.PRICE_RANGE)

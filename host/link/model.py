@@ -173,6 +173,11 @@ class GuardModel:
         Clock frequency reported in HELLO_REPLY (1 .. 2**32 - 1).
     time_unit_cycles : int
         Clock cycles per time unit (1 .. 65,535), as in the gateware.
+    n_instruments : int
+        Instrument rows (1 .. N_INSTRUMENTS), as the gateware was built; a higher index is
+        unknown and its STATUS sections read as zero words.
+    n_order_slots : int
+        Open-order slots (1 .. N_ORDER_SLOTS), as the gateware was built.
 
     Raises
     ------
@@ -191,10 +196,19 @@ class GuardModel:
         The 32 counters (see :data:`hdl.guard_spec.COUNTER_NAMES`), as of the last call.
     """
 
-    def __init__(self, *, clock_hz: int = 12_000_000, time_unit_cycles: int = 12) -> None:
+    def __init__(
+        self,
+        *,
+        clock_hz: int = 12_000_000,
+        time_unit_cycles: int = 12,
+        n_instruments: int = N_INSTRUMENTS,
+        n_order_slots: int = N_ORDER_SLOTS,
+    ) -> None:
         for name, value, high in (
             ("clock_hz", clock_hz, (1 << 32) - 1),
             ("time_unit_cycles", time_unit_cycles, (1 << 16) - 1),
+            ("n_instruments", n_instruments, N_INSTRUMENTS),
+            ("n_order_slots", n_order_slots, N_ORDER_SLOTS),
         ):
             if not isinstance(value, int) or isinstance(value, bool):
                 raise TypeError(f"{name} must be an int, not {value!r}")
@@ -202,12 +216,14 @@ class GuardModel:
                 raise ValueError(f"{name} must be in 1..{high}, not {value!r}")
         self.clock_hz = clock_hz
         self.time_unit_cycles = time_unit_cycles
+        self.n_instruments = n_instruments
+        self.n_order_slots = n_order_slots
         self.state = _DISARMED
         self.kill_cause = KillCause.NONE
         self.limits = [0] * _N_LIMITS
         self.limits_set = 0
-        self.instruments = [_Instrument() for _ in range(N_INSTRUMENTS)]
-        self.slots: list[_Slot | None] = [None] * N_ORDER_SLOTS
+        self.instruments = [_Instrument() for _ in range(n_instruments)]
+        self.slots: list[_Slot | None] = [None] * n_order_slots
         self.open_count = 0
         self.open_notional = 0
         self.exposure_sum = 0
@@ -360,8 +376,8 @@ class GuardModel:
             MessageType.HELLO_REPLY,
             {
                 "version": PROTOCOL_VERSION,
-                "n_instruments": N_INSTRUMENTS,
-                "n_order_slots": N_ORDER_SLOTS,
+                "n_instruments": self.n_instruments,
+                "n_order_slots": self.n_order_slots,
                 "time_unit_cycles": self.time_unit_cycles,
                 "clock_hz": self.clock_hz,
             },
@@ -386,7 +402,7 @@ class GuardModel:
             limit_id >= _N_LIMITS
             or value == 0
             or value >> LIMIT_WIDTHS[LimitId(limit_id)]
-            or (limit_id == LimitId.MAX_OPEN_ORDERS and value > N_ORDER_SLOTS)
+            or (limit_id == LimitId.MAX_OPEN_ORDERS and value > self.n_order_slots)
         ):
             return self._ack(MessageType.SET_LIMIT, limit_id, AckResult.BAD_ARGUMENT)
         self.limits[limit_id] = value
@@ -400,7 +416,7 @@ class GuardModel:
         min_price = fields.get("min_price", 0)
         max_price = fields.get("max_price", 0)
         band = fields.get("band_ticks", 0)
-        if index >= N_INSTRUMENTS or min_price > max_price or band == 0:
+        if index >= self.n_instruments or min_price > max_price or band == 0:
             return self._ack(MessageType.SET_INSTRUMENT, index, AckResult.BAD_ARGUMENT)
         inst = self.instruments[index]
         inst.enabled = fields.get("enabled", 0) != 0
@@ -453,6 +469,9 @@ class GuardModel:
         offset = section - StatusSection.INSTRUMENT_0
         if 0 <= offset < N_INSTRUMENTS * INSTRUMENT_PAGES:
             page, index = divmod(offset, N_INSTRUMENTS)
+            if index >= self.n_instruments:
+                # an instrument the build left out reads as zero words in every page
+                return (0, 0, 0, 0)
             return self._instrument_words(self.instruments[index], page, cycle)
         page = section - StatusSection.COUNTERS_0
         if 0 <= page < COUNTER_PAGES:
@@ -504,7 +523,7 @@ class GuardModel:
         )
 
     def _filter_tick(self, index: int, timestamp: int, bid: int, ask: int) -> TickReason:
-        if index >= N_INSTRUMENTS or not self.instruments[index].enabled:
+        if index >= self.n_instruments or not self.instruments[index].enabled:
             return TickReason.UNKNOWN_INSTRUMENT
         inst = self.instruments[index]
         if bid == 0 or ask == 0 or bid < inst.min_price or ask > inst.max_price:
@@ -555,7 +574,7 @@ class GuardModel:
             return Reason.HALTED
         if state == _DISARMED:
             return Reason.NOT_ARMED
-        inst = self.instruments[index] if index < N_INSTRUMENTS else None
+        inst = self.instruments[index] if index < self.n_instruments else None
         position = inst.position if inst is not None else 0
         open_buy = inst.open_buy if inst is not None else 0
         open_sell = inst.open_sell if inst is not None else 0

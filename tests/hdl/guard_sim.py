@@ -5,6 +5,7 @@ from typing import Any
 from amaranth.sim import Simulator
 
 from hdl.guard_core import GuardCore
+from hdl.protocol import N_INSTRUMENTS, N_ORDER_SLOTS
 from host.link.codec import Message
 from host.link.model import GuardModel
 from sim.beats import beat_to_message, message_to_beat
@@ -19,9 +20,17 @@ class GuardBench:
     for cycle ``c`` are applied before its clock edge.
     """
 
-    def __init__(self, *, clock_hz: int = 12_000_000, time_unit_cycles: int = 4) -> None:
+    def __init__(
+        self,
+        *,
+        clock_hz: int = 12_000_000,
+        time_unit_cycles: int = 4,
+        n_instruments: int = N_INSTRUMENTS,
+        n_order_slots: int = N_ORDER_SLOTS,
+    ) -> None:
         self.clock_hz = clock_hz
         self.time_unit_cycles = time_unit_cycles
+        self.size = {"n_instruments": n_instruments, "n_order_slots": n_order_slots}
         self.messages: dict[int, Message] = {}
         self.bad_frames: set[int] = set()
         self.drops: set[int] = set()
@@ -34,7 +43,7 @@ class GuardBench:
 
     def run(self, cycles: int) -> list[tuple[int, Message]]:
         """Simulate ``cycles`` cycles; return every (cycle, response) seen on o_rsp."""
-        dut = GuardCore(clock_hz=self.clock_hz, time_unit_cycles=self.time_unit_cycles)
+        dut = GuardCore(clock_hz=self.clock_hz, time_unit_cycles=self.time_unit_cycles, **self.size)
         sim = Simulator(dut)
         sim.add_clock(1e-6)
         responses = self.responses
@@ -62,7 +71,9 @@ class GuardBench:
 
     def model_responses(self, cycles: int) -> list[tuple[int, Message]]:
         """What GuardModel predicts for the same plan over ``cycles`` cycles."""
-        model = GuardModel(clock_hz=self.clock_hz, time_unit_cycles=self.time_unit_cycles)
+        model = GuardModel(
+            clock_hz=self.clock_hz, time_unit_cycles=self.time_unit_cycles, **self.size
+        )
         out: list[tuple[int, Message]] = []
         events = sorted(
             [(c, 0, m) for c, m in self.messages.items()]

@@ -10,7 +10,17 @@ from guard_sim import GuardBench, canonical, run_bench
 
 from hdl.guard_core import GuardCore
 from hdl.guard_spec import COUNTER_BAD_FRAMES, COUNTER_DROPS, kill_counter
-from hdl.protocol import KillCause, LimitId, MessageType, Reason, StatusSection, TradingState
+from hdl.protocol import (
+    AckResult,
+    KillCause,
+    LimitId,
+    MessageType,
+    Reason,
+    StatusSection,
+    TickReason,
+    TradingState,
+)
+from host.link.codec import Message
 from sim import scenarios as sc
 from sim.traffic import RandomTraffic
 
@@ -63,7 +73,13 @@ def plan_random(bench: GuardBench, seed: int, actions: int) -> int:
     rng = random.Random(seed)
     traffic = RandomTraffic(seed)
     cycle = 2
+    slots = bench.size["n_order_slots"]
     for message in traffic.setup():
+        if message.type == MessageType.SET_LIMIT and (
+            message["limit_id"] == LimitId.MAX_OPEN_ORDERS and message["value"] > slots
+        ):
+            # a smaller build takes at most its slot count; the rest of the traffic is alike
+            message = sc.set_limit(LimitId.MAX_OPEN_ORDERS, slots)
         bench.send(cycle, message)
         cycle += 6
     for _, action in zip(range(actions), traffic, strict=False):
@@ -219,3 +235,129 @@ def test_status_on_the_watchdog_deadline_cycle() -> None:
     assert replies[0][lane] == 0
     assert replies[1]["words[0]"] & 0xFF == TradingState.HALTED
     assert replies[2][lane] == 1
+
+
+# ---- reduced sizes (the iCE40UP5K build) ---------------------------------------------------
+
+SMALL = {"n_instruments": 1, "n_order_slots": 2}
+
+
+@pytest.mark.parametrize("scenario", sc.scenarios(), ids=lambda s: s.name)
+def test_scenario_differential_at_reduced_size(scenario: sc.Scenario) -> None:
+    # the directed expectations assume the full size; at 1 instrument and 2 slots the
+    # gateware must still equal the model beat for beat
+    bench = GuardBench(**SMALL)
+    cycles, _ = plan_scenario(bench, scenario)
+    got, want = run_bench(bench, cycles)
+    assert got == want
+
+
+@pytest.mark.parametrize(("size", "seed"), [((1, 2), 3), ((2, 3), 4)])
+def test_random_differential_at_reduced_size(size: tuple[int, int], seed: int) -> None:
+    bench = GuardBench(time_unit_cycles=2, n_instruments=size[0], n_order_slots=size[1])
+    cycles = plan_random(bench, seed, 800)
+    got, want = run_bench(bench, cycles)
+    for index, (g, w) in enumerate(zip(got, want, strict=False)):
+        assert g == w, f"beat {index} of {len(want)}: {g} != {w}"
+    assert len(got) == len(want)
+    reasons = {m["reason"] for _, m in got if m.type == MessageType.ORDER_VERDICT}
+    assert {Reason.ACCEPT, Reason.UNKNOWN_INSTRUMENT, Reason.MAX_OPEN_ORDERS} <= reasons
+
+
+def _small_armed(max_open: int = 2) -> tuple[GuardBench, int]:
+    bench = GuardBench(time_unit_cycles=1, **SMALL)
+    limits = sc.standard_limits()
+    limits[LimitId.MAX_OPEN_ORDERS] = max_open
+    cycle = 3
+    for limit_id, value in limits.items():
+        bench.send(cycle, sc.set_limit(limit_id, value))
+        cycle += 6
+    for message in (sc.set_instrument(0), sc.tick(0, 1, 1490, 1510), sc.arm()):
+        bench.send(cycle, message)
+        cycle += 6
+    return bench, cycle
+
+
+def _replies(got: list[Any], message_type: MessageType) -> list[Any]:
+    return [m for _, m in got if m.type == message_type]
+
+
+def test_reduced_size_hello_reports_the_built_size() -> None:
+    bench = GuardBench(**SMALL)
+    bench.send(3, Message(MessageType.HELLO))
+    got, want = run_bench(bench, 20)
+    assert got == want
+    ((_, reply),) = got
+    assert (reply["n_instruments"], reply["n_order_slots"]) == (1, 2)
+
+
+def test_reduced_size_rejects_an_absent_instrument_and_accepts_instrument_0() -> None:
+    bench, cycle = _small_armed()
+    plan = [
+        sc.set_instrument(1),
+        sc.tick(1, 2, 1490, 1510),
+        sc.order(1, 5, instrument=1),
+        sc.order(2, 5, instrument=0),
+        sc.tick(0, 3, 1490, 1510),
+        sc.status(StatusSection.INSTRUMENT_0 + 1),
+        sc.status(StatusSection.INSTRUMENT_0),
+    ]
+    for message in plan:
+        bench.send(cycle, message)
+        cycle += 6
+    got, want = run_bench(bench, cycle + 10)
+    assert got == want
+    acks = _replies(got, MessageType.ACK)
+    assert acks[-1]["command"] == MessageType.SET_INSTRUMENT
+    assert acks[-1]["result"] == AckResult.BAD_ARGUMENT
+    ticks = _replies(got, MessageType.TICK_VERDICT)
+    assert [t["reason"] for t in ticks[-2:]] == [TickReason.UNKNOWN_INSTRUMENT, TickReason.ACCEPT]
+    verdicts = _replies(got, MessageType.ORDER_VERDICT)
+    assert [v["reason"] for v in verdicts] == [Reason.UNKNOWN_INSTRUMENT, Reason.ACCEPT]
+    absent, present = _replies(got, MessageType.STATUS_REPLY)
+    assert [absent[f"words[{i}]"] for i in range(4)] == [0, 0, 0, 0]
+    assert present["words[1]"] == 5  # instrument 0's open buy quantity
+
+
+def test_reduced_size_max_open_orders_bounded_by_the_slots() -> None:
+    bench = GuardBench(**SMALL)
+    bench.send(3, sc.set_limit(LimitId.MAX_OPEN_ORDERS, 3))
+    bench.send(9, sc.set_limit(LimitId.MAX_OPEN_ORDERS, 2))
+    got, want = run_bench(bench, 25)
+    assert got == want
+    assert [m["result"] for m in _replies(got, MessageType.ACK)] == [
+        AckResult.BAD_ARGUMENT,
+        AckResult.OK,
+    ]
+
+
+def test_reduced_size_slot_exhaustion_rejects_the_third_order() -> None:
+    bench, cycle = _small_armed()
+    for client_id in (1, 2, 3):
+        bench.send(cycle, sc.order(client_id, 5, 1500 + client_id))
+        cycle += 6
+    bench.send(cycle, sc.cancel(1))
+    bench.send(cycle + 6, sc.order(4, 5, 1504))
+    got, want = run_bench(bench, cycle + 20)
+    assert got == want
+    verdicts = [v["reason"] for v in _replies(got, MessageType.ORDER_VERDICT)]
+    assert verdicts == [Reason.ACCEPT, Reason.ACCEPT, Reason.MAX_OPEN_ORDERS, Reason.ACCEPT]
+
+
+@pytest.mark.parametrize(
+    ("size", "match"),
+    [
+        ({"n_instruments": 0}, r"^n_instruments must be in 1\.\.4, not 0$"),
+        ({"n_instruments": 5}, r"^n_instruments must be in 1\.\.4, not 5$"),
+        ({"n_order_slots": 0}, r"^n_order_slots must be in 1\.\.8, not 0$"),
+        ({"n_order_slots": 9}, r"^n_order_slots must be in 1\.\.8, not 9$"),
+    ],
+)
+def test_constructor_validates_the_size(size: dict[str, int], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        GuardCore(clock_hz=1, time_unit_cycles=1, **size)
+
+
+def test_constructor_rejects_a_size_that_is_not_an_int() -> None:
+    with pytest.raises(TypeError, match=r"^n_order_slots must be an int, not 2\.0$"):
+        GuardCore(clock_hz=1, time_unit_cycles=1, n_order_slots=2.0)  # type: ignore[arg-type]

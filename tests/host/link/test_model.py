@@ -7,6 +7,7 @@ from hdl.protocol import (
     N_INSTRUMENTS,
     N_ORDER_SLOTS,
     PROTOCOL_VERSION,
+    AckResult,
     KillCause,
     LimitId,
     MessageType,
@@ -207,3 +208,97 @@ def test_reference_age_in_status_saturates() -> None:
     assert reply["words[3]"] == (20 + 2) - (10 + 3)
     (reply,) = model.receive(sc.status(StatusSection.INSTRUMENT_0), AGE_MAX + 100)
     assert reply["words[3]"] == AGE_MAX
+
+
+# ---- reduced sizes ---------------------------------------------------------------------------
+
+
+def small_armed_model(max_open: int = 2) -> tuple[GuardModel, int]:
+    """A 1-instrument, 2-slot model with every limit set, instrument 0 ticked, ARMed."""
+    model = GuardModel(time_unit_cycles=UNIT, n_instruments=1, n_order_slots=2)
+    limits = sc.standard_limits()
+    limits[LimitId.MAX_OPEN_ORDERS] = max_open
+    cycle = GAP
+    messages = [sc.set_limit(i, v) for i, v in limits.items()]
+    messages += [sc.set_instrument(0), sc.tick(0, 1, 1490, 1510), sc.arm()]
+    for message in messages:
+        model.receive(message, cycle)
+        cycle += GAP
+    assert model.state == TradingState.ACTIVE
+    return model, cycle
+
+
+def test_reduced_hello_reports_the_built_size() -> None:
+    model = GuardModel(n_instruments=2, n_order_slots=3)
+    (reply,) = model.receive(Message(MessageType.HELLO), 10)
+    assert (reply["n_instruments"], reply["n_order_slots"]) == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"n_instruments": 0}, ValueError, r"^n_instruments must be in 1\.\.4, not 0$"),
+        ({"n_instruments": 5}, ValueError, r"^n_instruments must be in 1\.\.4, not 5$"),
+        ({"n_order_slots": 0}, ValueError, r"^n_order_slots must be in 1\.\.8, not 0$"),
+        ({"n_order_slots": 9}, ValueError, r"^n_order_slots must be in 1\.\.8, not 9$"),
+        ({"n_order_slots": "2"}, TypeError, r"^n_order_slots must be an int, not '2'$"),
+    ],
+)
+def test_constructor_rejects_a_bad_size(kwargs: dict, error: type, match: str) -> None:
+    with pytest.raises(error, match=match):
+        GuardModel(**kwargs)
+
+
+def test_reduced_set_instrument_beyond_the_size_is_bad_argument() -> None:
+    model = GuardModel(n_instruments=1)
+    (bad,) = model.receive(sc.set_instrument(1), 10)
+    (good,) = model.receive(sc.set_instrument(0), 20)
+    assert bad == sc.ack(MessageType.SET_INSTRUMENT, 1, AckResult.BAD_ARGUMENT)
+    assert good == sc.ack(MessageType.SET_INSTRUMENT, 0)
+
+
+def test_reduced_max_open_orders_beyond_the_slots_is_bad_argument() -> None:
+    model = GuardModel(n_order_slots=2)
+    (bad,) = model.receive(sc.set_limit(LimitId.MAX_OPEN_ORDERS, 3), 10)
+    (good,) = model.receive(sc.set_limit(LimitId.MAX_OPEN_ORDERS, 2), 20)
+    assert bad == sc.ack(MessageType.SET_LIMIT, LimitId.MAX_OPEN_ORDERS, AckResult.BAD_ARGUMENT)
+    assert good == sc.ack(MessageType.SET_LIMIT, LimitId.MAX_OPEN_ORDERS)
+
+
+def test_reduced_unknown_instrument_for_ticks_and_orders() -> None:
+    model, cycle = small_armed_model()
+    (tick_bad,) = model.receive(sc.tick(1, 2, 1490, 1510), cycle)
+    (tick_good,) = model.receive(sc.tick(0, 3, 1490, 1510), cycle + GAP)
+    (order_bad,) = model.receive(sc.order(1, 5, instrument=1), cycle + 2 * GAP)
+    (order_good,) = model.receive(sc.order(2, 5, instrument=0), cycle + 3 * GAP)
+    assert tick_bad == sc.tick_verdict(1, 2, TickReason.UNKNOWN_INSTRUMENT)
+    assert tick_good == sc.tick_verdict(0, 3)
+    assert order_bad == sc.order_verdict(1, Reason.UNKNOWN_INSTRUMENT)
+    assert order_good == sc.order_verdict(2)
+
+
+def test_reduced_slot_exhaustion_and_release() -> None:
+    model, cycle = small_armed_model()
+    verdicts = []
+    for client_id in (1, 2, 3):
+        verdicts += model.receive(sc.order(client_id, 5, 1500 + client_id), cycle)
+        cycle += GAP
+    model.receive(sc.cancel(1), cycle)
+    verdicts += model.receive(sc.order(4, 5, 1504), cycle + GAP)
+    assert [v["reason"] for v in verdicts] == [
+        Reason.ACCEPT,
+        Reason.ACCEPT,
+        Reason.MAX_OPEN_ORDERS,
+        Reason.ACCEPT,
+    ]
+
+
+def test_reduced_status_of_an_absent_instrument_reads_zero() -> None:
+    model, cycle = small_armed_model()
+    model.receive(sc.order(1, 5), cycle)
+    for page in range(3):
+        (absent,) = model.receive(sc.status(StatusSection.INSTRUMENT_0 + 4 * page + 1), cycle + 8)
+        (present,) = model.receive(sc.status(StatusSection.INSTRUMENT_0 + 4 * page), cycle + 16)
+        cycle += 16
+        assert [absent[f"words[{i}]"] for i in range(4)] == [0, 0, 0, 0]
+        assert any(present[f"words[{i}]"] for i in range(4))
