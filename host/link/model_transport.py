@@ -12,6 +12,7 @@ import logging
 import time
 from typing import Protocol
 
+from hdl.protocol import N_INSTRUMENTS, N_ORDER_SLOTS
 from host.link.codec import FrameError, FrameSplitter, Message, decode_frame, encode
 from host.link.transport import Transport, TransportClosed
 
@@ -115,6 +116,8 @@ class ModelTransport(Transport):
         Defaults to a :class:`WallClock` at 12 MHz.
     poll_interval : float
         Seconds between polls for autonomous ALERTs (watchdog) while nothing is written.
+    n_instruments, n_order_slots : int
+        The default model's size, as a gateware build's (ignored with ``model``).
     """
 
     def __init__(
@@ -124,6 +127,8 @@ class ModelTransport(Transport):
         clock: ClockSource | None = None,
         time_unit_cycles: int = 12,
         poll_interval: float = 0.005,
+        n_instruments: int = N_INSTRUMENTS,
+        n_order_slots: int = N_ORDER_SLOTS,
     ) -> None:
         if poll_interval <= 0:
             raise ValueError(f"Poll interval must be positive, not {poll_interval!r}")
@@ -132,7 +137,12 @@ class ModelTransport(Transport):
             # Imported here so that the codec and the client do not depend on the model.
             from host.link.model import GuardModel
 
-            model = GuardModel(clock_hz=self.clock.clock_hz, time_unit_cycles=time_unit_cycles)
+            model = GuardModel(
+                clock_hz=self.clock.clock_hz,
+                time_unit_cycles=time_unit_cycles,
+                n_instruments=n_instruments,
+                n_order_slots=n_order_slots,
+            )
         self.model = model
         self.description = "model"
         self._splitter = FrameSplitter()

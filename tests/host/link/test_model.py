@@ -16,8 +16,10 @@ from hdl.protocol import (
     TickReason,
     TradingState,
 )
+from host.link.client import GuardClient
 from host.link.codec import Message
 from host.link.model import GuardModel
+from host.link.model_transport import ModelTransport, VirtualClock
 from sim import scenarios as sc
 
 GAP = 8  # cycles between two message beats (the top level guarantees at least 5)
@@ -302,3 +304,13 @@ def test_reduced_status_of_an_absent_instrument_reads_zero() -> None:
         cycle += 16
         assert [absent[f"words[{i}]"] for i in range(4)] == [0, 0, 0, 0]
         assert any(present[f"words[{i}]"] for i in range(4))
+
+
+async def test_client_over_a_reduced_model_transport_reads_its_size() -> None:
+    transport = ModelTransport(clock=VirtualClock(), n_instruments=1, n_order_slots=2)
+    client = GuardClient(transport, timeout=0.05)
+    try:
+        info = await client.hello()
+    finally:
+        await client.close()
+    assert (info.n_instruments, info.n_order_slots) == (1, 2)
