@@ -7,7 +7,13 @@ __all__ = ["make_guard", "verdict_latency_cycles"]
 
 
 def make_guard(
-    *, clock_hz: int, time_unit_cycles: int, baud: int, core: CoreFactory | None = None
+    *,
+    clock_hz: int,
+    time_unit_cycles: int,
+    baud: int,
+    core: CoreFactory | None = None,
+    n_instruments: int | None = None,
+    n_order_slots: int | None = None,
 ) -> GuardUARTTop:
     """The guard with its UART (:class:`hdl.top.GuardUARTTop`), the design that is simulated.
 

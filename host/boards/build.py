@@ -1,6 +1,7 @@
 """Synthesise, place and route a board's bitstream with the YoWASP tools, and report on it."""
 
 import datetime
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -208,7 +209,7 @@ def build_bitstream(
     variant: str | None = None,
     clock_hz: int | None = None,
     baud: int = DEFAULT_BAUD,
-    guard_factory: GuardFactory = make_guard,
+    guard_factory: GuardFactory | None = None,
     latency_cycles: int | None = None,
     root: Path | None = None,
     allow_timing_failure: bool = False,
@@ -226,8 +227,8 @@ def build_bitstream(
         ``sync`` clock; defaults to the board's.
     baud : int
         UART rate of the link.
-    guard_factory : GuardFactory
-        The guard gateware (the real one unless a test swaps in a stand-in).
+    guard_factory : GuardFactory, optional
+        The guard gateware; by default the real one at the board's ``guard_options`` size.
     latency_cycles : int, optional
         Verdict latency to record; defaults to :func:`~hdl.boards.guard.verdict_latency_cycles`.
     root : Path, optional
@@ -251,6 +252,8 @@ def build_bitstream(
     platform = spec.platform(variant)
     # Hash first: the build elaborates what is imported now, and the report must name it.
     sources = source_sha256(root)
+    if guard_factory is None:
+        guard_factory = functools.partial(make_guard, **dict(spec.guard_options))  # type: ignore[arg-type]
     spec.top.validate_clock(clock_hz)  # before constructing: a refused top warns "unused"
     top = spec.top(clock_hz=clock_hz, baud=baud, guard_factory=guard_factory)
     latency = verdict_latency_cycles() if latency_cycles is None else latency_cycles

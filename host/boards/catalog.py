@@ -45,6 +45,9 @@ class BoardSpec:
         nextpnr's names for the LUT (logic cell), multiplier and block RAM cells.
     ff_resource : str or None
         nextpnr's name for flip-flops, where they are cells of their own.
+    guard_options : Mapping[str, int]
+        Size of the guard built for this board (``n_instruments``, ``n_order_slots``);
+        empty for the protocol's full size.
     """
 
     name: str
@@ -62,6 +65,7 @@ class BoardSpec:
     dsp_resource: str
     bram_resource: str
     ff_resource: str | None
+    guard_options: Mapping[str, int]
 
     def platform(self, variant: str | None = None) -> Platform:
         """A fresh platform for ``variant`` (default: :attr:`default_variant`).
@@ -98,6 +102,8 @@ BOARDS: dict[str, BoardSpec] = {
         dsp_resource="ICESTORM_DSP",
         bram_resource="ICESTORM_RAM",
         ff_resource=None,
+        # The full guard needs ~2.4 UP5Ks: one instrument and two order slots on this board.
+        guard_options={"n_instruments": 1, "n_order_slots": 2},
     ),
     "ulx3s": BoardSpec(
         name="ulx3s",
@@ -120,6 +126,7 @@ BOARDS: dict[str, BoardSpec] = {
         dsp_resource="MULT18X18D",
         bram_resource="DP16KD",
         ff_resource="TRELLIS_FF",
+        guard_options={},
     ),
 }
 
