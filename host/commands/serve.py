@@ -1,6 +1,7 @@
 """``quantum serve``: the dashboard (REST API, live feed and web app) on one port."""
 
 import argparse
+import asyncio
 import logging
 
 import uvicorn
@@ -85,5 +86,12 @@ async def run(args: argparse.Namespace) -> int:
         console.print(f"Dashboard on http://{settings.HOST}:{settings.PORT}/")
         await uvicorn.Server(config).serve()
     finally:
-        await store.close()
+        # uvicorn re-raises Ctrl-C once it has shut down, and asyncio.run turns that into a
+        # cancel of this task, which would land inside the close: let the close finish first.
+        closing = asyncio.ensure_future(store.close())
+        try:
+            await asyncio.shield(closing)
+        except asyncio.CancelledError:
+            await closing
+            raise
     return 0
