@@ -123,6 +123,13 @@ async def _retry(action: Any, attempts: int = 20) -> None:
     raise GuardLinkError(f"No good answer after {attempts} attempts")
 
 
+async def _release(client: GuardClient, client_id: int, attempts: int = 20) -> None:
+    for _ in range(attempts):
+        with contextlib.suppress(GuardLinkError):
+            await client.cancel(client_id)  # OK or UNKNOWN_ORDER: either way it is not open
+            return
+
+
 async def run_noisy_session(
     *, orders: int, rate: float = 1e-3, seed: int = 1, timeout: float = 0.05
 ) -> NoisySessionResult:
@@ -162,9 +169,10 @@ async def run_noisy_session(
                 client_id, 0, side, OrderKind.LIMIT, price, 1 + rng.randrange(20)
             )
             host_verdicts[client_id] = reason
-            if reason == Reason.ACCEPT:
-                with contextlib.suppress(GuardLinkError, GuardCommandError):
-                    await client.cancel(client_id)
+            if reason in (Reason.ACCEPT, Reason.NO_VERDICT):
+                # The guard may hold the order open (a lost verdict or a lost cancel): release
+                # it until the guard answers, or the open-order limit ends every accept.
+                await _release(client, client_id)
             elif reason in (Reason.HALTED, Reason.NOT_ARMED):
                 rearms += 1
                 with contextlib.suppress(GuardLinkError, GuardCommandError):
