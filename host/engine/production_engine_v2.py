@@ -214,6 +214,10 @@ class ProductionEngineV2:
         self.now = now
         self._t0 = now
         self._tick_time(now)
+        if self.store is not None:
+            # After a restart on the same database, continue the numbering: a reused client
+            # id would make the store take a new order for a replay of the old one.
+            self._next_client_id = max(self._next_client_id, await self.store.last_client_id() + 1)
         for limit, value in self.config.gateware.values(self.time_unit_s):
             await self.guard.set_limit(limit, value)
         for instrument in self.config.instruments:

@@ -29,7 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Self
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import BigInteger, cast, event, func, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
@@ -643,6 +643,13 @@ class Store:
             self._event(session, kind="command", payload=row_payload(row))
             self._event(session, kind="risk_event", payload=row_payload(audit))
         return row.id
+
+    async def last_client_id(self) -> int:
+        """The highest numeric client order id stored (0 when none): a restarted engine
+        numbers its orders after it, so a new order never collides with a stored one."""
+        async with self.sessionmaker() as session:
+            highest = await session.scalar(select(func.max(cast(Order.client_id, BigInteger))))
+        return int(highest or 0)
 
     async def pending_commands(self) -> list[Command]:
         """Commands not yet carried out, oldest first."""

@@ -36,19 +36,11 @@ def _paper_args(data: Path, database: Path) -> list[str]:
     ]
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "ProductionEngineV2 numbers client orders from 1 in every process "
-        "(production_engine_v2.py: self._next_client_id = 1) and Store.record_order ignores an "
-        "existing client_id, so after a restart the new orders and their trades (trade_key "
-        "'<client_id>#<n>') collide with the stored ones and are silently dropped"
-    ),
-)
-def test_sigkill_then_restart_on_the_same_database_loses_and_duplicates_nothing(
+def _kill_and_restart(
     tmp_path: Path, capfd: pytest.CaptureFixture[str]
-) -> None:
+) -> tuple[Path, tuple[int, int], tuple[int, int]]:
+    """SIGKILL a paper run once it has trades, then run again on the same database; returns
+    the database, its (orders, trades) at the kill, and what the second run reported."""
     first, second = tmp_path / "first", tmp_path / "second"
     generate(first, seed=3, events=30_000)
     generate(second, seed=4, events=30_000)
@@ -85,8 +77,32 @@ def test_sigkill_then_restart_on_the_same_database_loses_and_duplicates_nothing(
     assert summary is not None
     orders_run, fills_run = int(summary[2]), int(summary[3])
     assert orders_run > 0 and fills_run > 0
+    return database, (orders_before, trades_before), (orders_run, fills_run)
 
+
+@pytest.mark.slow
+def test_sigkill_then_restart_on_the_same_database_loses_and_duplicates_nothing(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    database, (orders_before, trades_before), (orders_run, fills_run) = _kill_and_restart(
+        tmp_path, capfd
+    )
     assert _counts(database) == (orders_before + orders_run, trades_before + fills_run)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "the paper broker's account lives in the engine process: after a SIGKILL the restarted "
+        "engine starts flat and does not load the stored positions, so its position rows no "
+        "longer equal the net of all stored trades"
+    ),
+)
+def test_sigkill_then_restart_on_the_same_database_positions_reconcile_with_trades(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    database, _, _ = _kill_and_restart(tmp_path, capfd)
     with sqlite3.connect(database) as connection:
         net = dict(
             connection.execute(

@@ -134,6 +134,15 @@ async def test_record_order_when_client_id_repeats_then_first_row_kept(store: St
     assert len(await _events(store, "order")) == 1
 
 
+async def test_last_client_id_when_orders_stored_then_highest_number(store: Store) -> None:
+    assert await store.last_client_id() == 0
+    for client_id in ("9", "12", "3"):
+        await _order(store, client_id=client_id)
+
+    # Numeric, not text, order: "9" > "12" as strings.
+    assert await store.last_client_id() == 12
+
+
 async def test_record_order_when_client_id_empty_then_value_error(store: Store) -> None:
     with pytest.raises(ValueError, match=r"^Client id must be a non-empty string, not ''$"):
         await _order(store, client_id="")
