@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 BOARD ?= icebreaker
 
-.PHONY: setup setup-python setup-system setup-web lint test sim run bitstream flash formal bench clean
+.PHONY: setup setup-python setup-system setup-web lint test sim run bitstream flash formal reliability bench clean
 
 setup: setup-system setup-python setup-web
 
@@ -54,6 +54,10 @@ flash: setup-python
 
 formal: setup-python
 	$(PY) -m sim.formal
+
+# The long fault-injection runs (make test runs short versions of each).
+reliability: setup-python
+	$(PY) -m host.reliability
 
 bench: setup
 	$(VENV)/bin/quantum bench
