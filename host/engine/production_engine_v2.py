@@ -214,10 +214,6 @@ class ProductionEngineV2:
         self.now = now
         self._t0 = now
         self._tick_time(now)
-        if self.store is not None:
-            # After a restart on the same database, continue the numbering: a reused client
-            # id would make the store take a new order for a replay of the old one.
-            self._next_client_id = max(self._next_client_id, await self.store.last_client_id() + 1)
         for limit, value in self.config.gateware.values(self.time_unit_s):
             await self.guard.set_limit(limit, value)
         for instrument in self.config.instruments:
@@ -232,6 +228,13 @@ class ProductionEngineV2:
         await self.guard.arm(ArmMode.ACTIVE)
         self.drb.on_equity(now, self.config.starting_equity)
         self.drb.arm(ArmMode.ACTIVE)
+        if self.store is not None:
+            # After a restart on the same database, continue the numbering: a reused client
+            # id would make the store take a new order for a replay of the old one.
+            # A store that cannot answer halts the engine (as any failed
+            # write does), after arming, so the halt latches both lines.
+            last = await self._write(self.store.last_client_id())
+            self._next_client_id = max(self._next_client_id, (last or 0) + 1)
         self._next_heartbeat = now + self._heartbeat_every
         self.strategy.on_start()
         logger.info("engine armed on %s", self.backend)
