@@ -63,3 +63,8 @@ def test_main_when_run_then_rewrites_and_check_passes(tmp_path: Path) -> None:
     assert main(args) == 0
     assert "2.26 ms" in readme.read_text()
     assert main([*args, "--check"]) == 0
+
+
+def test_committed_readme_when_checked_then_table_matches_committed_results() -> None:
+    # The README's numbers are the results file's, never edited by hand.
+    assert main(["--check"]) == 0
