@@ -378,7 +378,7 @@ class RecordingStore:
 
     def __getattr__(self, name: str) -> Any:
         async def accept(**kwargs: Any) -> Any:
-            return [] if name == "pending_commands" else 0
+            return [] if name in ("pending_commands", "stored_fills", "close_open_orders") else 0
 
         return accept
 
