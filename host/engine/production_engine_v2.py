@@ -44,6 +44,7 @@ from hdl.protocol import (
     OrderKind,
     Reason,
     Side,
+    StatusSection,
     TickReason,
     TradingState,
 )
@@ -1145,6 +1146,23 @@ class ProductionEngineV2:
                 await self.guard.heartbeat()
             except Exception as error:  # noqa: BLE001
                 await self.halt("engine", "LINK_DOWN: heartbeat failed", {"error": str(error)})
+                continue
+            try:
+                await self._probe_guard()
+            except Exception as error:  # noqa: BLE001
+                await self.halt("engine", "LINK_DOWN: guard not answering", {"error": str(error)})
+
+    async def _probe_guard(self) -> None:
+        """HEARTBEAT has no reply, so a guard that hangs (its port open, nothing answering)
+        would go unnoticed while the market is quiet: when nothing has come back for three
+        heartbeat intervals, ask for its status SUMMARY; no answer within the guard timeout
+        is a dead link (noticed well within the gateware's own heartbeat timeout)."""
+        last_rx = getattr(self.guard, "last_rx", None)
+        probe = getattr(self.guard, "status_section", None)
+        if last_rx is None or probe is None:
+            return
+        if time.monotonic() - last_rx >= 3 * self.config.heartbeat_interval_s:
+            await probe(StatusSection.SUMMARY)
 
     async def on_alert(self, alert: Any) -> None:
         """An ALERT from the gateware (kill latched): halt both lines."""
@@ -1155,10 +1173,15 @@ class ProductionEngineV2:
         await self.halt("gateware", f"ALERT: state={state}, cause={cause}", fields)
 
     async def _watch_alerts(self) -> None:
-        async for alert in self.guard.alerts():
-            await self.on_alert(alert)
-        if not self.halted:
-            await self.halt("engine", "LINK_DOWN: alert stream ended", {})
+        while True:
+            guard = self.guard
+            async for alert in guard.alerts():
+                await self.on_alert(alert)
+            if guard is self.guard and not self.halted:
+                await self.halt("engine", "LINK_DOWN: alert stream ended", {})
+            # The link is gone; a new one arrives with reattach_guard.
+            while self.guard is guard:
+                await asyncio.sleep(0.05)
 
     async def _store_retry_forever(self) -> None:
         while True:
