@@ -399,3 +399,73 @@ async def test_fill_when_two_identical_partial_fills_then_store_gets_two_numbere
     fills = [(t["price"], t["quantity"], t["ts"]) for t in store.trades]
     assert len(store.trades) == 2 and fills[0] == fills[1]
     assert [t["fill_seq"] for t in store.trades] == [1, 2]
+
+
+class SwitchableStore:
+    """A real SQLite store whose every call fails while ``down`` (the database gone);
+    ``down_at`` names a call that takes it down when it comes."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.down = False
+        self.down_at: str | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.store, name)
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            if name == self.down_at:
+                self.down = True
+            if self.down:
+                raise OSError("Connection refused")
+            return await method(*args, **kwargs)
+
+        call.__name__ = name
+        return call
+
+
+async def test_store_down_on_the_order_itself_then_never_sent_held_and_written_on_return(
+    tmp_path,
+) -> None:
+    import sqlite3
+
+    from host.store import Store
+
+    store = await Store.open(f"sqlite:///{tmp_path / 'engine.db'}")
+    switchable = SwitchableStore(store)
+    try:
+        engine, guard, strategy = await started(store=switchable)
+        strategy.queue = [buy(price=42_990.0)]
+        switchable.down_at = "record_order"  # gone just as the order is to be recorded
+        await quote(engine, 1)
+        (record,) = engine.orders.values()
+        # Not recorded, so not sent: released on both lines, halted, nothing at the broker.
+        assert engine.broker.open_orders() == [] and engine.fills == []
+        assert record.status == "cancelled"
+        assert guard.named("cancel") == [("cancel", record.client_id)]
+        assert engine.drb.open_orders == []
+        assert engine.halted and engine.halt_reason.startswith("STORE_FAILED")
+        assert not engine.store_available
+        ok, why = await engine.execute_command("rearm", {}, "alice")
+        assert not ok and "STORE_FAILED" in why and engine.halted
+        assert await engine.retry_store() is False  # still down: nothing dropped
+        held = engine.store_outage.held_writes
+        assert held >= 3 and engine.store_outage.written_late == 0
+        switchable.down, switchable.down_at = False, None
+        assert await engine.retry_store() is True
+        assert engine.store_outage.written_late == held
+        assert engine.halted, "the store's return must not re-arm by itself"
+        ok, why = await engine.execute_command("rearm", {}, "alice")
+        assert ok and not engine.halted, why
+    finally:
+        await store.close()
+    with sqlite3.connect(tmp_path / "engine.db") as connection:
+        status, detail = connection.execute(
+            "select status, detail from orders where client_id = ?", (str(record.client_id),)
+        ).fetchone()
+        events = connection.execute(
+            "select kind, reason from risk_events where line = 'engine' order by id"
+        ).fetchall()
+    assert status == "cancelled" and "STORE_FAILED" in detail
+    assert [kind for kind, _ in events] == ["halt", "store_recovered"]
+    assert events[0][1].startswith("STORE_FAILED")
