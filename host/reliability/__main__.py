@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         default=5_000,
         help="orders through the damaged link (default: %(default)s)",
     )
-    parser.add_argument("--db-outages", type=int, default=5, help="MariaDB cuts, 0: skip")
+    parser.add_argument("--db-outages", type=int, default=5, help="MariaDB cuts and hangs each")
     parser.add_argument("--link-deaths", type=int, default=4, help="sim-serve deaths, 0: skip")
     parser.add_argument("--seed", type=int, default=20261125, help="(default: %(default)s)")
     fuzz_and_load.add_arguments(parser)

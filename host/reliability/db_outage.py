@@ -73,6 +73,7 @@ class DbOutageResult:
     """Figures and the safety verdict of one run."""
 
     backend: str
+    fault: str
     seconds: float
     events: int
     orders: int
@@ -161,19 +162,25 @@ async def run_db_outage(
     speed: float = 60.0,
     seed: int = 11,
     phase_timeout_s: float = 30.0,
+    fault: str = "cut",
+    store_timeout_s: float = 3.0,
 ) -> DbOutageResult:
     """Paper-trade on ``database_url`` (MariaDB) through a proxy and cut it ``cycles`` times.
 
     Each cycle waits for ``orders_per_phase`` new orders, cuts the database for ``outage_s``,
     restores it, checks nothing traded before the operator's re-arm, re-arms through the
     database and waits for trading to resume. ``events`` generated rows are replayed at
-    ``speed`` x real time (make sure they last the run).
+    ``speed`` x real time (make sure they last the run). ``fault`` is ``"cut"`` (connections
+    reset, new ones refused) or ``"hang"`` (connections stay open, nothing answers: the
+    engine's ``store_timeout_s`` must catch it).
     """
+    if fault not in ("cut", "hang"):
+        raise ValueError(f"Database fault must be 'cut' or 'hang', not {fault!r}")
     url = make_url(database_url)
     if url.get_backend_name() not in ("mysql", "mariadb"):
         raise ValueError(f"Database must be MariaDB/MySQL for the proxy, not {database_url!r}")
     await (await Store.open(database_url)).close()  # schema at head, through the real port
-    config = EngineConfig(store_retry_s=0.25, store_timeout_s=3.0)
+    config = EngineConfig(store_retry_s=0.25, store_timeout_s=store_timeout_s)
     started = time.monotonic()
     submissions: list[tuple[int, bool]] = []
     async with TcpProxy(url.host or "127.0.0.1", url.port or 3306) as proxy:
@@ -192,6 +199,7 @@ async def run_db_outage(
                 engine.broker.submit = recording_submit  # type: ignore[method-assign]
                 result = DbOutageResult(
                     backend=f"MariaDB via proxy :{proxy.port}",
+                    fault=fault,
                     seconds=0,
                     events=0,
                     orders=0,
@@ -209,6 +217,7 @@ async def run_db_outage(
                                 outage_s,
                                 phase_timeout_s,
                                 run,
+                                fault,
                             )
                         )
                 finally:
@@ -241,6 +250,7 @@ async def _cycle(
     outage_s: float,
     timeout: float,
     run: asyncio.Task[None],
+    fault: str,
 ) -> OutageCycle:
     def alive() -> None:
         if run.done():
@@ -253,8 +263,11 @@ async def _cycle(
     mark = len(submissions)
     await _until(lambda: sent_at_least(mark + orders_per_phase), timeout, "orders before the cut")
     orders_before = len(engine.orders)
-    await proxy.cut()
-    logger.info("outage: database cut after %d orders", orders_before)
+    if fault == "cut":
+        await proxy.cut()
+    else:
+        proxy.freeze()
+    logger.info("outage: database %s after %d orders", fault, orders_before)
     detect = await _until(lambda: not engine.store_available, timeout, "engine noticed the cut")
     await asyncio.sleep(max(0.0, outage_s - detect))
     outage = detect + max(0.0, outage_s - detect)

@@ -16,31 +16,37 @@ __all__ = ["db_outages", "link_deaths"]
 
 
 def db_outages(outages: int, seed: int, *, outage_s: float = 5.0) -> dict[str, Any]:
-    """``outages`` cuts of ``outage_s`` seconds of a throw-away MariaDB database (behind a
-    proxy; the server itself is never stopped) while the engine paper-trades."""
-    with temporary_mariadb_database() as url:
-        result = asyncio.run(
-            run_db_outage(
-                url,
-                cycles=outages,
-                outage_s=outage_s,
-                orders_per_phase=10,
-                # About 30 s of replay per outage at 60x: the data must outlast the run.
-                events=max(60_000, 40_000 * outages),
-                speed=60.0,
-                seed=seed % 2**31,
+    """``outages`` cuts (connections reset) and then ``outages`` hangs (connections open,
+    nothing answers) of ``outage_s`` seconds each, of a throw-away MariaDB database behind a
+    proxy (the server itself is never stopped), while the engine paper-trades."""
+    runs = {}
+    for fault in ("cut", "hang"):
+        with temporary_mariadb_database() as url:
+            result = asyncio.run(
+                run_db_outage(
+                    url,
+                    cycles=outages,
+                    outage_s=outage_s,
+                    orders_per_phase=10,
+                    # About 30 s of replay per outage at 60x: the data must outlast the run.
+                    events=max(60_000, 40_000 * outages),
+                    speed=60.0,
+                    seed=seed % 2**31,
+                    fault=fault,
+                    store_timeout_s=2.0,
+                )
             )
-        )
-    figures = result.as_dict()
-    cycles = figures["cycles"]
-    return {
-        "passed": result.safe,
-        "outages": len(cycles),
-        "max_detect_s": max((c["detect_s"] for c in cycles), default=None),
-        "max_recover_s": max((c["recover_s"] for c in cycles), default=None),
-        "max_rearm_s": max((c["rearm_s"] for c in cycles), default=None),
-        **figures,
-    }
+        figures = result.as_dict()
+        cycles = figures["cycles"]
+        runs[fault] = {
+            "passed": result.safe,
+            "outages": len(cycles),
+            "max_detect_s": max((c["detect_s"] for c in cycles), default=None),
+            "max_recover_s": max((c["recover_s"] for c in cycles), default=None),
+            "max_rearm_s": max((c["rearm_s"] for c in cycles), default=None),
+            **figures,
+        }
+    return {"passed": all(r["passed"] for r in runs.values()), **runs}
 
 
 def link_deaths(deaths: int) -> dict[str, Any]:

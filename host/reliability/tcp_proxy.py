@@ -23,7 +23,9 @@ class TcpProxy:
     """Forward ``127.0.0.1:port`` to ``(target_host, target_port)`` until :meth:`cut`.
 
     ``cut()`` closes the listener (new connections are refused) and resets every forwarded
-    connection in both directions; ``restore()`` listens again on the same port.
+    connection in both directions; ``freeze()`` keeps every connection open but forwards
+    nothing (a server that hangs, or a network that drops packets without a reset);
+    ``restore()`` forwards again (after a cut: listens again on the same port).
 
     Parameters
     ----------
@@ -43,6 +45,8 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._flowing = asyncio.Event()
+        self._flowing.set()
 
     @property
     def up(self) -> bool:
@@ -50,13 +54,18 @@ class TcpProxy:
         return self._server is not None
 
     async def start(self) -> "TcpProxy":
-        """Listen (again); returns self."""
+        """Listen and forward (again); returns self."""
+        self._flowing.set()
         if self._server is None:
             self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
             self.port = self._server.sockets[0].getsockname()[1]
         return self
 
     restore = start
+
+    def freeze(self) -> None:
+        """Forward nothing more, in either direction, on any connection, old or new."""
+        self._flowing.clear()
 
     async def cut(self) -> None:
         """Refuse new connections and reset every open one."""
@@ -119,9 +128,9 @@ class TcpProxy:
                     self._writers.discard(end)
                     end.close()
 
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with contextlib.suppress(OSError, asyncio.IncompleteReadError):
             while data := await reader.read(_CHUNK):
+                await self._flowing.wait()
                 writer.write(data)
                 await writer.drain()

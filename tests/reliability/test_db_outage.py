@@ -30,6 +30,26 @@ async def test_database_cut_mid_run_halts_holds_writes_and_resumes_only_on_rearm
     assert result.orders > cycle.orders_before_cut  # it traded again after the re-arm
 
 
+async def test_database_hanging_mid_run_is_caught_by_the_store_timeout(
+    mariadb_database: str,
+) -> None:
+    # Connections stay open and nothing answers (no reset): only the engine's own write
+    # timeout can tell, and it must, or the engine would wait forever with orders open.
+    clear_mariadb(mariadb_database.rsplit("/", 1)[1])
+    result = await run_db_outage(
+        mariadb_database, cycles=1, outage_s=2.0, fault="hang", store_timeout_s=1.0
+    )
+
+    assert result.problems == []
+    (cycle,) = result.cycles
+    # Caught by the 1 s timeout of the first store access after the freeze (generous bound:
+    # two cores shared by many processes).
+    assert cycle.detect_s < 2.5
+    assert cycle.halted_after_recovery and cycle.orders_before_rearm == 0
+    assert result.unsafe_submissions == 0 and result.unrecorded_orders == 0
+    assert result.store_outage["written_late"] == result.store_outage["held_writes"] > 0
+
+
 async def test_proxy_when_cut_then_refuses_and_when_restored_then_forwards() -> None:
     import asyncio
     import contextlib
@@ -56,6 +76,12 @@ async def test_proxy_when_cut_then_refuses_and_when_restored_then_forwards() -> 
         reader, writer = await asyncio.open_connection("127.0.0.1", proxy.port)
         writer.write(b"back")
         assert await reader.read(4) == b"back"
+        proxy.freeze()  # open, but nothing comes back
+        writer.write(b"hang")
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(reader.read(4), 0.3)
+        await proxy.restore()  # the held bytes flow again
+        assert await asyncio.wait_for(reader.read(4), 5) == b"hang"
         writer.close()
     server.close()
     await server.wait_closed()
