@@ -821,8 +821,12 @@ class ProductionEngineV2:
         """Mark-to-market equity of the paper account."""
         return self.broker.account.equity(self.broker.marks())
 
-    def _sample_equity(self, ts: int, *, force: bool = False) -> None:
-        equity = self.equity()
+    def _sample_equity(
+        self, ts: int, *, force: bool = False, marks: dict[str, float] | None = None
+    ) -> None:
+        # ``marks``: the broker's marks, when the caller has them (the fast backtest path
+        # keeps the touch outside the broker between orders).
+        equity = self.equity() if marks is None else self.broker.account.equity(marks)
         self.drb.on_equity(ts, equity)
         if force or not self.equity_curve or self.equity_curve[-1][1] != equity:
             self.equity_curve.append((ts, equity))
@@ -1084,14 +1088,23 @@ class ProductionEngineV2:
         feed: AsyncIterator[tuple[int, int, int, int, int, int, float, float, float, float]],
         *,
         duration_s: float | None = None,
+        relink: Callable[[], Awaitable[GuardLine]] | None = None,
     ) -> None:
-        """Run on a live feed (wall time) with heartbeat, alert and command tasks."""
+        """Run on a live feed (wall time) with heartbeat, alert and command tasks.
+
+        ``relink``, if given, opens a new link to the guard: after the link died, the
+        engine calls it every ``config.store_retry_s`` until it succeeds and attaches the new
+        link with :meth:`reattach_guard` (configured, not armed; the dead link is closed).
+        Trading resumes only when an operator re-arms.
+        """
         tasks = [
             asyncio.create_task(self._heartbeat_forever(), name="heartbeat"),
             asyncio.create_task(self._watch_alerts(), name="alerts"),
             asyncio.create_task(self._commands_forever(), name="commands"),
             asyncio.create_task(self._store_retry_forever(), name="store-retry"),
         ]
+        if relink is not None:
+            tasks.append(asyncio.create_task(self._relink_forever(relink), name="relink"))
         self.event_time_heartbeats = False
         self._stop_requested = False
         self._waiting_for_feed = False
@@ -1182,6 +1195,30 @@ class ProductionEngineV2:
             # The link is gone; a new one arrives with reattach_guard.
             while self.guard is guard:
                 await asyncio.sleep(0.05)
+
+    async def _relink_forever(self, relink: Callable[[], Awaitable[GuardLine]]) -> None:
+        while True:
+            await asyncio.sleep(self.config.store_retry_s)
+            gone = not getattr(self.guard, "connected", True)
+            if not (self.halted and (gone or self.halt_reason.startswith("LINK_DOWN"))):
+                continue
+            dead = self.guard
+            try:
+                fresh = await relink()
+            except Exception as error:  # noqa: BLE001 -- still down: try again later
+                logger.warning("guard link still down: %s", error)
+                continue
+            with contextlib.suppress(Exception):
+                await dead.close()  # a frozen sim-serve this link owns is stopped with it
+            try:
+                await self.reattach_guard(fresh)
+            except Exception as error:  # noqa: BLE001 -- a link that cannot be configured
+                logger.warning("new guard link unusable: %s", error)
+                with contextlib.suppress(Exception):
+                    await fresh.close()
+                continue
+            # The halt stays latched, but it is no longer the link's: re-arm is now possible.
+            self.halt_reason = f"LINK_RESTORED: halted until re-armed ({self.halt_reason})"
 
     async def _store_retry_forever(self) -> None:
         while True:
