@@ -157,6 +157,18 @@ class _Counts:
         bucket[reason] = bucket.get(reason, 0) + 1
 
 
+def _forget(tasks: set[asyncio.Future[Any]]) -> Callable[[asyncio.Future[Any]], None]:
+    """A done-callback that drops a finished store call from ``tasks`` and retrieves its
+    outcome (it was given up on: its error must not be reported as never retrieved)."""
+
+    def done(task: asyncio.Future[Any]) -> None:
+        tasks.discard(task)
+        if not task.cancelled():
+            task.exception()
+
+    return done
+
+
 class ProductionEngineV2:
     """The engine. Build it, ``await start(now)``, feed events, ``await shutdown(now)``.
 
@@ -227,6 +239,7 @@ class ProductionEngineV2:
         self._store_failed = False
         self._store_down_since = 0.0
         self._held: deque[tuple[Callable[..., Awaitable[Any]], dict[str, Any]]] = deque()
+        self._abandoned: set[asyncio.Future[Any]] = set()
         #: True once the paper account was rebuilt from the store (or there is no store).
         self._restored = store is None
         self.store_outage = StoreOutage()
@@ -927,7 +940,7 @@ class ProductionEngineV2:
             self._hold(method, kwargs)
             return None
         try:
-            return await asyncio.wait_for(method(**kwargs), self.config.store_timeout_s)
+            return await self._bounded(method(**kwargs))
         except Exception as error:  # noqa: BLE001 -- any store failure stops trading
             self._hold(method, kwargs)
             await self._store_down(f"{method.__name__} failed", error)
@@ -936,10 +949,27 @@ class ProductionEngineV2:
     async def _read(self, method: Callable[[], Awaitable[Any]]) -> Any:
         """A read the engine cannot go on without; on failure the store is down (halt)."""
         try:
-            return await asyncio.wait_for(method(), self.config.store_timeout_s)
+            return await self._bounded(method())
         except Exception as error:  # noqa: BLE001 -- any store failure stops trading
             await self._store_down(f"{method.__name__} failed", error)
             return None
+
+    async def _bounded(self, call: Awaitable[Any]) -> Any:
+        """Await a store call for at most ``store_timeout_s``.
+
+        On timeout the call is cancelled but NOT waited for: a driver blocked in a thread
+        (SQLite waiting for a lock another process holds) finishes only when the database
+        lets it, which is the outage itself. It is remembered, and :meth:`retry_store`
+        writes nothing until every such call has ended, so held writes never overtake it.
+        """
+        task = asyncio.ensure_future(call)
+        done, _ = await asyncio.wait({task}, timeout=self.config.store_timeout_s)
+        if task in done:
+            return task.result()
+        task.cancel()
+        self._abandoned.add(task)
+        task.add_done_callback(_forget(self._abandoned))
+        raise TimeoutError(f"Store must answer within {self.config.store_timeout_s:g} s")
 
     def _hold(self, method: Callable[..., Awaitable[Any]], kwargs: dict[str, Any]) -> None:
         if method.__name__ in _SAMPLE_WRITES:
@@ -979,16 +1009,17 @@ class ProductionEngineV2:
         """
         if not self._store_failed or self.store is None:
             return True
-        timeout = self.config.store_timeout_s
+        if self._abandoned:
+            return False  # a timed-out call is still in the driver: let it end first
         try:
-            await asyncio.wait_for(self.store.ping(), timeout)
+            await self._bounded(self.store.ping())
         except Exception as error:  # noqa: BLE001 -- still down
             logger.debug("store still unavailable: %s", error)
             return False
         while self._held:
             method, kwargs = self._held[0]
             try:
-                await asyncio.wait_for(method(**kwargs), timeout)
+                await self._bounded(method(**kwargs))
             except (OSError, TimeoutError, DBAPIError) as error:
                 logger.warning("store failed again while catching up: %s", error)
                 return False

@@ -2,9 +2,11 @@
 
 The engine (model guard, replay feed, paper broker) writes to MariaDB through a
 :class:`~host.reliability.tcp_proxy.TcpProxy`; the scenario cuts the proxy mid-run (every
-connection reset, new ones refused), keeps it cut for a while, restores it, and re-arms as an
-operator would (a ``rearm`` command in the database, which the engine can only hear once the
-store is back). It checks the engine's promise (``ProductionEngineV2._write``):
+connection reset, new ones refused) or freezes it (connections open, nothing answers), or,
+on SQLite, has another process hold the file's write lock; it keeps the fault for a while,
+ends it, and re-arms as an operator would (a ``rearm`` command in the database, which the
+engine can only hear once the store is back). It checks the engine's promise
+(``ProductionEngineV2._write``):
 
 - no order reaches the broker unless its row is in the database first, and none while the
   store is down or the engine halted;
@@ -22,6 +24,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import sys
 import tempfile
 import time
 import uuid
@@ -32,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from host.broker.paper import BrokerOrder
 from host.data.generator import generate
@@ -44,6 +47,7 @@ from host.link.client import GuardClient
 from host.reliability.tcp_proxy import TcpProxy
 from host.store import Store
 from host.store.models import Order, Position, RiskEvent, Trade
+from host.store.url import normalize_database_url
 
 __all__ = ["DbOutageResult", "OutageCycle", "run_db_outage", "temporary_mariadb_database"]
 
@@ -122,6 +126,81 @@ def temporary_mariadb_database() -> Iterator[str]:
         connection.close()
 
 
+class _ProxyFault:
+    """MariaDB behind a :class:`TcpProxy`: ``cut`` resets and refuses, ``hang`` freezes."""
+
+    def __init__(self, url: URL, fault: str) -> None:
+        self.fault = fault
+        self.proxy = TcpProxy(url.host or "127.0.0.1", url.port or 3306)
+        self.url = url
+
+    async def __aenter__(self) -> str:
+        await self.proxy.start()
+        self.backend = f"MariaDB via proxy :{self.proxy.port}"
+        return self.url.set(host="127.0.0.1", port=self.proxy.port).render_as_string(
+            hide_password=False
+        )
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.proxy.close()
+
+    async def begin(self) -> None:
+        if self.fault == "cut":
+            await self.proxy.cut()
+        else:
+            self.proxy.freeze()
+
+    async def end(self) -> None:
+        await self.proxy.restore()
+
+
+class _SqliteLockFault:
+    """SQLite file locked by another process (``BEGIN EXCLUSIVE`` held: a backup tool, a
+    shell left in a transaction): reads go on (WAL), every write waits for the lock."""
+
+    _LOCKER = (
+        "import sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], timeout=30, isolation_level=None)\n"
+        "c.execute('BEGIN EXCLUSIVE')\n"
+        "print('locked', flush=True)\n"
+        "sys.stdin.readline()\n"
+        "c.execute('COMMIT')\n"
+    )
+
+    def __init__(self, url: URL) -> None:
+        self.path = url.database or ""
+        self.url = url
+        self.backend = "SQLite"
+        self.locker: asyncio.subprocess.Process | None = None
+
+    async def __aenter__(self) -> str:
+        return self.url.render_as_string(hide_password=False)
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.end()
+
+    async def begin(self) -> None:
+        self.locker = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            self._LOCKER,
+            self.path,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        assert self.locker.stdout is not None
+        line = await asyncio.wait_for(self.locker.stdout.readline(), 60)
+        if line.strip() != b"locked":
+            raise RuntimeError(f"the SQLite locker must print 'locked', not {line!r}")
+
+    async def end(self) -> None:
+        locker, self.locker = self.locker, None
+        if locker is not None and locker.stdin is not None:
+            locker.stdin.write(b"\n")
+            await locker.stdin.drain()
+            await asyncio.wait_for(locker.wait(), 60)
+
+
 async def _until(condition: Any, timeout: float, what: str, step: float = 0.01) -> float:
     """Wait for ``condition()``; returns the seconds it took, or raises TimeoutError."""
     started = time.monotonic()
@@ -165,30 +244,36 @@ async def run_db_outage(
     fault: str = "cut",
     store_timeout_s: float = 3.0,
 ) -> DbOutageResult:
-    """Paper-trade on ``database_url`` (MariaDB) through a proxy and cut it ``cycles`` times.
+    """Paper-trade on ``database_url`` and take the database away ``cycles`` times.
 
     Each cycle waits for ``orders_per_phase`` new orders, cuts the database for ``outage_s``,
     restores it, checks nothing traded before the operator's re-arm, re-arms through the
     database and waits for trading to resume. ``events`` generated rows are replayed at
-    ``speed`` x real time (make sure they last the run). ``fault`` is ``"cut"`` (connections
-    reset, new ones refused) or ``"hang"`` (connections stay open, nothing answers: the
-    engine's ``store_timeout_s`` must catch it).
+    ``speed`` x real time (make sure they last the run). ``fault`` is, on MariaDB (through
+    a proxy), ``"cut"`` (connections reset, new ones refused) or ``"hang"`` (connections
+    stay open, nothing answers: the engine's ``store_timeout_s`` must catch it); on SQLite,
+    ``"lock"`` (another process holds the file's write lock).
     """
-    if fault not in ("cut", "hang"):
-        raise ValueError(f"Database fault must be 'cut' or 'hang', not {fault!r}")
-    url = make_url(database_url)
-    if url.get_backend_name() not in ("mysql", "mariadb"):
-        raise ValueError(f"Database must be MariaDB/MySQL for the proxy, not {database_url!r}")
-    await (await Store.open(database_url)).close()  # schema at head, through the real port
+    url = make_url(normalize_database_url(database_url))
+    injector: _ProxyFault | _SqliteLockFault
+    if fault in ("cut", "hang") and url.get_backend_name() in ("mysql", "mariadb"):
+        injector = _ProxyFault(url, fault)
+    elif fault == "lock" and url.get_backend_name() == "sqlite":
+        injector = _SqliteLockFault(url)
+    else:
+        raise ValueError(
+            "Database fault must be 'cut' or 'hang' on MariaDB, or 'lock' on SQLite, "
+            f"not {fault!r} on {url.get_backend_name()}"
+        )
+    await (await Store.open(database_url)).close()  # schema at head, not through the fault
     config = EngineConfig(store_retry_s=0.25, store_timeout_s=store_timeout_s)
     started = time.monotonic()
     submissions: list[tuple[int, bool]] = []
-    async with TcpProxy(url.host or "127.0.0.1", url.port or 3306) as proxy:
-        proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    async with injector as engine_url:
         operator = await Store.open(database_url)  # the dashboard's own path to the database
         with tempfile.TemporaryDirectory(prefix="quantum-outage-") as workdir:
             generate(Path(workdir), seed=seed, events=events)
-            async with _engine_on(proxied, Path(workdir), speed, config) as (engine, _, run):
+            async with _engine_on(engine_url, Path(workdir), speed, config) as (engine, _, run):
                 submit = engine.broker.submit
 
                 def recording_submit(order: BrokerOrder, now: int) -> Any:
@@ -198,7 +283,7 @@ async def run_db_outage(
 
                 engine.broker.submit = recording_submit  # type: ignore[method-assign]
                 result = DbOutageResult(
-                    backend=f"MariaDB via proxy :{proxy.port}",
+                    backend=injector.backend,
                     fault=fault,
                     seconds=0,
                     events=0,
@@ -210,7 +295,7 @@ async def run_db_outage(
                         result.cycles.append(
                             await _cycle(
                                 engine,
-                                proxy,
+                                injector,
                                 operator,
                                 submissions,
                                 orders_per_phase,
@@ -243,7 +328,7 @@ async def run_db_outage(
 
 async def _cycle(
     engine: ProductionEngineV2,
-    proxy: TcpProxy,
+    injector: "_ProxyFault | _SqliteLockFault",
     operator: Store,
     submissions: list[tuple[int, bool]],
     orders_per_phase: int,
@@ -263,15 +348,12 @@ async def _cycle(
     mark = len(submissions)
     await _until(lambda: sent_at_least(mark + orders_per_phase), timeout, "orders before the cut")
     orders_before = len(engine.orders)
-    if fault == "cut":
-        await proxy.cut()
-    else:
-        proxy.freeze()
+    await injector.begin()
     logger.info("outage: database %s after %d orders", fault, orders_before)
     detect = await _until(lambda: not engine.store_available, timeout, "engine noticed the cut")
     await asyncio.sleep(max(0.0, outage_s - detect))
     outage = detect + max(0.0, outage_s - detect)
-    await proxy.restore()
+    await injector.end()
     recover = await _until(lambda: engine.store_available, timeout, "engine back on the store")
     halted_after = engine.halted
     # Give it a moment on the restored store: it must still not trade before the re-arm.

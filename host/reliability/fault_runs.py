@@ -7,6 +7,9 @@ summary reads at a glance. The short versions are tests in ``tests/reliability``
 """
 
 import asyncio
+import contextlib
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from host.reliability.db_outage import run_db_outage, temporary_mariadb_database
@@ -16,12 +19,18 @@ __all__ = ["db_outages", "link_deaths"]
 
 
 def db_outages(outages: int, seed: int, *, outage_s: float = 5.0) -> dict[str, Any]:
-    """``outages`` cuts (connections reset) and then ``outages`` hangs (connections open,
-    nothing answers) of ``outage_s`` seconds each, of a throw-away MariaDB database behind a
-    proxy (the server itself is never stopped), while the engine paper-trades."""
+    """``outages`` cuts (connections reset), then ``outages`` hangs (connections open,
+    nothing answers) of a throw-away MariaDB database behind a proxy (the server itself is
+    never stopped), then ``outages`` locks of a SQLite file by another process, of
+    ``outage_s`` seconds each, while the engine paper-trades."""
     runs = {}
-    for fault in ("cut", "hang"):
-        with temporary_mariadb_database() as url:
+    for fault in ("cut", "hang", "lock"):
+        with contextlib.ExitStack() as stack:
+            if fault == "lock":
+                folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="quantum-"))
+                url = f"sqlite:///{Path(folder) / 'outage.db'}"
+            else:
+                url = stack.enter_context(temporary_mariadb_database())
             result = asyncio.run(
                 run_db_outage(
                     url,

@@ -1,6 +1,9 @@
-"""The database becomes unreachable mid-run (MariaDB behind a proxy that the test cuts): the
-engine halts, sends no order it could not record, keeps its state, writes what it held back
-once the database returns, and trades again only after the operator re-arms."""
+"""The database becomes unreachable mid-run (MariaDB behind a proxy that the test cuts or
+freezes; a SQLite file locked by another process): the engine halts, sends no order it could
+not record, keeps its state, writes what it held back once the database returns, and trades
+again only after the operator re-arms."""
+
+from pathlib import Path
 
 import pytest
 
@@ -8,9 +11,10 @@ from host.reliability.db_outage import run_db_outage
 from host.reliability.tcp_proxy import TcpProxy
 from host.store.testing import clear_mariadb
 
-pytestmark = [pytest.mark.mariadb, pytest.mark.slow]
+pytestmark = [pytest.mark.slow]
 
 
+@pytest.mark.mariadb
 async def test_database_cut_mid_run_halts_holds_writes_and_resumes_only_on_rearm(
     mariadb_database: str,
 ) -> None:
@@ -30,6 +34,7 @@ async def test_database_cut_mid_run_halts_holds_writes_and_resumes_only_on_rearm
     assert result.orders > cycle.orders_before_cut  # it traded again after the re-arm
 
 
+@pytest.mark.mariadb
 async def test_database_hanging_mid_run_is_caught_by_the_store_timeout(
     mariadb_database: str,
 ) -> None:
@@ -44,6 +49,27 @@ async def test_database_hanging_mid_run_is_caught_by_the_store_timeout(
     (cycle,) = result.cycles
     # Caught by the 1 s timeout of the first store access after the freeze (generous bound:
     # two cores shared by many processes).
+    assert cycle.detect_s < 2.5
+    assert cycle.halted_after_recovery and cycle.orders_before_rearm == 0
+    assert result.unsafe_submissions == 0 and result.unrecorded_orders == 0
+    assert result.store_outage["written_late"] == result.store_outage["held_writes"] > 0
+
+
+async def test_sqlite_locked_by_another_process_mid_run_halts_and_resumes_only_on_rearm(
+    tmp_path: Path,
+) -> None:
+    # Another process holds the file's write lock: SQLite would make each write wait for
+    # its 30 s busy timeout; the engine's 1 s store timeout must halt it first.
+    result = await run_db_outage(
+        f"sqlite:///{tmp_path / 'engine.db'}",
+        cycles=1,
+        outage_s=2.0,
+        fault="lock",
+        store_timeout_s=1.0,
+    )
+
+    assert result.problems == []
+    (cycle,) = result.cycles
     assert cycle.detect_s < 2.5
     assert cycle.halted_after_recovery and cycle.orders_before_rearm == 0
     assert result.unsafe_submissions == 0 and result.unrecorded_orders == 0
