@@ -368,6 +368,15 @@ class ProductionEngineV2:
                     "positions": positions,
                     "fees": round(account.fees, 10),
                     "closed_orders": list(closed or [])[:100],
+                    # Said where the operator looks: line 1 is weaker until flat again.
+                    **(
+                        {
+                            "gateware_position": "counts from 0 (the protocol cannot set "
+                            "it); DRBGuard holds the restored positions"
+                        }
+                        if positions
+                        else {}
+                    ),
                 },
             )
 
