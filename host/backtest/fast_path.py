@@ -339,11 +339,6 @@ class FastBacktest:
             last = np.searchsorted(symbol.at, sample_at, side="right") - 1
             marks = np.where(last >= 0, symbol.mid[np.maximum(last, 0)], np.nan)
             self.sample_mids.append(marks.tolist())
-        # For each event, how many sanitized quotes of its symbol came before it.
-        self.quotes_before = np.zeros(self.n, dtype=np.int64)
-        for symbol, by_kind in zip(self.symbols, self.groups, strict=True):
-            mine = np.concatenate(by_kind)
-            self.quotes_before[mine] = np.searchsorted(symbol.at, mine)
         self.broker_at = np.flatnonzero(
             ok & ((self.kind == EventKind.QUOTE) | (self.kind == EventKind.TRADE))
         )
@@ -474,7 +469,7 @@ class FastBacktest:
             # An order arriving now reads its own symbol's touch, whichever that is.
             self._sync_markets(position, inclusive=False)
         else:
-            self._sync_market(s, int(self.quotes_before[position]) - 1)
+            self._sync_market(s, int(self.symbols[s].at.searchsorted(position)) - 1)
         columns = self.columns
         if self.kind[position] == _QUOTE:
             events = broker.on_quote(

@@ -334,13 +334,8 @@ def volatility(mid: np.ndarray) -> list[float]:
         return []
     with np.errstate(all="ignore"):
         tenths = (0.1 * (np.abs(mid[1:] / mid[:-1] - 1) * 1e4)).tolist()
-    result = [0.0]
     value = 0.0
-    append = result.append
-    for tenth in tenths:
-        value = 0.9 * value + tenth
-        append(value)
-    return result
+    return [0.0, *[(value := 0.9 * value + tenth) for tenth in tenths]]
 
 
 def window_sums(
