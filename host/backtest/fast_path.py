@@ -337,6 +337,9 @@ class FastBacktest:
         self.sample_mids: list[list[float]] = []
         for symbol in self.symbols:
             last = np.searchsorted(symbol.at, sample_at, side="right") - 1
+            if not len(symbol.at):
+                self.sample_mids.append([np.nan] * len(sample_at))
+                continue
             marks = np.where(last >= 0, symbol.mid[np.maximum(last, 0)], np.nan)
             self.sample_mids.append(marks.tolist())
         self.broker_at = np.flatnonzero(
@@ -530,7 +533,10 @@ class FastBacktest:
         stop, take = -hunter.stop_loss_bp, hunter.take_profit_bp
         hold = hunter.max_hold_s * 1_000_000
         names = engine.symbols
-        states = [strategy._state(name) for name in names]
+        # The hunter keeps state for the symbols it has heard of: ticks here, liquidations
+        # in finish(), fills through the engine.
+        ticked = {s for s, at in zip(self.tick_symbols, self.accepted_at, strict=True) if len(at)}
+        states = [strategy._state(name) if s in ticked else None for s, name in enumerate(names)]
         quiet: list[tuple[Any, ...] | None] = [None] * len(names)
         self.quiet = quiet
         samples = self.samples
@@ -680,6 +686,10 @@ class FastBacktest:
                 counts.tick_rejects += count
                 _reject_many(counts.rejects, "tick_filter", reason.name, count)
         self._finish_views()
+        for name, by_kind in zip(engine.symbols, self.groups, strict=True):
+            liquidations = by_kind[EventKind.LIQUIDATION]
+            if (self.codes[liquidations] == 0).any():
+                self.hunter._state(name)  # the reference's on_liquidation made it
         engine._next_heartbeat = self.t0 + (self.beats + 1) * engine._heartbeat_every
         if self.sample_at:
             engine._next_equity = int(self.ts_all[self.sample_at[-1]]) + engine._sample_every

@@ -107,6 +107,8 @@ async def run_backtest(
             return _run_fast(data, config, progress)
         except FastPathUnsupported as reason:
             logger.info("fast path not applicable (%s): replaying on the reference path", reason)
+        except Exception:  # a fast-path bug must not cost the answer: the reference gives it
+            logger.warning("fast path failed, replaying on the reference path", exc_info=True)
     line, set_clock = await open_guard(guard, timeout=config.guard_timeout_s)
     t0 = int(events["ts"][0])
     direct = line if isinstance(line, DirectModelGuard) else None

@@ -222,7 +222,11 @@ def sanitize(
                 price, quantity = p1[where], q1[where]
                 latency = ts[where] - columns["exch_ts"][where]
                 before = np.searchsorted(accepted_at, where) - 1
-                ref = np.where(before >= 0, accepted_mid[np.maximum(before, 0)], 0.0)
+                ref = (
+                    np.where(before >= 0, accepted_mid[np.maximum(before, 0)], 0.0)
+                    if len(accepted_at)
+                    else np.zeros(len(where))
+                )
                 sequence = (
                     _sequence_codes(columns["seq"][where], gap)
                     if stream_kind == EventKind.TRADE  # liquidations carry no id

@@ -13,8 +13,9 @@ import pytest
 
 from host.backtest.runner import BacktestResult, run_backtest
 from host.broker.paper import RealismConfig
+from host.data.events import EventKind
 from host.data.generator import GeneratorConfig, generate
-from host.data.loaders import load_directory
+from host.data.loaders import MarketData, load_directory
 from host.engine.config import EngineConfig, GatewareLimits
 from host.engine.production_engine_v2 import OrderRecord
 from host.sanitizer.l0_sanitizer import SanitizerConfig
@@ -180,3 +181,32 @@ async def test_fast_path_when_gateware_latches_a_kill_then_reference_path_runs(
     assert "FILL_RATE" in reference.report["halt_reason"]
     assert fast.path == "reference"
     assert outcome(fast) == outcome(reference)
+
+
+@pytest.mark.parametrize("case", ["one event", "trades only", "quotes only", "one symbol"])
+async def test_fast_path_when_sparse_data_then_same_outcome(tmp_path: Path, case: str) -> None:
+    generate(tmp_path, seed=6, events=6_000)
+    full = load_directory(tmp_path)
+    events = full.events
+    chosen = {
+        "one event": events[:1],
+        "trades only": events[events["kind"] == EventKind.TRADE],
+        "quotes only": events[events["kind"] == EventKind.QUOTE],
+        "one symbol": events[events["sym"] == 1],  # the other symbol never quotes
+    }[case]
+    data = MarketData(chosen, full.symbols, full.stats)
+    fast = await run_backtest(data, guard="model")
+    reference = await run_backtest(data, guard="model-reference")
+    assert_same(fast, reference)
+
+
+async def test_fast_path_when_symbols_unknown_to_the_instrument_map_then_same_outcome(
+    tmp_path: Path,
+) -> None:
+    generate(tmp_path, seed=6, events=6_000)
+    full = load_directory(tmp_path)
+    data = MarketData(full.events, ["AAAUSDT", "BBBUSDT"], full.stats)
+    fast = await run_backtest(data, guard="model")
+    reference = await run_backtest(data, guard="model-reference")
+    assert reference.report["orders"] == 0
+    assert_same(fast, reference)
