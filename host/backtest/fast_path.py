@@ -234,28 +234,30 @@ class FastBacktest:
         self.beats = (int(ts_all[-1]) - t0) // every
         beat_times = t0 + every * np.arange(1, self.beats + 1, dtype=np.int64)
         beat_at = np.searchsorted(ts_all, beat_times, side="left")
-        tick_at = np.concatenate([part[0] for part in ticks]) if ticks else beat_at[:0]
-        keys = np.concatenate([2 * beat_at, 2 * tick_at + 1])
-        clocks = np.concatenate(
-            [
-                (beat_times - t0) * clock_hz // 1_000_000,
-                (ts_all[tick_at] - t0) * clock_hz // 1_000_000,
-            ]
-        )
-        order = np.argsort(keys, kind="stable")
-        self.static_keys, self.static_clock = keys[order], clocks[order]
-        static_index = np.empty(len(order), dtype=np.int64)
-        static_index[order] = np.arange(len(order))
+        # Merge the two sorted streams by rank (heartbeats go first at the same event).
+        is_tick = np.zeros(self.n, dtype=bool)
+        for part in ticks:
+            is_tick[part[0]] = True
+        tick_at = np.flatnonzero(is_tick)
+        beat_rank = np.arange(len(beat_at)) + np.searchsorted(tick_at, beat_at, side="left")
+        tick_rank = np.arange(len(tick_at)) + np.searchsorted(beat_at, tick_at, side="right")
+        total = len(beat_at) + len(tick_at)
+        keys = np.empty(total, dtype=np.int64)
+        keys[beat_rank], keys[tick_rank] = 2 * beat_at, 2 * tick_at + 1
+        clocks = np.empty(total, dtype=np.int64)
+        clocks[beat_rank] = (beat_times - t0) * clock_hz // 1_000_000
+        clocks[tick_rank] = (ts_all[tick_at] - t0) * clock_hz // 1_000_000
+        self.static_keys, self.static_clock = keys, clocks
+        rank_at = np.zeros(self.n, dtype=np.int64)
+        rank_at[tick_at] = tick_rank
         c0 = self.guard._cycle
-        steps = _SPACING * np.arange(1, len(order) + 1, dtype=np.int64)
+        steps = _SPACING * np.arange(1, total + 1, dtype=np.int64)
         self.static_cycle = steps + np.maximum(
-            np.maximum.accumulate(self.static_clock - steps) if len(order) else steps, c0
+            np.maximum.accumulate(clocks - steps) if total else steps, c0
         )
         self._check_watchdog(self.static_cycle, c0)
-        offset = len(beat_at)
         for at, index, bid, ask, wire_ts, reasons in ticks:
-            part = static_index[offset : offset + len(at)]
-            offset += len(at)
+            part = rank_at[at]
             accepted = reasons == 0
             rows = self.instruments[index]
             rows.static = part[accepted]
@@ -272,9 +274,8 @@ class FastBacktest:
         model = self.model
         timeout = model.limits[LimitId.HEARTBEAT_TIMEOUT]
         unit = model.time_unit_cycles
-        previous = np.concatenate([[c0], cycles[:-1]])
-        deadline = unit * ((previous + 1) // unit + timeout + 1)
-        if bool((cycles >= deadline).any()):
+        first = int(cycles[0]) >= unit * ((c0 + 1) // unit + timeout + 1)
+        if first or bool((cycles[1:] >= unit * ((cycles[:-1] + 1) // unit + timeout + 1)).any()):
             raise FastPathUnsupported("the watchdog could expire between messages")
 
     def _features(self, ok: np.ndarray) -> None:
