@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from host.data import loaders
+from host.reliability import csv_fuzz
 from host.reliability.csv_fuzz import CsvCase, CsvFuzzReport, check_case, fuzz_csv
 
 SEED = 20261125
@@ -53,3 +54,13 @@ def test_check_case_when_a_row_overflows_int64_then_clear_error_not_overflow(
 
     assert report.findings == []
     assert (report.rejected_strict, report.rows_loaded, report.bad_rows_counted) == (1, 1, 1)
+
+
+def test_fuzz_csv_when_longer_than_a_batch_then_every_case_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csv_fuzz, "BATCH", 150)
+
+    report = csv_fuzz.fuzz_csv(400, SEED, tmp_path)
+
+    assert report.cases == 400 and report.findings == []
