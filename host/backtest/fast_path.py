@@ -473,7 +473,11 @@ class FastBacktest:
             # An order arriving now reads its own symbol's touch, whichever that is.
             self._sync_markets(position, inclusive=False)
         else:
-            self._sync_market(s, int(self.symbols[s].at.searchsorted(position)) - 1)
+            quotes = self.symbols[s].at
+            following = self.market_j[s] + 1
+            if following < len(quotes) and quotes[following] < position:
+                # Quotes of this symbol went by while the broker was idle.
+                self._sync_market(s, int(quotes.searchsorted(position)) - 1)
         columns = self.columns
         if self.kind[position] == _QUOTE:
             events = broker.on_quote(
