@@ -16,6 +16,7 @@ next accepted event, where the state is again what the assumption says. On clean
 never runs; on the generated data (faults at 0.2 %) it visits a few events per fault.
 """
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
@@ -390,13 +391,18 @@ def greedy_samples(times: np.ndarray, every: int, start: int) -> np.ndarray:
     chosen: list[int] = []
     append = chosen.append
     span = int(times[-1]) - max(int(times[0]), start)
-    if count > 4 * (span // every + 1):
-        # Sparse samples: every "next sample" in one search, walked without converting it.
-        following = np.searchsorted(times, times + every)
+    expected = count // (span // every + 1)  # events per interval, on average
+    if expected > 4:
+        # Sparse samples: a binary search per sample, within a window of a few intervals'
+        # worth of events first (a search of the whole array only after a gap).
+        window = 4 * expected
         index = int(np.searchsorted(times, start))
         while index < count:
             append(index)
-            index = int(following[index])
+            target = times[index] + every
+            high = min(count, index + window)
+            found = bisect_left(times, target, index + 1, high)
+            index = found if found < high or high == count else int(times.searchsorted(target))
     else:
         # Dense samples: follow a precomputed "next sample" chain.
         following = np.searchsorted(times, times + every).tolist()

@@ -154,3 +154,18 @@ def test_window_sums_when_adds_and_expiries_interleave_then_same_float_as_runnin
             done += 1
         expected.append(total)
     assert window_sums(add_at, notional, expire_at, query_at).tolist() == expected
+
+
+def test_greedy_samples_when_long_gaps_then_same_as_the_reference_rule() -> None:
+    # Bursts of events separated by silences many sampling intervals long: the windowed
+    # search must fall back to a whole search across each silence.
+    rng = np.random.default_rng(9)
+    bursts = [start + np.sort(rng.integers(0, 50, 400)) for start in range(0, 400_000, 40_000)]
+    times = np.concatenate(bursts)
+    expected, following = [], 0
+    for index, ts in enumerate(times.tolist()):
+        if ts >= following:
+            expected.append(index)
+            following = ts + 1_000
+    assert len(expected) == len(bursts)
+    assert greedy_samples(times, 1_000, 0).tolist() == expected
