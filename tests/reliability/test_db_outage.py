@@ -4,6 +4,7 @@ not record, keeps its state, writes what it held back once the database returns,
 again only after the operator re-arms."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,3 +112,106 @@ async def test_proxy_when_cut_then_refuses_and_when_restored_then_forwards() -> 
         writer.close()
     server.close()
     await server.wait_closed()
+
+
+@pytest.mark.mariadb
+async def test_paper_command_through_database_url_survives_an_outage_end_to_end(
+    mariadb_database: str, tmp_path: Path
+) -> None:
+    # `quantum paper` in its own process, DATABASE_URL pointing at a proxy to MariaDB: the
+    # whole command path (log, halt, held writes, operator re-arm from the database, clean
+    # exit) as a user runs it.
+    import asyncio
+    import os
+    import sys
+
+    from sqlalchemy import func, select
+    from sqlalchemy.engine import make_url
+
+    from host.data.generator import generate
+    from host.store import Store
+    from host.store.models import OperatorCommand, Order, Position, RiskEvent, Trade
+
+    clear_mariadb(mariadb_database.rsplit("/", 1)[1])
+    generate(tmp_path / "data", seed=7, events=60_000)
+    url = make_url(mariadb_database)
+    store = await Store.open(mariadb_database)
+
+    async def count(model: Any, *where: Any) -> int:
+        async with store.sessionmaker() as session:
+            query = select(func.count()).select_from(model).where(*where)
+            return int(await session.scalar(query) or 0)
+
+    async def until(what: str, check: Any, timeout: float = 30) -> None:
+        async with asyncio.timeout(timeout):
+            while not await check():
+                assert process.returncode is None, f"paper exited early waiting for {what}"
+                await asyncio.sleep(0.1)
+
+    try:
+        async with TcpProxy(url.host or "127.0.0.1", url.port or 3306) as proxy:
+            proxied = url.set(port=proxy.port).render_as_string(hide_password=False)
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "host.cli",
+                "--no-banner",
+                "paper",
+                "--guard",
+                "model",
+                "--feed",
+                f"replay:{tmp_path / 'data'}:60",
+                "--duration",
+                "14",
+                env={**os.environ, "DATABASE_URL": proxied, "PYTHONUNBUFFERED": "1"},
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            try:
+                await until("orders", lambda: _more_than(count(Order), 3))
+                await proxy.cut()
+                await asyncio.sleep(2.0)
+                orders_during = await count(Order)
+                await asyncio.sleep(1.0)
+                assert await count(Order) == orders_during  # nothing written: it is down
+                await proxy.restore()
+                await until(
+                    "the recovery",
+                    lambda: _more_than(count(RiskEvent, RiskEvent.kind == "store_recovered"), 0),
+                )
+                await store.submit_command(
+                    kind="rearm", payload={"line": "both", "mode": 0}, actor="operator"
+                )
+                await until(
+                    "the re-arm", lambda: _more_than(count(Order), orders_during), timeout=20
+                )
+                _, stderr = await asyncio.wait_for(process.communicate(), 60)
+            finally:
+                if process.returncode is None:
+                    process.kill()
+                    await process.wait()
+        log = stderr.decode()
+        assert process.returncode == 0, log[-3000:]
+        assert "STORE UNAVAILABLE" in log and "STORE BACK" in log
+        assert await count(OperatorCommand, OperatorCommand.status == "done") == 1
+        assert await count(RiskEvent, RiskEvent.reason.like("STORE_FAILED%")) == 1
+        assert await count(Order, Order.status.in_(("working", "accepted"))) == 0
+        async with store.sessionmaker() as session:
+            net: dict[str, float] = {}
+            for symbol, side, quantity in await session.execute(
+                select(Trade.symbol, Trade.side, Trade.quantity)
+            ):
+                net[symbol] = net.get(symbol, 0.0) + float(quantity if side == "buy" else -quantity)
+            positions = {
+                s: float(q)
+                for s, q in await session.execute(select(Position.symbol, Position.quantity))
+            }
+        assert net and set(positions) == set(net)
+        for symbol, quantity in positions.items():
+            assert quantity == pytest.approx(net[symbol], abs=1e-9)
+    finally:
+        await store.close()
+
+
+async def _more_than(count: Any, floor: int) -> bool:
+    return int(await count) > floor
