@@ -30,7 +30,10 @@ from host.backtest.runner import run_backtest
 from host.data.events import EventKind
 from host.data.loaders import MarketData, load_directory
 
-__all__ = ["measure_throughput"]
+__all__ = ["measure_throughput", "SHORT_RUN_REPEATS"]
+
+#: Runs of each sub-second measurement (parse-only, fast path); the best one counts.
+SHORT_RUN_REPEATS = 3
 
 
 def _timed(
@@ -117,10 +120,16 @@ def measure_throughput(data_dir: Path | str, *, quick: bool = False) -> dict[str
         Files in the exchange's CSV layouts (e.g. ``quantum data generate`` output).
     quick : bool
         Smaller slices for the byte-level and instrumented runs.
+
+    The parse-only load and the fast path each take well under a second, so one preemption
+    on a shared machine would decide their figure: each is the best of
+    :data:`SHORT_RUN_REPEATS` runs (the same treatment for both sides of their ratio).
     """
-    started = time.perf_counter()
-    data = load_directory(data_dir)
-    load_s = time.perf_counter() - started
+    load_s = float("inf")
+    for _ in range(SHORT_RUN_REPEATS):
+        started = time.perf_counter()
+        data = load_directory(data_dir)
+        load_s = min(load_s, time.perf_counter() - started)
     n = len(data.events)
 
     rows = data.events.tolist()
@@ -131,7 +140,8 @@ def measure_throughput(data_dir: Path | str, *, quick: bool = False) -> dict[str
     touch_s = time.perf_counter() - started
     del rows  # three million objects the replays below should not have to live beside
 
-    result = asyncio.run(run_backtest(data, guard="model"))
+    runs = [asyncio.run(run_backtest(data, guard="model")) for _ in range(SHORT_RUN_REPEATS)]
+    result = min(runs, key=lambda run: run.report["wall_s"])
     report = result.report
     reference = asyncio.run(run_backtest(data, guard="model-reference")).report
     timing_fields = {"events_per_s", "wall_s", "gateware_verdict_us_median"}

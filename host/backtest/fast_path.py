@@ -25,6 +25,7 @@ on the reference path, so the answer is always the reference's.
 """
 
 import gc
+import math
 import time
 from bisect import bisect_right
 from collections import deque
@@ -60,8 +61,10 @@ _HUNTER_SAMPLE_US = 250_000  # SimpleLiquidationHunter.on_quote samples mids thi
 _SPACING = 5  # DirectModelGuard.MESSAGE_SPACING
 _QUOTE = int(EventKind.QUOTE)
 
-# Quiet modes of one symbol's strategy state: what its next tick can do.
-_NEVER, _ALWAYS, _AFTER, _POSITION, _STAGE = range(5)
+_INF = float("inf")
+#: Relative distance kept from the strategy's price thresholds in its quiet band: about
+#: 1e-5 bp of the mid, where the float rounding of its tests is below 1e-11 bp.
+_MARGIN = 1e-9
 
 
 class FastPathUnsupported(Exception):
@@ -135,7 +138,7 @@ class FastBacktest:
         self.sample_index = 0
         self.fills_sampled = -1
         self.flat = all(p.quantity == 0.0 for p in engine.broker.account.positions.values())
-        self.quiet: list[tuple[Any, ...] | None] = []
+        self.quiet: list[tuple[float, float, float] | None] = []
 
     # ---- precomputation --------------------------------------------------------------
 
@@ -502,31 +505,51 @@ class FastBacktest:
             drive(engine._broker_events(events))
             self._after_dynamic()
 
-    def _quiet_mode(self, state: Any) -> tuple[Any, ...]:
-        """What ``SimpleLiquidationHunter._manage`` can do on the next tick, from its state
-        (mirrors its branches; the loop calls ``_manage`` itself whenever this says it acts)."""
+    def _quiet_band(self, state: Any) -> tuple[float, float, float]:
+        """``(low, high, deadline)``: while a tick's mid is strictly between ``low`` and
+        ``high`` and its time is before ``deadline``, ``SimpleLiquidationHunter._manage``
+        provably does nothing (it mirrors ``_manage``'s branches). The price bounds are the
+        thresholds of its exit and staging tests moved inwards by ``_MARGIN``, far more than
+        the rounding of its arithmetic, so a tick inside can never reach them; a tick outside
+        is handed to ``_manage`` itself, which decides exactly (and often does nothing)."""
         hunter = self.hunter.config
+        never = (-_INF, _INF, _INF)
         if state.exiting:
             if state.order_working:
-                return (_NEVER,)
-            return (_AFTER, state.retry_at)
+                return never
+            return (-_INF, _INF, state.retry_at)
         stage_need = None
         if not state.order_working and state.stage < hunter.stages:
             stage_need = hunter.stage_spacing_bp * state.stage
+        direction = state.direction
+        low, high, deadline = -_INF, _INF, _INF
         if state.position:
-            return (
-                _POSITION,
-                state.cost / state.position,
-                state.direction,
-                state.first_fill_ts,
-                state.first_entry,
-                stage_need,
-            )
-        if state.stage >= 1 and not state.order_working:
-            return (_ALWAYS,)
-        if stage_need is None:
-            return (_NEVER,)
-        return (_STAGE, state.first_entry, state.direction, stage_need)
+            average = state.cost / state.position
+            if not (average > 0 and math.isfinite(average)):
+                return (_INF, -_INF, -_INF)  # no band can be trusted: decide every tick
+            stop, take = -hunter.stop_loss_bp / 1e4, hunter.take_profit_bp / 1e4
+            if direction > 0:
+                low, high = average * (1 + stop), average * (1 + take)
+            else:
+                low, high = average * (1 - take), average * (1 - stop)
+            # A threshold at or below zero (a 100 % stop or take) is only reachable by
+            # rounding a vanishing mid: let such mids through to the exact test.
+            low = max(low, average * 1e-6)
+            if state.first_fill_ts is not None:
+                # ts - first_fill >= hold, with ts an int: ts >= first_fill + ceil(hold)
+                deadline = state.first_fill_ts + math.ceil(hunter.max_hold_s * 1_000_000)
+        elif state.stage >= 1 and not state.order_working:
+            return (_INF, -_INF, -_INF)  # it stands down on the next tick
+        elif stage_need is None:
+            return never
+        if stage_need is not None:
+            need = stage_need / 1e4
+            entry = state.first_entry
+            if direction > 0:
+                low = max(low, entry / (1 + need))
+            elif need < 1:
+                high = min(high, entry / (1 - need))
+        return (low * (1 + _MARGIN) if low > 0 else low, high * (1 - _MARGIN), deadline)
 
     def run(self, progress: Callable[[int, int], None] | None = None) -> None:
         """The event loop: every tick the strategy sees, in order (see the module docstring)."""
@@ -534,15 +557,12 @@ class FastBacktest:
         strategy = self.hunter
         broker = engine.broker
         orders, arrivals = broker._orders, broker._arrivals
-        hunter = strategy.config
-        stop, take = -hunter.stop_loss_bp, hunter.take_profit_bp
-        hold = hunter.max_hold_s * 1_000_000
         names = engine.symbols
         # The hunter keeps state for the symbols it has heard of: ticks here, liquidations
         # in finish(), fills through the engine.
         ticked = {s for s, at in zip(self.tick_symbols, self.accepted_at, strict=True) if len(at)}
         states = [strategy._state(name) if s in ticked else None for s, name in enumerate(names)]
-        quiet: list[tuple[Any, ...] | None] = [None] * len(names)
+        quiet: list[tuple[float, float, float] | None] = [None] * len(names)
         self.quiet = quiet
         samples = self.samples
         next_sample = samples[0]
@@ -572,28 +592,10 @@ class FastBacktest:
                         strategy._look_for_cascade(names[s], state, ts, bid, ask, mid),
                     )
             else:
-                mode = quiet[s]
-                if mode is None:
-                    mode = quiet[s] = self._quiet_mode(state)
-                kind = mode[0]
-                if kind == _POSITION:
-                    _, average, direction, first_fill, entry, need = mode
-                    pnl_bp = (mid / average - 1) * 1e4 * direction
-                    acts = (
-                        pnl_bp <= stop
-                        or pnl_bp >= take
-                        or (first_fill is not None and ts - first_fill >= hold)
-                        or (need is not None and (entry / mid - 1) * 1e4 * direction >= need)
-                    )
-                elif kind == _NEVER:
-                    acts = False
-                elif kind == _AFTER:
-                    acts = ts >= mode[1]
-                elif kind == _STAGE:
-                    acts = (mode[1] / mid - 1) * 1e4 * mode[2] >= mode[3]
-                else:
-                    acts = True
-                if acts:
+                band = quiet[s]
+                if band is None:
+                    band = quiet[s] = self._quiet_band(state)
+                if not (band[0] < mid < band[1] and ts < band[2]):
                     quiet[s] = None
                     bid, ask = self._tick_features(s, position)[:2]
                     self._act(position, strategy._manage(names[s], state, ts, bid, ask, mid))
