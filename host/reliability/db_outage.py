@@ -44,6 +44,7 @@ from host.engine.config import EngineConfig
 from host.engine.feeds import replay_feed
 from host.engine.production_engine_v2 import ProductionEngineV2
 from host.link.client import GuardClient
+from host.reliability.polling import until
 from host.reliability.tcp_proxy import TcpProxy
 from host.store import Store
 from host.store.models import Order, Position, RiskEvent, Trade
@@ -201,16 +202,6 @@ class _SqliteLockFault:
             await asyncio.wait_for(locker.wait(), 60)
 
 
-async def _until(condition: Any, timeout: float, what: str, step: float = 0.01) -> float:
-    """Wait for ``condition()``; returns the seconds it took, or raises TimeoutError."""
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > timeout:
-            raise TimeoutError(f"{what} within {timeout:g} s")
-        await asyncio.sleep(step)
-    return time.monotonic() - started
-
-
 @contextlib.asynccontextmanager
 async def _engine_on(
     url: str, data_dir: Path, speed: float, config: EngineConfig
@@ -310,7 +301,7 @@ async def run_db_outage(
                 # Let it trade a little after the last re-arm, then stop as Ctrl-C would.
                 mark = len(submissions)
                 with contextlib.suppress(TimeoutError):
-                    await _until(lambda: len(submissions) >= mark + 2, 5.0, "more orders")
+                    await until(lambda: len(submissions) >= mark + 2, 5.0, "more orders")
             result.events = engine.counts.events
             result.orders = len(engine.orders)
             result.fills = len(engine.fills)
@@ -346,15 +337,15 @@ async def _cycle(
         return len(submissions) >= count
 
     mark = len(submissions)
-    await _until(lambda: sent_at_least(mark + orders_per_phase), timeout, "orders before the cut")
+    await until(lambda: sent_at_least(mark + orders_per_phase), timeout, "orders before the cut")
     orders_before = len(engine.orders)
     await injector.begin()
     logger.info("outage: database %s after %d orders", fault, orders_before)
-    detect = await _until(lambda: not engine.store_available, timeout, "engine noticed the cut")
+    detect = await until(lambda: not engine.store_available, timeout, "engine noticed the cut")
     await asyncio.sleep(max(0.0, outage_s - detect))
-    outage = detect + max(0.0, outage_s - detect)
+    outage = max(detect, outage_s)
     await injector.end()
-    recover = await _until(lambda: engine.store_available, timeout, "engine back on the store")
+    recover = await until(lambda: engine.store_available, timeout, "engine back on the store")
     halted_after = engine.halted
     # Give it a moment on the restored store: it must still not trade before the re-arm.
     at_recovery = len(submissions)
@@ -364,9 +355,9 @@ async def _cycle(
     await operator.submit_command(
         kind="rearm", payload={"line": "both", "mode": 0, "mode_name": "active"}, actor="operator"
     )
-    await _until(lambda: not engine.halted, timeout, "engine re-armed by the operator")
+    await until(lambda: not engine.halted, timeout, "engine re-armed by the operator")
     mark = len(submissions)
-    await _until(lambda: sent_at_least(mark + 1), timeout, "trading again after the re-arm")
+    await until(lambda: sent_at_least(mark + 1), timeout, "trading again after the re-arm")
     return OutageCycle(
         orders_before_cut=orders_before,
         detect_s=round(detect, 3),

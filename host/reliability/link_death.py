@@ -36,6 +36,7 @@ from host.broker.paper import BrokerOrder, RealismConfig
 from host.data.events import EventKind
 from host.engine import EngineConfig, ProductionEngineV2
 from host.link.client import GuardClient
+from host.reliability.polling import until
 from host.store import Store
 from host.store.models import RiskEvent
 from host.strategies.base import Intent, OrderIntent, Strategy
@@ -153,15 +154,6 @@ async def _quotes(stop: asyncio.Event) -> AsyncIterator[tuple[Any, ...]]:
         await asyncio.sleep(0.02)
 
 
-async def _until(condition: Any, timeout: float, what: str) -> float:
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > timeout:
-            raise TimeoutError(f"{what} within {timeout:g} s")
-        await asyncio.sleep(0.002)
-    return time.monotonic() - started
-
-
 async def run_link_death(faults: list[str], *, database: Path | None = None) -> LinkDeathResult:
     """Trade through sim-serve and break the link once per entry of ``faults`` (``"kill"``
     or ``"freeze"``), re-attaching a new sim-serve and re-arming after each."""
@@ -237,12 +229,12 @@ async def _cycle(
         return True
 
     # Trading, with orders resting at the paper exchange.
-    await _until(lambda: alive() and len(engine.broker.open_orders()) >= 2, 30, "open orders")
+    await until(lambda: alive() and len(engine.broker.open_orders()) >= 2, 30, "open orders")
     open_at_fault = len(engine.broker.open_orders())
     sim = sims[-1]
     faulted = time.monotonic()
     sim.signal(signal.SIGKILL if fault == "kill" else signal.SIGSTOP)
-    await _until(lambda: alive() and engine.halted, 10, "engine halted after the link died")
+    await until(lambda: alive() and engine.halted, 10, "engine halted after the link died")
     detect = time.monotonic() - faulted
     halt_reason = engine.halt_reason
     sent_at_halt = len(submitted)
@@ -273,7 +265,7 @@ async def _cycle(
             if client_id > mark and record.gateware_reason == Reason.ACCEPT
         )
 
-    await _until(lambda: alive() and accepted_since() >= 3, 30, "orders accepted after re-arm")
+    await until(lambda: alive() and accepted_since() >= 3, 30, "orders accepted after re-arm")
     return LinkCycle(
         fault=fault,
         open_orders_at_fault=open_at_fault,
