@@ -1029,6 +1029,7 @@ class ProductionEngineV2:
             method, kwargs = self._held[0]
             try:
                 await self._bounded(method(**kwargs))
+                self.store_outage.written_late += 1
             except (OSError, TimeoutError, DBAPIError) as error:
                 logger.warning("store failed again while catching up: %s", error)
                 return False
@@ -1036,17 +1037,17 @@ class ProductionEngineV2:
                 logger.exception("held %s refused by the store, dropped", method.__name__)
                 self.store_outage.refused_writes += 1
             self._held.popleft()
-            self.store_outage.written_late += 1
         down_s = time.monotonic() - self._store_down_since
         self.store_outage.down_seconds += down_s
         self._store_failed = False
         if not self._restored:
             await self._restore_from_store()
         logger.warning(
-            "STORE BACK after %.1f s: %d held writes written, %d samples dropped; trading "
-            "stays halted until an operator re-arms",
+            "STORE BACK after %.1f s (so far: %d held writes written, %d refused, %d samples "
+            "dropped); trading stays halted until an operator re-arms",
             down_s,
             self.store_outage.written_late,
+            self.store_outage.refused_writes,
             self.store_outage.dropped_samples,
         )
         await self._risk_event(

@@ -385,7 +385,8 @@ async def _reconcile(
     outage = engine.store_outage
     if outage.written_late != outage.held_writes or not engine.store_available:
         problems.append(
-            f"held writes not all stored: held {outage.held_writes}, written {outage.written_late}"
+            f"held writes not all stored: held {outage.held_writes}, written "
+            f"{outage.written_late}, refused {outage.refused_writes}"
         )
     store = await Store.open(url)
     try:
