@@ -88,7 +88,7 @@ class WsLoadResult:
     """Figures of one load run."""
 
     clients: int
-    seconds: float
+    replay_seconds: float
     events: int
     clients_complete: int
     reconnects: int
@@ -108,7 +108,12 @@ class WsLoadResult:
     def as_dict(self) -> dict[str, Any]:
         """Figures for summary.json."""
         figures = asdict(self)
-        figures["events_per_s"] = round(self.events / self.seconds, 1) if self.seconds else 0
+        figures["events_written_per_s"] = (
+            round(self.events / self.replay_seconds, 1) if self.replay_seconds else 0
+        )
+        figures["engine_events_per_s"] = (
+            round(self.engine_events / self.replay_seconds, 1) if self.replay_seconds else 0
+        )
         for key, value in figures.items():
             if isinstance(value, float):
                 figures[key] = round(value, 1)
@@ -312,7 +317,7 @@ async def run_ws_load(
     processed = re.search(r"(\d+) events, \d+ orders", log)
     return WsLoadResult(
         clients=clients,
-        seconds=seconds,
+        replay_seconds=seconds,
         events=len(ids),
         clients_complete=complete,
         reconnects=sum(follower.reconnects for follower in followers),

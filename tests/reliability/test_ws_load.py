@@ -24,3 +24,6 @@ async def test_fifty_clients_each_receive_every_event_in_order_while_the_engine_
     assert result.clients_complete == CLIENTS
     assert 0 < result.server_peak_rss_mb < MAX_SERVER_RSS_MB
     assert 0 < result.engine_peak_rss_mb < MAX_ENGINE_RSS_MB
+    figures = result.as_dict()
+    assert figures["passed"] is True and figures["replay_seconds"] == SECONDS
+    assert figures["engine_events_per_s"] > figures["events_written_per_s"] > 0
