@@ -207,8 +207,8 @@ async def test_paper_command_through_database_url_survives_an_outage_end_to_end(
                 for s, q in await session.execute(select(Position.symbol, Position.quantity))
             }
         assert net and set(positions) == set(net)
-        for symbol, quantity in positions.items():
-            assert quantity == pytest.approx(net[symbol], abs=1e-9)
+        for symbol, held in positions.items():
+            assert held == pytest.approx(net[symbol], abs=1e-9)
     finally:
         await store.close()
 

@@ -8,7 +8,9 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +24,7 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
-def _rows(database: Path, query: str) -> list[tuple[object, ...]]:
+def _rows(database: Path, query: str) -> list[tuple[Any, ...]]:
     try:
         with sqlite3.connect(database) as connection:
             return connection.execute(query).fetchall()
@@ -35,9 +37,11 @@ def _count(database: Path, table: str, where: str) -> int:
     return int(rows[0][0]) if rows else 0
 
 
-def _wait(what: str, check: object, process: subprocess.Popen[bytes], timeout: float) -> None:
+def _wait(
+    what: str, check: Callable[[], bool], process: subprocess.Popen[bytes], timeout: float
+) -> None:
     deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
+    while not check():
         assert process.poll() is None, f"paper exited while waiting for {what}"
         assert time.monotonic() < deadline, f"no {what} within {timeout} s"
         time.sleep(0.1)
