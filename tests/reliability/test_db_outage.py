@@ -25,8 +25,9 @@ async def test_database_cut_mid_run_halts_holds_writes_and_resumes_only_on_rearm
     assert result.problems == []
     assert result.safe
     (cycle,) = result.cycles
-    # Noticed at the first store access after the cut: command polling is every 0.2 s.
-    assert cycle.detect_s < 1.0
+    # Noticed at the first store access after the cut (command polling is every 0.2 s);
+    # measured 10-20 ms, bounded loosely for a loaded machine.
+    assert cycle.detect_s < 2.0
     assert cycle.halted_after_recovery and cycle.orders_before_rearm == 0
     assert result.unsafe_submissions == 0 and result.unrecorded_orders == 0
     # The halt's own cancels and risk event were held while the store was down, then written.
