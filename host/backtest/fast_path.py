@@ -347,6 +347,9 @@ class FastBacktest:
         chosen = greedy_samples(self.ts_all[sanitized_at], engine._sample_every, 0)
         sample_at = sanitized_at[chosen]
         self.sample_at = sample_at.tolist()
+        sample_ts = self.ts_all[sample_at]
+        self.sample_ts = sample_ts.tolist()
+        self.sample_days = (sample_ts // _DAY_US).tolist()
         self.samples = self.sample_at + [self.n]  # a sentinel beyond every position
         # The broker's marks at each sample: the mid of each symbol's last sanitized quote
         # (NaN: not quoted yet, so not marked).
@@ -647,14 +650,14 @@ class FastBacktest:
         """``engine._sample_equity`` where the reference samples; skipped where it provably
         changes nothing (flat, no fill since the last sample, same UTC day)."""
         engine = self.engine
-        ts = int(self.ts_all[position])
+        k = self.sample_index
         if (
             self.flat
             and len(engine.fills) == self.fills_sampled
-            and engine.drb._day == ts // _DAY_US
+            and engine.drb._day == self.sample_days[k]
         ):
             return
-        k = self.sample_index
+        ts = self.sample_ts[k]
         marks = {
             name: mids[k]
             for name, mids in zip(engine.symbols, self.sample_mids, strict=True)
