@@ -59,8 +59,8 @@ def test_check_case_when_a_row_overflows_int64_then_clear_error_not_overflow(
 def test_fuzz_csv_when_longer_than_a_batch_then_every_case_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(csv_fuzz, "BATCH", 150)
+    monkeypatch.setattr(csv_fuzz, "BATCH", 100)
 
-    report = csv_fuzz.fuzz_csv(400, SEED, tmp_path)
+    report = csv_fuzz.fuzz_csv(250, SEED, tmp_path)
 
-    assert report.cases == 400 and report.findings == []
+    assert report.cases == 250 and report.findings == []
