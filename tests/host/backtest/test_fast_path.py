@@ -64,7 +64,9 @@ _HUNTER_STATE = (
 def outcome(result: BacktestResult) -> dict[str, Any]:
     """Everything a run leaves behind that does not measure wall time."""
     engine = result.engine
-    guard, model, broker, drb = engine.guard, engine.guard.model, engine.broker, engine.drb
+    guard: Any = engine.guard  # the model guard (DirectModelGuard) in every run here
+    hunter: Any = engine.strategy
+    model, broker, drb = guard.model, engine.broker, engine.drb
     return {
         "report": {k: v for k, v in result.report.items() if k not in TIMING},
         "orders": [
@@ -103,7 +105,7 @@ def outcome(result: BacktestResult) -> dict[str, Any]:
         ),
         "hunter": {
             symbol: tuple(getattr(state, name) for name in _HUNTER_STATE)
-            for symbol, state in engine.strategy._symbols.items()
+            for symbol, state in hunter._symbols.items()
         },
         "next": (engine._next_heartbeat, engine._next_equity, engine.now, engine.halted),
     }
