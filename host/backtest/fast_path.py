@@ -62,6 +62,8 @@ _SPACING = 5  # DirectModelGuard.MESSAGE_SPACING
 _QUOTE = int(EventKind.QUOTE)
 
 _INF = float("inf")
+#: The quiet band of an idle symbol: no price or time ends it, only a trigger does.
+_IDLE = (-_INF, _INF, _INF)
 #: Relative distance kept from the strategy's price thresholds in its quiet band: about
 #: 1e-5 bp of the mid, where the float rounding of its tests is below 1e-11 bp.
 _MARGIN = 1e-9
@@ -585,8 +587,10 @@ class FastBacktest:
         step = max(1, total // 20)
         next_progress = 0 if progress is not None else total + 1
         ticks = zip(self.t_pos, self.t_sym, self.t_ts, self.t_mid, self.t_trigger, strict=True)
+        # ``horizon``: below it, no sample and no progress report is due before a tick.
+        horizon = min(next_sample, next_progress - 1)
         for position, s, ts, mid, trigger in ticks:
-            if next_sample < position or orders or arrivals:
+            if horizon < position or orders or arrivals:
                 if orders or arrivals:
                     self._catch_up(position)
                 else:  # an idle broker: only equity samples are due
@@ -595,32 +599,39 @@ class FastBacktest:
                         self.sample_index += 1
                         next_sample = samples[self.sample_index]
                 next_sample = samples[self.sample_index]
-            state = states[s]
-            if state.direction == 0:
-                if trigger and ts >= state.cooldown_until:
-                    bid, ask, sell, buy, start_mid = self._tick_features(s, position)
-                    state.sell_notional, state.buy_notional = sell, buy
-                    state.mids = deque([(ts, start_mid)])
-                    quiet[s] = None
-                    self._act(
-                        position,
-                        strategy._look_for_cascade(names[s], state, ts, bid, ask, mid),
-                    )
-            else:
-                band = quiet[s]
-                if band is None:
-                    band = quiet[s] = self._quiet_band(state)
-                if not (band[0] < mid < band[1] and ts < band[2]):
-                    quiet[s] = None
-                    bid, ask = self._tick_features(s, position)[:2]
-                    self._act(position, strategy._manage(names[s], state, ts, bid, ask, mid))
+                if position >= next_progress:
+                    progress(position, total)  # type: ignore[misc]
+                    next_progress = position + step
+                horizon = min(next_sample, next_progress - 1)
+            # A quiet band holds for idle symbols too (anything goes, nothing happens) but
+            # for a cascade, which only a tick with a trigger can show.
+            band = quiet[s]
+            if band is None or trigger or not (band[0] < mid < band[1] and ts < band[2]):
+                state = states[s]
+                if state.direction == 0:
+                    if trigger and ts >= state.cooldown_until:
+                        bid, ask, sell, buy, start_mid = self._tick_features(s, position)
+                        state.sell_notional, state.buy_notional = sell, buy
+                        state.mids = deque([(ts, start_mid)])
+                        quiet[s] = None
+                        self._act(
+                            position,
+                            strategy._look_for_cascade(names[s], state, ts, bid, ask, mid),
+                        )
+                    else:
+                        quiet[s] = _IDLE
+                else:
+                    if band is None or band is _IDLE:
+                        band = quiet[s] = self._quiet_band(state)
+                    if not (band[0] < mid < band[1] and ts < band[2]):
+                        quiet[s] = None
+                        bid, ask = self._tick_features(s, position)[:2]
+                        self._act(position, strategy._manage(names[s], state, ts, bid, ask, mid))
             if next_sample == position:
                 self._sample(position)
                 self.sample_index += 1
                 next_sample = samples[self.sample_index]
-            if position >= next_progress:
-                progress(position, total)  # type: ignore[misc]
-                next_progress = position + step
+                horizon = min(next_sample, next_progress - 1)
         self._catch_up(total)
         if progress is not None:
             progress(total, total)
