@@ -538,6 +538,11 @@ class ProductionEngineV2:
         if not (0 < bid_ticks <= _MAX_PRICE and 0 < ask_ticks <= _MAX_PRICE):
             self.counts.reject("tick_filter", "HOST_PRICE_RANGE")
             return
+        if self.halted and self.halt_reason.startswith("LINK_DOWN"):
+            # Asking a dead link costs the guard timeout per quote (a frozen guard keeps its
+            # port open), which would back the feed up; ticks resume on a re-attached link.
+            self.counts.reject("tick_filter", "LINK_DOWN")
+            return
         assert self._t0 is not None
         wire_ts = ((ts - self._t0) // 1000) & 0xFFFFFFFF
         on_time = self.on_time

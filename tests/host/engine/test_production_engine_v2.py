@@ -469,3 +469,29 @@ async def test_store_down_on_the_order_itself_then_never_sent_held_and_written_o
     assert status == "cancelled" and "STORE_FAILED" in detail
     assert [kind for kind, _ in events] == ["halt", "store_recovered"]
     assert events[0][1].startswith("STORE_FAILED")
+
+
+async def test_on_quote_when_halted_by_a_dead_link_then_the_guard_is_not_asked() -> None:
+    # A frozen guard keeps its port open: each tick would wait the whole guard timeout and
+    # back the feed up. Halted by LINK_DOWN, the engine stops asking until a new link.
+    ticks: list[int] = []
+
+    class CountingGuard(FakeGuard):
+        async def tick(self, instrument: int, timestamp: int, bid: int, ask: int) -> TickReason:
+            ticks.append(timestamp)
+            return TickReason.ACCEPT
+
+    guard = CountingGuard()
+    engine = ProductionEngineV2(CONFIG, guard, symbols=["BTCUSDT"], strategy=Scripted())
+    await engine.start(0)
+    await quote(engine, 1)
+    assert len(ticks) == 1
+    await engine.halt("engine", "LINK_DOWN: guard not answering")
+    await quote(engine, 2)
+    assert len(ticks) == 1 and engine.counts.rejects["tick_filter"] == {"LINK_DOWN": 1}
+    # The broker still sees the market (its cancels and marks need it).
+    assert engine.broker.market("BTCUSDT").mid > 0
+    await engine.halt("gateware", "irrelevant")  # halted already: the reason stays
+    engine.halt_reason = "LINK_RESTORED: halted until re-armed (LINK_DOWN: ...)"
+    await quote(engine, 3)
+    assert len(ticks) == 2  # a re-attached link is asked again, so it has a reference price
