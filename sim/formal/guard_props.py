@@ -80,12 +80,12 @@ from amaranth.hdl import (
     Signal,
     Value,
     _ast,
-    signed,
 )
 from amaranth.lib import data
 
+from hdl import guard_spec
 from hdl.guard_core import GuardCore
-from hdl.guard_spec import AGE_MAX, UPDATE_STAGE, VALUATION_BITS
+from hdl.guard_spec import AGE_MAX, CHECK_STAGE, UPDATE_STAGE, VALUATION_BITS
 from hdl.protocol import (
     MESSAGE_LAYOUT,
     N_INSTRUMENTS,
@@ -153,6 +153,9 @@ P2_CONTROLS = (
     "C13_duplicate_order",
     "C15_self_trade",
 )
+
+#: Offset from the beat of the cycle whose factors the core's notional multiplier reads.
+NOTIONAL_STAGE: int = getattr(guard_spec, "NOTIONAL_STAGE", UPDATE_STAGE)
 
 #: The controls that need the order's notional (checked on the core's multiplier, see
 #: :meth:`GuardCoreSpec._notional_conditions`).
@@ -628,7 +631,8 @@ class GuardCoreSpec(Elaboratable):
         Two multipliers (the core's and one here) cannot be proven equal by the SAT solver
         (a 4 x 25-bit pair already runs for minutes), so the notional is taken from the core's
         own multiplier and its two factors are proven to be the order's quantity and the
-        valuation price written here from DESIGN.md (the first assertion below). Both
+        valuation price written here from DESIGN.md (the first assertions below), in the cycle
+        the multiplier reads them (:data:`NOTIONAL_STAGE`). Both
         conditions then read that product; with the factors proven equal to the spec's, the
         product is the spec's notional (a multiplication of equal numbers is equal).
         """
@@ -638,39 +642,42 @@ class GuardCoreSpec(Elaboratable):
         factor_price = Signal(VALUATION_BITS, name="tap_notional_price")
         m.d.comb += [factor_qty.eq(quantity), factor_price.eq(price)]
 
-        # What the spec says, from the registers of the check stage.
-        valuation = Signal(signed(VALUATION_BITS + 2), name="spec_valuation")
-        gross = Signal(64, name="spec_gross_before")
-        reducing = Signal(name="spec_reducing")
-        with m.If(ctx.checking):
-            buy = order.side == Side.BUY
-            long_case = self._select(reg, order, "position") + self._select(reg, order, "open_buy")
-            short_case = self._select(reg, order, "position") - self._select(
-                reg, order, "open_sell"
-            )
-            m.d.sync += [
-                valuation.eq(self.valuation(reg, lim, order)),
-                gross.eq(reg["exposure_sum"] + reg["open_notional"]),
-                reducing.eq(
-                    Mux(buy, long_case + order.quantity <= 0, short_case - order.quantity >= 0)
-                ),
-            ]
-        # The cycle the core multiplies an order's factors: its update stage. An order for an
-        # instrument the core does not have has no valuation (C3 rejects it).
-        at_update = ctx.stages[UPDATE_STAGE - 1] & ctx.is_order
+        # What the spec says, from the registers of the check stage, carried to the cycle the
+        # core multiplies (its notional stage).
+        buy = order.side == Side.BUY
+        position = self._select(reg, order, "position")
+        long_case = position + self._select(reg, order, "open_buy") + order.quantity
+        short_case = position - self._select(reg, order, "open_sell") - order.quantity
+        spec: dict[str, Value] = {
+            "valuation": self.valuation(reg, lim, order),
+            "gross": reg["exposure_sum"] + reg["open_notional"],
+            "reducing": Mux(buy, long_case <= 0, short_case >= 0),
+        }
+        delay = NOTIONAL_STAGE - CHECK_STAGE
+        if delay not in (0, 1):
+            raise ValueError(f"Notional stage must be the check stage or the next, not {delay}")
+        if delay:
+            for name, value in list(spec.items()):
+                held = Signal.like(value, name=f"spec_{name}")
+                with m.If(ctx.checking):
+                    m.d.sync += held.eq(value)
+                spec[name] = held
+        # An order for an instrument the core does not have has no valuation (C3 rejects it).
+        multiplying = ctx.stages[NOTIONAL_STAGE - 1] & ctx.is_order
         known = order.instrument < self.n_instruments
-        with m.If(at_update & known):
+        with m.If(multiplying & known):
             m.d.comb += [
                 Assert(factor_qty == order.quantity),
-                Assert(factor_price == valuation),
+                Assert(factor_price == spec["valuation"]),
             ]
         notional = factor_qty * factor_price
         flags = {name: Signal(name=f"held_{name}") for name in NOTIONAL_CONTROLS}
-        with m.If(at_update):
+        gross_limit = lim[LimitId.MAX_GROSS_EXPOSURE]
+        with m.If(multiplying):
             m.d.sync += [
                 flags["C6_max_notional"].eq(known & (notional <= lim[LimitId.MAX_ORDER_NOTIONAL])),
                 flags["C10_gross_exposure"].eq(
-                    known & (reducing | (gross + notional <= lim[LimitId.MAX_GROSS_EXPOSURE]))
+                    known & (spec["reducing"] | (spec["gross"] + notional <= gross_limit))
                 ),
             ]
         return {name: flags[name] for name in NOTIONAL_CONTROLS if name in self.controls}

@@ -45,6 +45,9 @@ DEFAULT_DEPTH = 40
 #: k of the k-induction attempts: the beat, the check stage, the update stage and the
 #: response (VERDICT_LATENCY + 1 cycles) fit with room for the 5-cycle beat spacing.
 INDUCTION_DEPTH = 6
+#: Seconds after which one solver run is given up (an error, never a pass): a proof that
+#: stalls must not hang `make formal`.
+CHECK_TIMEOUT = 1200
 #: Depth of the cover runs of the guard properties: the first possible accept is at cycle 8.
 GUARD_COVER_DEPTH = 12
 
@@ -256,6 +259,7 @@ def run_property(
             depth=run_depth,
             workdir=workdir,
             extra_script=check.extra_script,
+            timeout=CHECK_TIMEOUT,
         )
         results.append(result)
         return result
