@@ -1,11 +1,13 @@
 """The supported boards: platform, board top, default clock, programmer and report names."""
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from amaranth.build import Platform
 
-from hdl.boards.board_top import BoardTop
+from hdl.boards.board_top import BoardTop, GuardFactory
+from hdl.boards.guard import make_guard
 from hdl.boards.icebreaker import ICEBreakerTop, icebreaker_platform
 from hdl.boards.ulx3s import ULX3S_VARIANTS, ULX3STop, ulx3s_platform
 
@@ -81,6 +83,11 @@ class BoardSpec:
                 f"{self.title} variant must be one of {sorted(self.variants)}, not {variant!r}"
             )
         return self.variants[variant]()
+
+    def guard_factory(self) -> GuardFactory:
+        """The guard gateware this board builds: :func:`hdl.boards.guard.make_guard` at
+        :attr:`guard_options` size."""
+        return functools.partial(make_guard, **dict(self.guard_options))
 
 
 BOARDS: dict[str, BoardSpec] = {
