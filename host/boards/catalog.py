@@ -87,7 +87,12 @@ class BoardSpec:
     def guard_factory(self) -> GuardFactory:
         """The guard gateware this board builds: :func:`hdl.boards.guard.make_guard` at
         :attr:`guard_options` size."""
-        return functools.partial(make_guard, **dict(self.guard_options))
+        size = dict(self.guard_options)
+        return functools.partial(
+            make_guard,
+            n_instruments=size.get("n_instruments"),
+            n_order_slots=size.get("n_order_slots"),
+        )
 
 
 BOARDS: dict[str, BoardSpec] = {
