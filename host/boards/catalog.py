@@ -86,8 +86,17 @@ class BoardSpec:
 
     def guard_factory(self) -> GuardFactory:
         """The guard gateware this board builds: :func:`hdl.boards.guard.make_guard` at
-        :attr:`guard_options` size."""
+        :attr:`guard_options` size.
+
+        Raises
+        ------
+        ValueError
+            If :attr:`guard_options` names anything but ``n_instruments`` / ``n_order_slots``.
+        """
         size = dict(self.guard_options)
+        unknown = set(size) - {"n_instruments", "n_order_slots"}
+        if unknown:
+            raise ValueError(f"guard_options must size the core only, not set {sorted(unknown)}")
         return functools.partial(
             make_guard,
             n_instruments=size.get("n_instruments"),
