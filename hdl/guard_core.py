@@ -370,13 +370,16 @@ class GuardCore(wiring.Component):
         slot_side = Signal()
         slot_valuation = Signal(VALUATION_BITS)
         # an order's valuation price, from the beat's payload and its instrument's touch and
-        # reference (they and the collar hold still until the next beat)
+        # reference (they and the collar hold still until the next beat); the instrument is
+        # the payload's own, so the slot match is not on this path
+        beat_order = _view(MessageType.ORDER, beat_payload)
+        beat_order_row = beat_order.instrument[:2]
         beat_valuation = order_valuation(
             m,
-            view=_view(MessageType.ORDER, beat_payload),
-            bid=ins_at.bid[beat_row],
-            ask=ins_at.ask[beat_row],
-            ref_mid=ins_at.ref_mid[beat_row],
+            view=beat_order,
+            bid=ins_at.bid[beat_order_row],
+            ask=ins_at.ask[beat_order_row],
+            ref_mid=ins_at.ref_mid[beat_order_row],
             collar=lim[LimitId.COLLAR_TICKS],
         )
         valuation = Signal(VALUATION_BITS)
