@@ -383,6 +383,10 @@ class GuardCore(wiring.Component):
             collar=lim[LimitId.COLLAR_TICKS],
         )
         valuation = Signal(VALUATION_BITS)
+        # the quantity a cancel or fill releases: the rest of the order, or the fill's own
+        beat_remaining = matched("remaining")
+        beat_fill = _view(MessageType.FILL, beat_payload)
+        fill_qty = Signal(QTY_BITS)
         m.d.sync += valid_a.eq(self.i_msg.valid)
         with m.If(self.i_msg.valid):
             m.d.sync += [
@@ -391,10 +395,17 @@ class GuardCore(wiring.Component):
                 match.eq(beat_match),
                 row_index.eq(beat_row),
                 slot_ins.eq(matched("instrument")),
-                remaining.eq(matched("remaining")),
+                remaining.eq(beat_remaining),
                 slot_side.eq(matched("side")),
                 slot_valuation.eq(matched("valuation")),
                 valuation.eq(beat_valuation),
+                fill_qty.eq(
+                    Mux(
+                        (beat_type == MessageType.CANCEL) | (beat_fill.quantity > beat_remaining),
+                        beat_remaining,
+                        beat_fill.quantity,
+                    )
+                ),
             ]
         m.d.comb += silence_reset.eq(self.i_msg.valid)
 
@@ -510,13 +521,7 @@ class GuardCore(wiring.Component):
         # CANCEL / FILL: the matching slot
         found_b = Signal()
         slot_b = Signal(range(self.n_order_slots))
-        fill_view = _view(MessageType.FILL, msg)
         slot_buy = slot_side == Side.BUY
-        fill_qty = Signal(QTY_BITS)
-        with m.If(is_type[MessageType.CANCEL] | (fill_view.quantity > remaining)):
-            m.d.comb += fill_qty.eq(remaining)
-        with m.Else():
-            m.d.comb += fill_qty.eq(fill_view.quantity)
         position = row.position
         new_position = Signal(signed(POSITION_REG_BITS))
         m.d.comb += new_position.eq(Mux(slot_buy, position + fill_qty, position - fill_qty))
