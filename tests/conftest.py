@@ -1,8 +1,12 @@
-"""Suite-wide test ordering."""
+"""Suite-wide fixtures and test ordering."""
 
 from pathlib import Path
 
 import pytest
+
+# The store fixtures (a SQLite file and the real MariaDB server) and the dashboard's fixtures are
+# shared by tests/host/store, tests/dashboard and tests/reliability: registered once, here.
+pytest_plugins = ["host.store.testing", "dashboard.server.testing"]
 
 _BROWSER_TESTS = Path(__file__).parent / "browser"
 

@@ -36,7 +36,7 @@ SECRET = "test-secret-key-that-is-long-enough-for-hs256"
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def fast_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cheap argon2 parameters: the tests check behaviour, not hashing cost."""
     cheap = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
@@ -45,7 +45,7 @@ def fast_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
+def settings(tmp_path: Path, database_url: str, fast_password_hashes: None) -> Settings:
     """Settings on the test database, with a small lessons folder and a fake built web app."""
     lessons = tmp_path / "lessons"
     lessons.mkdir()

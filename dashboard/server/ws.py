@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, WebSocket, WebSocketDisconnect
 
-from dashboard.server.api.deps import user_from_token
+from dashboard.server.api.deps import MAX_ROW_NUMBER, user_from_token
 from dashboard.server.feed import EventFeed, event_message, fetch_events
 from host.store import Store
 
@@ -27,7 +27,7 @@ CLOSE_TOO_SLOW = 1013
 async def stream_events(
     websocket: WebSocket,
     token: Annotated[str | None, Query()] = None,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_ROW_NUMBER)] = None,
 ) -> None:
     """Send every event with id > ``after`` in order, then new ones as they are written.
 

@@ -5,7 +5,12 @@
 * ``parse_only_events_per_s``: the files parsed into the event array (numpy), nothing else;
 * ``touch_events_per_s``: a Python loop that only unpacks each ready-made event tuple;
 * ``events_per_s``: the whole pipeline (sanitizer, gateware reference model at message level,
-  strategy, DRBGuard, paper broker) on event time, loading excluded;
+  strategy, DRBGuard, paper broker) on event time, loading excluded, on the fast path
+  (:mod:`host.backtest.fast_path`; its numpy precomputation included), with
+  ``fast_path_phases_s`` saying where its time went;
+* ``reference_events_per_s``: the same data on the reference path (the asyncio engine, one
+  ``on_event`` per event), and ``fast_matches_reference``: whether both gave the same report
+  (timing fields aside);
 * ``bytes_events_per_s``: the same with the model behind the real byte codec and
   ``GuardClient`` (every frame COBS-encoded and CRC-checked), on a slice;
 * ``stage_share``: where the pipeline's time goes, from a second, instrumented run on a
@@ -25,7 +30,10 @@ from host.backtest.runner import run_backtest
 from host.data.events import EventKind
 from host.data.loaders import MarketData, load_directory
 
-__all__ = ["measure_throughput"]
+__all__ = ["measure_throughput", "SHORT_RUN_REPEATS"]
+
+#: Runs of each sub-second measurement (parse-only, fast path); the best one counts.
+SHORT_RUN_REPEATS = 3
 
 
 def _timed(
@@ -112,10 +120,16 @@ def measure_throughput(data_dir: Path | str, *, quick: bool = False) -> dict[str
         Files in the exchange's CSV layouts (e.g. ``quantum data generate`` output).
     quick : bool
         Smaller slices for the byte-level and instrumented runs.
+
+    The parse-only load and the fast path each take well under a second, so one preemption
+    on a shared machine would decide their figure: each is the best of
+    :data:`SHORT_RUN_REPEATS` runs (the same treatment for both sides of their ratio).
     """
-    started = time.perf_counter()
-    data = load_directory(data_dir)
-    load_s = time.perf_counter() - started
+    load_s = float("inf")
+    for _ in range(SHORT_RUN_REPEATS):
+        started = time.perf_counter()
+        data = load_directory(data_dir)
+        load_s = min(load_s, time.perf_counter() - started)
     n = len(data.events)
 
     rows = data.events.tolist()
@@ -124,9 +138,14 @@ def measure_throughput(data_dir: Path | str, *, quick: bool = False) -> dict[str
     for _ts, _exch, kind, _sym, _side, _seq, _p1, _q1, _p2, _q2 in rows:
         touched += kind
     touch_s = time.perf_counter() - started
+    del rows  # three million objects the replays below should not have to live beside
 
-    result = asyncio.run(run_backtest(data, guard="model"))
+    runs = [asyncio.run(run_backtest(data, guard="model")) for _ in range(SHORT_RUN_REPEATS)]
+    result = min(runs, key=lambda run: run.report["wall_s"])
     report = result.report
+    reference = asyncio.run(run_backtest(data, guard="model-reference")).report
+    timing_fields = {"events_per_s", "wall_s", "gateware_verdict_us_median"}
+    same = all(reference[k] == report[k] for k in reference if k not in timing_fields)
 
     slice_n = min(n, 20_000 if quick else 100_000)
     part = MarketData(data.events[:slice_n], data.symbols, data.stats)
@@ -137,6 +156,15 @@ def measure_throughput(data_dir: Path | str, *, quick: bool = False) -> dict[str
         "events": n,
         "guard_backend": report["guard_backend"],
         "events_per_s": report["events_per_s"],
+        "engine_path": result.path,
+        "fast_path_phases_s": result.timings,
+        "reference_events_per_s": reference["events_per_s"],
+        "fast_matches_reference": same,
+        "speedup_vs_reference": (
+            report["events_per_s"] / reference["events_per_s"]
+            if report["events_per_s"] and reference["events_per_s"]
+            else None
+        ),
         "parse_only_events_per_s": n / load_s if load_s > 0 else None,
         "touch_events_per_s": n / touch_s if touch_s > 0 else None,
         "bytes_events_per_s": through_bytes["events_per_s"],

@@ -3,7 +3,11 @@
 Guard backends (``guard`` argument, as on the command line):
 
 * ``model`` -- the reference model at message level (:class:`DirectModelGuard`), on event
-  time: deterministic and the fastest;
+  time, on the fast path (:mod:`host.backtest.fast_path`: numpy for what no decision can
+  change, a synchronous event loop for the rest); it falls back to the reference path by
+  itself for anything the fast path does not follow (a halt, an ALERT, a store);
+* ``model-reference`` -- the same model on the reference path: the asyncio engine, one
+  ``on_event`` per event. It is the oracle the fast path is tested against;
 * ``model-bytes`` -- the same model behind :class:`~host.link.client.GuardClient` and the byte
   transport with a virtual clock: every frame encoded, CRC'd and decoded, as on a wire;
 * ``sim``, ``sim:PATH``, ``serial:PORT`` -- the Verilator model or a board through
@@ -18,7 +22,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -26,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from host.backtest.direct_guard import DirectModelGuard
+from host.backtest.fast_path import FastPathUnsupported, drive, run_fast
 from host.data.loaders import MarketData, load_directory
 from host.engine.config import EngineConfig
 from host.engine.production_engine_v2 import ProductionEngineV2
@@ -42,12 +47,16 @@ class BacktestResult:
 
     engine: ProductionEngineV2
     report: dict[str, Any]
+    #: "fast" or "reference": which path produced the run (the results are the same).
+    path: str = "reference"
+    #: Seconds per phase of the fast path (empty on the reference path).
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 async def open_guard(spec: str, *, timeout: float = 0.25) -> tuple[Any, Callable[[int], None]]:
     """The guard line for ``spec`` and a function that moves its clock to event time (us
     since the start; a no-op for backends on their own clock)."""
-    if spec == "model":
+    if spec in ("model", "model-reference"):
         direct = DirectModelGuard()
         return direct, direct.set_time_us
     if spec == "model-bytes":
@@ -93,6 +102,13 @@ async def run_backtest(
     events = data.events
     if len(events) == 0:
         raise ValueError(f"Backtest data must hold events, not none ({data.symbols})")
+    if guard == "model" and store is None:
+        try:
+            return _run_fast(data, config, progress)
+        except FastPathUnsupported as reason:
+            logger.info("fast path not applicable (%s): replaying on the reference path", reason)
+        except Exception:  # a fast-path bug must not cost the answer: the reference gives it
+            logger.warning("fast path failed, replaying on the reference path", exc_info=True)
     line, set_clock = await open_guard(guard, timeout=config.guard_timeout_s)
     t0 = int(events["ts"][0])
     direct = line if isinstance(line, DirectModelGuard) else None
@@ -136,6 +152,22 @@ async def run_backtest(
         await line.close()
     report = make_report(engine, data, elapsed)
     return BacktestResult(engine, report)
+
+
+def _run_fast(
+    data: MarketData, config: EngineConfig, progress: Callable[[int, int], None] | None
+) -> BacktestResult:
+    """The fast path over a fresh model guard and engine (raises FastPathUnsupported)."""
+    events = data.events
+    t0 = int(events["ts"][0])
+    direct = DirectModelGuard()
+    direct.origin_us = t0
+    engine = ProductionEngineV2(config, direct, symbols=data.symbols, on_time=direct.set_event_time)
+    drive(engine.start(t0))
+    elapsed, timings = run_fast(engine, direct, data, progress)
+    drive(engine.shutdown(int(events["ts"][-1])))
+    drive(direct.close())
+    return BacktestResult(engine, make_report(engine, data, elapsed), "fast", timings)
 
 
 def _shifted(set_clock: Callable[[int], None], t0: int, ts: int) -> None:

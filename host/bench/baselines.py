@@ -26,6 +26,7 @@ BASELINES: dict[str, str] = {
     "host.tick_to_decision_p99_us": "host.tick_to_decision_p50_us",
     "host.tick_to_decision_p999_us": "host.tick_to_decision_p50_us",
     "host.backtest_events_per_s": "host.parse_only_events_per_s",
+    "host.backtest_reference_events_per_s": "host.parse_only_events_per_s",
     "host.sanitizer_quote_p50_us": "host.python_call_p50_us",
     "host.drbguard_check_p50_us": "host.python_call_p50_us",
     # peers: everyone against a bare Python loop running the same strategy, same data

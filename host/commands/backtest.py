@@ -28,7 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--guard",
         default="model",
-        help="first line: model, model-bytes, sim, sim:PATH, serial:PORT (default: %(default)s)",
+        help="first line: model (reference model, fast path), model-reference (the same on the "
+        "event-by-event asyncio engine), model-bytes, sim, sim:PATH, serial:PORT "
+        "(default: %(default)s)",
     )
     parser.add_argument(
         "--report", type=Path, help="write the JSON report here (default: %(default)s)"

@@ -87,13 +87,20 @@ async def run(args: argparse.Namespace) -> int:
         # Ctrl-C: cancel the run; run_live's finally cancels everything and latches the kill.
         loop.add_signal_handler(signal.SIGINT, lambda: task.cancel() if task else None)
     try:
-        await engine.run_live(feed, duration_s=args.duration)
+        # After a link death the engine reconnects by itself (a new sim-serve for --guard
+        # sim) but stays halted until an operator re-arms from the dashboard.
+        await engine.run_live(
+            feed,
+            duration_s=args.duration,
+            relink=lambda: GuardClient.connect(args.guard, timeout=config.guard_timeout_s),
+        )
     except asyncio.CancelledError:
         console.print("[yellow]interrupted: orders cancelled, kill latch left set[/yellow]")
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGINT)
         await guard.close()
+        await engine.guard.close()  # the link attached after a link death, if any
         await store.close()
         if adapter is not None:
             await adapter.close()

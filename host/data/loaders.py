@@ -1,15 +1,18 @@
 """Loaders for the exchange's public CSV layouts (with or without a header row, plain or zip).
 
 A file is recognised by its name, ``<SYMBOL>-<layout>[-anything].csv[.zip]`` as the exchange
-publishes it (``BTCUSDT-aggTrades-2024-03-01.csv``). Columns are converted whole with numpy; a
-row that does not parse is reported as ``file:line`` and either stops the load
-(:class:`BadRowError`) or, with ``skip_bad_rows=True``, is skipped, counted in
-:class:`LoadStats` and logged -- never dropped silently. Times are milliseconds; values above
-1e14 are microseconds (the exchange's spot files since 2025). Duplicate rows of
-liquidationSnapshot files (the exchange publishes some twice) are dropped and counted.
+publishes it (``BTCUSDT-aggTrades-2024-03-01.csv``). A first line with no number in it is a
+header and must name the layout's columns (any case, a byte-order mark allowed). Lines end at
+LF (CR LF too), so line numbers are an editor's. Columns are converted whole with numpy; a
+row that does not parse (not UTF-8, wrong column count, not a number, beyond 64 bits, not
+finite, a negative time) is reported as ``file:line`` and either stops the load
+(:class:`BadRowError`, naming the first bad line of the file) or, with ``skip_bad_rows=True``,
+is skipped, counted in :class:`LoadStats` and logged -- never dropped silently. Times are
+milliseconds; values above 1e14 are microseconds (the exchange's spot files since 2025).
+Duplicate rows of liquidationSnapshot files (the exchange publishes some twice) are dropped
+and counted. host/reliability/csv_fuzz.py holds these promises against generated files.
 """
 
-import io
 import logging
 import re
 import zipfile
@@ -80,17 +83,25 @@ def to_microseconds(times: np.ndarray) -> np.ndarray:
     return np.where(times > _MICROSECONDS_ABOVE, times, times * 1000)
 
 
-def _read_lines(path: Path) -> list[str]:
+def _read_lines(path: Path) -> list[bytes]:
+    """The file's lines as bytes, split on LF only (CR LF ends a line too), so that a line
+    number is the one an editor shows: ``str.splitlines`` would also split on form feeds and
+    other separators that can sit inside a damaged row."""
     if path.suffix == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist() if n.endswith(".csv")]
-            if len(names) != 1:
-                raise BadRowError(f"{path}: zip must hold exactly one .csv, not {names!r}")
-            with archive.open(names[0]) as member:
-                text = io.TextIOWrapper(member, encoding="utf-8").read()
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = [n for n in archive.namelist() if n.endswith(".csv")]
+                if len(names) != 1:
+                    raise BadRowError(f"{path}: zip must hold exactly one .csv, not {names!r}")
+                data = archive.read(names[0])
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as error:
+            raise BadRowError(f"{path}: must be a readable zip archive, not ({error})") from None
     else:
-        text = path.read_text(encoding="utf-8")
-    return text.splitlines()
+        data = path.read_bytes()
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    return [line[:-1] if line.endswith(b"\r") else line for line in lines]
 
 
 def _is_number(text: str) -> bool:
@@ -101,8 +112,18 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def _looks_like_header(fields: list[str]) -> bool:
+    """A first line none of whose fields is a number: a header (right or wrong), not data."""
+    return not any(_is_number(text) for text in fields)
+
+
 class _Table:
-    """Split rows of one file, with the original line number of each, for error messages."""
+    """Split rows of one file, with the original line number of each, for error messages.
+
+    Every problem is recorded per line (the first one found on it); with ``skip_bad_rows``
+    the lines are counted and left out, otherwise :meth:`finish` raises for the first one in
+    file order, so the error names the line a reader meets first.
+    """
 
     def __init__(self, path: Path, layout: str, skip_bad_rows: bool, stats: LoadStats) -> None:
         self.path = path
@@ -111,26 +132,32 @@ class _Table:
         self.skip_bad_rows = skip_bad_rows
         self.stats = stats
         self.bad: set[int] = set()
-        lines = _read_lines(path)
-        first = 0
-        if lines and not _is_number(lines[0].split(",")[0]):
-            header = tuple(name.strip() for name in lines[0].split(","))
-            if len(header) != len(self.columns):
-                self.fail(1, f"header must have {len(self.columns)} columns, not {header!r}")
-            first = 1
+        self.problems: dict[int, str] = {}
         self.rows: list[list[str]] = []
         self.line_numbers: list[int] = []
-        seen: set[str] = set()
+        seen: set[bytes] = set()
         duplicates = 0
-        for number, line in enumerate(lines[first:], start=first + 1):
+        for number, raw in enumerate(_read_lines(path), start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]  # a UTF-8 byte-order mark, as spreadsheet programs write
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                self.reject(number, f"row must be UTF-8 text, not {raw!r} ({error.reason})")
+                continue
             if not line.strip():
                 continue
+            fields = line.split(",")
+            if number == 1 and _looks_like_header(fields):
+                names = tuple(name.strip().lower() for name in fields)
+                if names != tuple(name.lower() for name in self.columns):
+                    self.reject(1, f"header must be {','.join(self.columns)}, not {line!r}")
+                continue
             if layout == "liquidationSnapshot":
-                if line in seen:
+                if raw in seen:
                     duplicates += 1
                     continue
-                seen.add(line)
-            fields = line.split(",")
+                seen.add(raw)
             if len(fields) != len(self.columns):
                 self.reject(number, f"row must have {len(self.columns)} columns, not {len(fields)}")
                 continue
@@ -139,15 +166,22 @@ class _Table:
         if duplicates:
             stats.duplicates[str(path)] = duplicates
 
-    def fail(self, line: int, message: str) -> None:
-        raise BadRowError(f"{self.path}:{line}: {message}")
-
     def reject(self, line: int, message: str) -> None:
-        """Stop the load, or count and remember the bad line when skipping."""
+        """Record the first problem of a line."""
+        self.problems.setdefault(line, message)
+
+    def finish(self) -> None:
+        """Raise for the first bad line, or count and log the bad lines when skipping."""
+        if not self.problems:
+            return
+        first = min(self.problems)
         if not self.skip_bad_rows:
-            self.fail(line, message)
-        self.stats.bad_rows[str(self.path)] = self.stats.bad_rows.get(str(self.path), 0) + 1
-        logger.warning("skipped bad row %s:%d: %s", self.path, line, message)
+            more = len(self.problems) - 1
+            also = f" (and {more} more bad row{'s' if more > 1 else ''})" if more else ""
+            raise BadRowError(f"{self.path}:{first}: {self.problems[first]}{also}")
+        self.stats.bad_rows[str(self.path)] = len(self.problems)
+        for line in sorted(self.problems):
+            logger.warning("skipped bad row %s:%d: %s", self.path, line, self.problems[line])
 
     def column(self, name: str, dtype: type) -> np.ndarray:
         """Column ``name`` converted whole; on failure find and report the bad rows."""
@@ -155,7 +189,7 @@ class _Table:
         values = [row[index] for row in self.rows]
         try:
             array: np.ndarray = np.array(values, dtype=dtype)
-        except ValueError:
+        except (ValueError, OverflowError):
             array = self._convert_slowly(name, values, dtype)
         if dtype is float:
             for position in np.flatnonzero(~np.isfinite(array)):
@@ -164,6 +198,14 @@ class _Table:
                 )
         return array
 
+    def times(self, name: str) -> np.ndarray:
+        """Column ``name`` as exchange times: integers, not negative."""
+        array = self.column(name, int)
+        for position in np.flatnonzero(array < 0):
+            text = self.rows[int(position)][self.columns.index(name)]
+            self._mark_bad(int(position), f"{name} must be a time since 1970, not {text!r}")
+        return to_microseconds(np.where(array < 0, 0, array))
+
     def _convert_slowly(self, name: str, values: list[str], dtype: type) -> np.ndarray:
         array: np.ndarray = np.zeros(len(values), dtype=dtype)
         for position, text in enumerate(values):
@@ -171,6 +213,8 @@ class _Table:
                 array[position] = dtype(text)
             except ValueError:
                 self._mark_bad(position, f"{name} must be {dtype.__name__}, not {text!r}")
+            except OverflowError:
+                self._mark_bad(position, f"{name} must fit in 64 bits, not {text!r}")
         return array
 
     def mapped(self, name: str, mapping: Mapping[str, int | bool], what: str) -> np.ndarray:
@@ -243,7 +287,7 @@ def load_file(
         events["seq"] = table.column(id_column, int)
         events["p1"] = table.column("price", float)
         events["q1"] = table.column(qty_column, float)
-        times = to_microseconds(table.column(time_column, int))
+        times = table.times(time_column)
         events["ts"] = times
         events["exch_ts"] = times
         # is_buyer_maker true means the resting order was the buyer: the taker sold.
@@ -255,11 +299,11 @@ def load_file(
         events["q1"] = table.column("best_bid_qty", float)
         events["p2"] = table.column("best_ask_price", float)
         events["q2"] = table.column("best_ask_qty", float)
-        events["exch_ts"] = to_microseconds(table.column("transaction_time", int))
-        events["ts"] = to_microseconds(table.column("event_time", int))
+        events["exch_ts"] = table.times("transaction_time")
+        events["ts"] = table.times("event_time")
     else:
         events["kind"] = EventKind.LIQUIDATION
-        times = to_microseconds(table.column("time", int))
+        times = table.times("time")
         events["ts"] = times
         events["exch_ts"] = times
         events["side"] = table.mapped("side", _SIDES, "BUY or SELL")
@@ -269,6 +313,7 @@ def load_file(
         last = table.column("last_fill_quantity", float)
         accumulated = table.column("accumulated_fill_quantity", float)
         events["q1"] = np.where(last > 0, last, accumulated)
+    table.finish()
     events = events[table.keep()]
     stats.rows[str(path)] = len(events)
     return events

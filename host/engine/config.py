@@ -146,6 +146,11 @@ class EngineConfig:
         Event-time interval of market samples, equity points and status snapshots.
     guard_timeout_s : float, default 0.25
         No verdict within this = no order.
+    store_timeout_s : float, default 5.0
+        A store write that has not finished within this counts as a failed write (a database
+        that hangs is as down as one that refuses): the engine halts.
+    store_retry_s : float, default 1.0
+        While the store is down (live runs), how often the engine tries it again.
     """
 
     instruments: InstrumentMap = DEFAULT_INSTRUMENTS
@@ -159,6 +164,8 @@ class EngineConfig:
     command_poll_s: float = 0.2
     sample_s: float = 1.0
     guard_timeout_s: float = 0.25
+    store_timeout_s: float = 5.0
+    store_retry_s: float = 1.0
 
     def __post_init__(self) -> None:
         checks = (
@@ -179,6 +186,8 @@ class EngineConfig:
             "command_poll_s",
             "sample_s",
             "guard_timeout_s",
+            "store_timeout_s",
+            "store_retry_s",
         ):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and value > 0):

@@ -26,11 +26,14 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+
+from sqlalchemy.exc import DBAPIError
 
 from hdl.protocol import (
     PRICE_BITS,
@@ -41,6 +44,7 @@ from hdl.protocol import (
     OrderKind,
     Reason,
     Side,
+    StatusSection,
     TickReason,
     TradingState,
 )
@@ -54,13 +58,20 @@ from host.sanitizer.l0_sanitizer import L0Sanitizer
 from host.strategies.base import CancelAll, Intent, OrderIntent, Strategy
 from host.strategies.liquidation_hunter import SimpleLiquidationHunter
 
-__all__ = ["ProductionEngineV2", "OrderRecord", "FillRecord"]
+__all__ = ["ProductionEngineV2", "OrderRecord", "FillRecord", "StoreOutage"]
 
 logger = logging.getLogger(__name__)
 
 _MAX_PRICE = (1 << PRICE_BITS) - 1
 _MAX_QTY = (1 << QTY_BITS) - 1
 _QUOTE, _TRADE, _LIQUIDATION = EventKind.QUOTE, EventKind.TRADE, EventKind.LIQUIDATION
+#: The store's risk-event lines by the engine's names for them: "engine" is the engine's own
+#: failures (link, store), which neither guard line decided.
+_RISK_LINES = {"drb": "drbguard", "drbguard": "drbguard", "engine": "engine"}
+#: Writes that are samples, re-taken anyway: dropped (and counted) while the store is down.
+_SAMPLE_WRITES = frozenset(
+    {"record_market", "record_equity", "record_guard_status", "record_signal"}
+)
 
 
 @dataclass
@@ -115,6 +126,21 @@ def _when(ts_us: int) -> datetime:
 
 
 @dataclass
+class StoreOutage:
+    """What store outages cost this engine (the reliability report shows it)."""
+
+    outages: int = 0
+    #: Trading-record writes held in memory while the store was down...
+    held_writes: int = 0
+    #: ...and written once it was back (equal to held_writes when nothing is pending).
+    written_late: int = 0
+    #: Held writes the store refused for their content when they were replayed.
+    refused_writes: int = 0
+    dropped_samples: int = 0
+    down_seconds: float = 0.0
+
+
+@dataclass
 class _Counts:
     events: int = 0
     quotes: int = 0
@@ -129,6 +155,18 @@ class _Counts:
     def reject(self, line: str, reason: str) -> None:
         bucket = self.rejects.setdefault(line, {})
         bucket[reason] = bucket.get(reason, 0) + 1
+
+
+def _forget(tasks: set[asyncio.Future[Any]]) -> Callable[[asyncio.Future[Any]], None]:
+    """A done-callback that drops a finished store call from ``tasks`` and retrieves its
+    outcome (it was given up on: its error must not be reported as never retrieved)."""
+
+    def done(task: asyncio.Future[Any]) -> None:
+        tasks.discard(task)
+        if not task.cancelled():
+            task.exception()
+
+    return done
 
 
 class ProductionEngineV2:
@@ -199,6 +237,12 @@ class ProductionEngineV2:
         self._next_sample: dict[str, int] = {}
         self._next_equity = 0
         self._store_failed = False
+        self._store_down_since = 0.0
+        self._held: deque[tuple[Callable[..., Awaitable[Any]], dict[str, Any]]] = deque()
+        self._abandoned: set[asyncio.Future[Any]] = set()
+        #: True once the paper account was rebuilt from the store (or there is no store).
+        self._restored = store is None
+        self.store_outage = StoreOutage()
         self.signal_count = 0
         self._released: set[int] = set()
         #: Heartbeats on event time (backtests); live runs use a wall-clock task instead.
@@ -206,6 +250,8 @@ class ProductionEngineV2:
         self._next_guard_status = 0.0
         self._last_guard_status: dict[str, Any] = {}
         self._wall_samples: dict[str, float] = {}
+        self._stop_requested = False
+        self._waiting_for_feed = False
 
     # ---- start, halt, shutdown ---------------------------------------------------------
 
@@ -214,6 +260,25 @@ class ProductionEngineV2:
         self.now = now
         self._t0 = now
         self._tick_time(now)
+        await self._configure_guard()
+        await self.guard.arm(ArmMode.ACTIVE)
+        self.drb.on_equity(now, self.config.starting_equity)
+        if self.store is not None:
+            # A store that cannot answer halts the engine (as any failed write does), after
+            # arming, so the halt latches both lines.
+            await self._restore_from_store()
+        if not self.halted:
+            # A failed store read above halted (and latched) both lines: arming DRBGuard
+            # now would clear its latch.
+            self.drb.on_equity(now, self.equity())
+            self.drb.arm(ArmMode.ACTIVE)
+        self._next_heartbeat = now + self._heartbeat_every
+        self.strategy.on_start()
+        logger.info("engine armed on %s", self.backend)
+        await self._risk_event("gateware", "armed", "ARMED", {"backend": self.backend})
+
+    async def _configure_guard(self) -> None:
+        """Every gateware limit and instrument (C2: the gateware refuses to arm without)."""
         for limit, value in self.config.gateware.values(self.time_unit_s):
             await self.guard.set_limit(limit, value)
         for instrument in self.config.instruments:
@@ -225,20 +290,95 @@ class ProductionEngineV2:
                 max_price=instrument.max_price,
                 band_ticks=instrument.band_ticks,
             )
-        await self.guard.arm(ArmMode.ACTIVE)
-        self.drb.on_equity(now, self.config.starting_equity)
-        self.drb.arm(ArmMode.ACTIVE)
-        if self.store is not None:
-            # After a restart on the same database, continue the numbering: a reused client
-            # id would make the store take a new order for a replay of the old one.
-            # A store that cannot answer halts the engine (as any failed
-            # write does), after arming, so the halt latches both lines.
-            last = await self._write(self.store.last_client_id())
-            self._next_client_id = max(self._next_client_id, (last or 0) + 1)
-        self._next_heartbeat = now + self._heartbeat_every
-        self.strategy.on_start()
-        logger.info("engine armed on %s", self.backend)
-        await self._risk_event("gateware", "armed", "ARMED", {"backend": self.backend})
+
+    async def reattach_guard(self, guard: GuardLine) -> None:
+        """Use ``guard`` (a new link, after the old one died) as the first line: configure
+        its limits and instruments but do NOT arm it, and stay halted. Trading resumes only
+        when an operator re-arms (``rearm`` command), on a link that is up."""
+        if not self.halted:
+            raise RuntimeError("Engine must be halted to change its guard link, not trading")
+        self.guard = guard
+        self.backend = guard.backend
+        await self._configure_guard()
+        self._released.clear()  # the new gateware holds no order of the old one
+        logger.warning("engine: new guard link %s configured; halted until re-armed", guard.backend)
+        await self._risk_event(
+            "engine", "link_attached", f"LINK_ATTACHED: {guard.backend}, halted until re-armed", {}
+        )
+
+    async def _restore_from_store(self) -> None:
+        """The store is the truth after a restart on the same database: continue its client
+        ids (a reused id would make the store take a new order for a replay of an old one),
+        rebuild the paper account from its trades, and close the orders the old process left
+        open (the paper exchange that held them died with it; none of them can fill, and
+        this session's gateware never saw them). DRBGuard starts from the restored
+        positions; the gateware cannot (its protocol has no way to set a position), so its
+        position limit counts from zero: a known gap."""
+        assert self.store is not None
+        last = await self._read(self.store.last_client_id)
+        if self._store_failed:
+            return
+        self._next_client_id = max(self._next_client_id, int(last or 0) + 1)
+        fills = await self._read(self.store.stored_fills)
+        if self._store_failed:
+            return
+        closed = await self._write(
+            self.store.close_open_orders,
+            ts=_when(self.now),
+            reason="RESTART: the paper exchange holding it stopped with the previous engine",
+        )
+        account = self.broker.account
+        for fill in fills:
+            side = Side.BUY if fill.side == "buy" else Side.SELL
+            account.apply_fill(
+                fill.symbol, side, float(fill.price), float(fill.quantity), float(fill.fee)
+            )
+        for symbol, position in account.positions.items():
+            if symbol in self.config.instruments:
+                instrument = self.config.instruments.by_symbol(symbol)
+                self.drb.restore_position(instrument.index, instrument.to_lots(position.quantity))
+            # Repair a position row that lagged its last trade when the old process died.
+            await self._write(
+                self.store.upsert_position,
+                symbol=symbol,
+                ts=_when(self.now),
+                quantity=_dec(round(position.quantity, 10)),
+                average_price=_dec(round(position.average, 10)) if position.quantity else None,
+                realized_pnl=_dec(round(position.realized, 10)),
+                unrealized_pnl=Decimal(0),
+            )
+        self._restored = True
+        if self.drb.state == TradingState.HALTED:
+            await self.halt("drbguard", f"RESTORED position breach: {self.drb.kill_detail}", {})
+        if fills or closed:
+            positions = {s: p.quantity for s, p in account.positions.items() if p.quantity}
+            logger.warning(
+                "engine: restored %d stored fills (positions %s), closed %d orders left open",
+                len(fills),
+                positions,
+                len(closed or []),
+            )
+            await self._risk_event(
+                "engine",
+                "restored",
+                f"RESTORED from the store: {len(fills)} fills, {len(closed or [])} open "
+                "orders of the previous run closed",
+                {
+                    "fills": len(fills),
+                    "positions": positions,
+                    "fees": round(account.fees, 10),
+                    "closed_orders": list(closed or [])[:100],
+                    # Said where the operator looks: line 1 is weaker until flat again.
+                    **(
+                        {
+                            "gateware_position": "counts from 0 (the protocol cannot set "
+                            "it); DRBGuard holds the restored positions"
+                        }
+                        if positions
+                        else {}
+                    ),
+                },
+            )
 
     def _tick_time(self, ts: int) -> None:
         if self.on_time is not None:
@@ -283,6 +423,12 @@ class ProductionEngineV2:
         self._sample_equity(self.now, force=True)
         self._next_guard_status = 0.0  # the last snapshot shows the latched kill
         await self._record_status()
+        if self._store_failed and not await self.retry_store():
+            # One last try; what is still held is lost with this process. Say how much.
+            logger.critical(
+                "STORE STILL UNAVAILABLE at shutdown: %d trading-record writes NOT stored",
+                len(self._held),
+            )
 
     # ---- events ------------------------------------------------------------------------
 
@@ -342,14 +488,13 @@ class ProductionEngineV2:
             self.strategy.on_liquidation(symbol, ts, p1, q1, side)
             if self.store is not None:
                 await self._write(
-                    self.store.record_market(
-                        ts=_when(ts),
-                        symbol=symbol,
-                        price=_dec(p1),
-                        kind="liquidation",
-                        quantity=_dec(q1),
-                        side="buy" if side > 0 else "sell",
-                    )
+                    self.store.record_market,
+                    ts=_when(ts),
+                    symbol=symbol,
+                    price=_dec(p1),
+                    kind="liquidation",
+                    quantity=_dec(q1),
+                    side="buy" if side > 0 else "sell",
                 )
         if ts >= self._next_equity:
             self._next_equity = ts + self._sample_every
@@ -380,7 +525,7 @@ class ProductionEngineV2:
             try:
                 await self.guard.heartbeat()
             except Exception as error:  # noqa: BLE001 -- any failure is a link failure
-                await self.halt("gateware", "LINK_DOWN: heartbeat failed", {"error": str(error)})
+                await self.halt("engine", "LINK_DOWN: heartbeat failed", {"error": str(error)})
 
     async def _on_quote(
         self, symbol: str, sym: int, ts: int, bid: float, ask: float, bid_qty: float, ask_qty: float
@@ -393,6 +538,11 @@ class ProductionEngineV2:
         if not (0 < bid_ticks <= _MAX_PRICE and 0 < ask_ticks <= _MAX_PRICE):
             self.counts.reject("tick_filter", "HOST_PRICE_RANGE")
             return
+        if self.halted and self.halt_reason.startswith("LINK_DOWN"):
+            # Asking a dead link costs the guard timeout per quote (a frozen guard keeps its
+            # port open), which would back the feed up; ticks resume on a re-attached link.
+            self.counts.reject("tick_filter", "LINK_DOWN")
+            return
         assert self._t0 is not None
         wire_ts = ((ts - self._t0) // 1000) & 0xFFFFFFFF
         on_time = self.on_time
@@ -403,9 +553,7 @@ class ProductionEngineV2:
         except Exception as error:  # noqa: BLE001 -- no verdict: the tick is not accepted
             self.counts.reject("tick_filter", "NO_VERDICT")
             if not getattr(self.guard, "connected", True):
-                await self.halt(
-                    "gateware", "LINK_DOWN: tick without verdict", {"error": str(error)}
-                )
+                await self.halt("engine", "LINK_DOWN: tick without verdict", {"error": str(error)})
             return
         if verdict != TickReason.ACCEPT:
             self.counts.tick_rejects += 1
@@ -417,9 +565,11 @@ class ProductionEngineV2:
             prices.append((ts, (bid + ask) / 2))
             if self.store is not None and self._store_sample_due(symbol):
                 await self._write(
-                    self.store.record_market(
-                        ts=_when(ts), symbol=symbol, price=_dec((bid + ask) / 2), kind="mid"
-                    )
+                    self.store.record_market,
+                    ts=_when(ts),
+                    symbol=symbol,
+                    price=_dec((bid + ask) / 2),
+                    kind="mid",
                 )
         intents = self.strategy.on_quote(symbol, ts, bid, ask, bid_qty, ask_qty)
         if self.strategy.signals:
@@ -433,14 +583,13 @@ class ProductionEngineV2:
             self.signal_count += 1
             if self.store is not None:
                 await self._write(
-                    self.store.record_signal(
-                        ts=_when(signal.ts),
-                        symbol=signal.symbol,
-                        kind=signal.kind,
-                        side=signal.side,
-                        strength=_dec(round(signal.strength, 6)),
-                        detail=signal.detail,
-                    )
+                    self.store.record_signal,
+                    ts=_when(signal.ts),
+                    symbol=signal.symbol,
+                    kind=signal.kind,
+                    side=signal.side,
+                    strength=_dec(round(signal.strength, 6)),
+                    detail=signal.detail,
                 )
 
     # ---- orders ------------------------------------------------------------------------
@@ -511,6 +660,15 @@ class ProductionEngineV2:
         )
         self.orders[client_id] = record
         await self._record_order(record, intent)
+        if self._store_failed and status == "working":
+            # Not recorded (the store failed on this very order, or is down): it must not
+            # reach the broker. Release it on both lines and keep its story for the store.
+            record.status = "cancelled"
+            await self._release(client_id)
+            self.drb.on_cancel(client_id)
+            await self._update_order(record, ts, "STORE_FAILED: not sent, could not be recorded")
+            self.strategy.on_order_done(intent.symbol, ts, tag=intent.tag, status="cancelled")
+            return record
         if gateware_reason in (Reason.NO_VERDICT, Reason.LINK_DOWN):
             self.strategy.on_order_done(intent.symbol, ts, tag=intent.tag, status=status)
             await self.halt(
@@ -545,29 +703,28 @@ class ProductionEngineV2:
         if record.drb is not None and not record.drb.accepted:
             drb_reason = record.drb.text
         await self._write(
-            self.store.record_order(
-                client_id=str(record.client_id),
-                ts=_when(record.ts),
-                symbol=record.symbol,
-                side=record.side.name.lower(),
-                kind=record.kind.name.lower(),
-                price=None
-                if record.kind == OrderKind.MARKET
-                else _dec(instrument.price(record.price_ticks)),
-                quantity=_dec(instrument.quantity(record.lots)),
-                status=record.status,
-                gateware_backend=self.backend,
-                gateware_reason=gateware,
-                gateware_latency_us=round(record.gateware_latency_us, 3),
-                drb_reason=drb_reason,
-                detail={
-                    "tag": record.tag,
-                    "price_ticks": record.price_ticks,
-                    "lots": record.lots,
-                    "gateware_verdict": record.gateware_reason.name,
-                    "drb_verdict": record.drb.reason.name if record.drb else None,
-                },
-            )
+            self.store.record_order,
+            client_id=str(record.client_id),
+            ts=_when(record.ts),
+            symbol=record.symbol,
+            side=record.side.name.lower(),
+            kind=record.kind.name.lower(),
+            price=None
+            if record.kind == OrderKind.MARKET
+            else _dec(instrument.price(record.price_ticks)),
+            quantity=_dec(instrument.quantity(record.lots)),
+            status=record.status,
+            gateware_backend=self.backend,
+            gateware_reason=gateware,
+            gateware_latency_us=round(record.gateware_latency_us, 3),
+            drb_reason=drb_reason,
+            detail={
+                "tag": record.tag,
+                "price_ticks": record.price_ticks,
+                "lots": record.lots,
+                "gateware_verdict": record.gateware_reason.name,
+                "drb_verdict": record.drb.reason.name if record.drb else None,
+            },
         )
         if self.store is not None and record.status.startswith("rejected"):
             line = "gateware" if record.status == "rejected_gateware" else "drbguard"
@@ -622,7 +779,7 @@ class ProductionEngineV2:
         try:
             await self.guard.fill(record.client_id, min(ticks, _MAX_PRICE), lots)
         except Exception as error:  # noqa: BLE001 -- the gateware's position is now unknown
-            await self.halt("gateware", "LINK_DOWN: fill not delivered", {"error": str(error)})
+            await self.halt("engine", "LINK_DOWN: fill not delivered", {"error": str(error)})
         self.drb.on_fill(record.client_id, ticks, lots, event.ts)
         self.strategy.on_fill(
             record.symbol, event.ts, record.side, event.price, event.quantity, tag=record.tag
@@ -645,36 +802,30 @@ class ProductionEngineV2:
             self.strategy.on_order_done(record.symbol, event.ts, tag=record.tag, status="filled")
         if self.store is not None:
             await self._write(
-                self.store.record_trade(
-                    client_id=str(record.client_id),
-                    ts=_when(event.ts),
-                    symbol=record.symbol,
-                    side=record.side.name.lower(),
-                    price=_dec(event.price),
-                    quantity=_dec(event.quantity),
-                    fee=_dec(round(event.fee, 10)),
-                    liquidity=event.liquidity,
-                    realized_pnl=_dec(round(event.realized, 10)),
-                    fill_seq=record.fill_count,
-                )
+                self.store.record_trade,
+                client_id=str(record.client_id),
+                ts=_when(event.ts),
+                symbol=record.symbol,
+                side=record.side.name.lower(),
+                price=_dec(event.price),
+                quantity=_dec(event.quantity),
+                fee=_dec(round(event.fee, 10)),
+                liquidity=event.liquidity,
+                realized_pnl=_dec(round(event.realized, 10)),
+                fill_seq=record.fill_count,
             )
             await self._update_order(record, event.ts, None)
             position = self.broker.account.positions.get(record.symbol)
             if position is not None:
                 mark = self.broker.market(record.symbol).mid
                 await self._write(
-                    self.store.upsert_position(
-                        symbol=record.symbol,
-                        ts=_when(event.ts),
-                        quantity=_dec(round(position.quantity, 10)),
-                        average_price=_dec(round(position.average, 10))
-                        if position.quantity
-                        else None,
-                        realized_pnl=_dec(round(position.realized, 10)),
-                        unrealized_pnl=_dec(
-                            round((mark - position.average) * position.quantity, 10)
-                        ),
-                    )
+                    self.store.upsert_position,
+                    symbol=record.symbol,
+                    ts=_when(event.ts),
+                    quantity=_dec(round(position.quantity, 10)),
+                    average_price=_dec(round(position.average, 10)) if position.quantity else None,
+                    realized_pnl=_dec(round(position.realized, 10)),
+                    unrealized_pnl=_dec(round((mark - position.average) * position.quantity, 10)),
                 )
 
     async def _update_order(self, record: OrderRecord, ts: int, reason: str | None) -> None:
@@ -682,16 +833,13 @@ class ProductionEngineV2:
             return
         instrument = self.config.instruments.by_symbol(record.symbol)
         await self._write(
-            self.store.update_order(
-                client_id=str(record.client_id),
-                ts=_when(ts),
-                status=record.status,
-                filled_quantity=_dec(instrument.quantity(record.filled_lots)),
-                average_price=(
-                    _dec(round(record.average_price, 10)) if record.average_price else None
-                ),
-                detail={"exchange_reason": reason} if reason else None,
-            )
+            self.store.update_order,
+            client_id=str(record.client_id),
+            ts=_when(ts),
+            status=record.status,
+            filled_quantity=_dec(instrument.quantity(record.filled_lots)),
+            average_price=(_dec(round(record.average_price, 10)) if record.average_price else None),
+            detail={"exchange_reason": reason} if reason else None,
         )
 
     # ---- equity, status, store ---------------------------------------------------------
@@ -700,8 +848,12 @@ class ProductionEngineV2:
         """Mark-to-market equity of the paper account."""
         return self.broker.account.equity(self.broker.marks())
 
-    def _sample_equity(self, ts: int, *, force: bool = False) -> None:
-        equity = self.equity()
+    def _sample_equity(
+        self, ts: int, *, force: bool = False, marks: dict[str, float] | None = None
+    ) -> None:
+        # ``marks``: the broker's marks, when the caller has them (the fast backtest path
+        # keeps the touch outside the broker between orders).
+        equity = self.equity() if marks is None else self.broker.account.equity(marks)
         self.drb.on_equity(ts, equity)
         if force or not self.equity_curve or self.equity_curve[-1][1] != equity:
             self.equity_curve.append((ts, equity))
@@ -711,12 +863,11 @@ class ProductionEngineV2:
         equity = self.equity()
         peak = max((e for _, e in self.equity_curve), default=equity)
         await self._write(
-            self.store.record_equity(
-                ts=_when(ts),
-                equity=_dec(round(equity, 8)),
-                pnl=_dec(round(equity - self.config.starting_equity, 8)),
-                drawdown=_dec(round((peak - equity) / peak if peak else 0.0, 8)),
-            )
+            self.store.record_equity,
+            ts=_when(ts),
+            equity=_dec(round(equity, 8)),
+            pnl=_dec(round(equity - self.config.starting_equity, 8)),
+            drawdown=_dec(round((peak - equity) / peak if peak else 0.0, 8)),
         )
         await self._record_status()
 
@@ -742,12 +893,14 @@ class ProductionEngineV2:
         drb = self.drb.status()
         drb["reject_counts"] = drb.pop("rejects")
         await self._write(
-            self.store.record_guard_status(
-                ts=ts, line="gateware", backend=self.backend, status=gateware
-            )
+            self.store.record_guard_status,
+            ts=ts,
+            line="gateware",
+            backend=self.backend,
+            status=gateware,
         )
         await self._write(
-            self.store.record_guard_status(ts=ts, line="drbguard", backend="software", status=drb)
+            self.store.record_guard_status, ts=ts, line="drbguard", backend="software", status=drb
         )
 
     async def _gateware_status(self) -> dict[str, Any]:
@@ -781,29 +934,135 @@ class ProductionEngineV2:
         if self.store is None:
             return
         await self._write(
-            self.store.record_risk_event(
-                ts=_when(self.now),
-                line="drbguard" if line in ("drb", "drbguard") else "gateware",
-                kind=kind,
-                reason=reason,
-                detail={"backend": self.backend, **detail},
-            )
+            self.store.record_risk_event,
+            ts=_when(self.now),
+            line=_RISK_LINES.get(line, "gateware"),
+            kind=kind,
+            reason=reason,
+            detail={"backend": self.backend, **detail},
         )
 
-    async def _write(self, call: Any) -> Any:
-        """Await a store write; if it fails, halt rather than trade unrecorded."""
+    async def _write(self, method: Callable[..., Awaitable[Any]], /, **kwargs: Any) -> Any:
+        """Write through the store; if it fails, halt rather than trade unrecorded.
+
+        While the store is down, the trading record (orders, trades, positions, risk events,
+        command results) is held in memory, in order, and written when the store answers
+        again (:meth:`retry_store`); samples (prices, equity, status, signals) are dropped
+        and counted: they are re-sampled anyway, and a long outage must not grow memory.
+        """
         if self._store_failed:
-            call.close()
+            self._hold(method, kwargs)
             return None
         try:
-            return await call
+            return await self._bounded(method(**kwargs))
         except Exception as error:  # noqa: BLE001 -- any store failure stops trading
-            self._store_failed = True
-            logger.critical("STORE WRITE FAILED, halting: %s", error)
-            await self.halt(
-                "gateware", "STORE_FAILED: cannot record, trading halted", {"error": str(error)}
-            )
+            self._hold(method, kwargs)
+            await self._store_down(f"{method.__name__} failed", error)
             return None
+
+    async def _read(self, method: Callable[[], Awaitable[Any]]) -> Any:
+        """A read the engine cannot go on without; on failure the store is down (halt)."""
+        try:
+            return await self._bounded(method())
+        except Exception as error:  # noqa: BLE001 -- any store failure stops trading
+            await self._store_down(f"{method.__name__} failed", error)
+            return None
+
+    async def _bounded(self, call: Awaitable[Any]) -> Any:
+        """Await a store call for at most ``store_timeout_s``.
+
+        On timeout the call is cancelled but NOT waited for: a driver blocked in a thread
+        (SQLite waiting for a lock another process holds) finishes only when the database
+        lets it, which is the outage itself. It is remembered, and :meth:`retry_store`
+        writes nothing until every such call has ended, so held writes never overtake it.
+        """
+        task = asyncio.ensure_future(call)
+        done, _ = await asyncio.wait({task}, timeout=self.config.store_timeout_s)
+        if task in done:
+            return task.result()
+        task.cancel()
+        self._abandoned.add(task)
+        task.add_done_callback(_forget(self._abandoned))
+        raise TimeoutError(f"Store must answer within {self.config.store_timeout_s:g} s")
+
+    def _hold(self, method: Callable[..., Awaitable[Any]], kwargs: dict[str, Any]) -> None:
+        if method.__name__ in _SAMPLE_WRITES:
+            self.store_outage.dropped_samples += 1
+        else:
+            self._held.append((method, kwargs))
+            self.store_outage.held_writes += 1
+
+    async def _store_down(self, what: str, error: BaseException) -> None:
+        if self._store_failed:
+            return
+        self._store_failed = True
+        self.store_outage.outages += 1
+        self._store_down_since = time.monotonic()
+        text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        logger.critical(
+            "STORE UNAVAILABLE (%s), trading halted until it is back and an operator re-arms: %s",
+            what,
+            text,
+        )
+        await self.halt(
+            "engine", "STORE_FAILED: cannot record, trading halted", {"error": text[:500]}
+        )
+
+    @property
+    def store_available(self) -> bool:
+        """False from a failed store write or read until :meth:`retry_store` succeeds."""
+        return not self._store_failed
+
+    async def retry_store(self) -> bool:
+        """Try a store that failed: ping it, then write what was held back, in order.
+
+        Returns True once the store is back and everything held was written (the engine
+        then records the outage as a risk event). Trading does NOT resume by itself: the
+        halt latched both lines, and only an operator's re-arm (which needs the store, to
+        be heard) clears it. Safe to call at any time.
+        """
+        if not self._store_failed or self.store is None:
+            return True
+        if self._abandoned:
+            return False  # a timed-out call is still in the driver: let it end first
+        try:
+            await self._bounded(self.store.ping())
+        except Exception as error:  # noqa: BLE001 -- still down
+            logger.debug("store still unavailable: %s", error)
+            return False
+        while self._held:
+            method, kwargs = self._held[0]
+            try:
+                await self._bounded(method(**kwargs))
+                self.store_outage.written_late += 1
+            except (OSError, TimeoutError, DBAPIError) as error:
+                logger.warning("store failed again while catching up: %s", error)
+                return False
+            except Exception:  # a write the store refuses for what it says: never blocks
+                logger.exception("held %s refused by the store, dropped", method.__name__)
+                self.store_outage.refused_writes += 1
+            self._held.popleft()
+        down_s = time.monotonic() - self._store_down_since
+        self.store_outage.down_seconds += down_s
+        self._store_failed = False
+        if not self._restored:
+            await self._restore_from_store()
+        logger.warning(
+            "STORE BACK after %.1f s (so far: %d held writes written, %d refused, %d samples "
+            "dropped); trading stays halted until an operator re-arms",
+            down_s,
+            self.store_outage.written_late,
+            self.store_outage.refused_writes,
+            self.store_outage.dropped_samples,
+        )
+        await self._risk_event(
+            "engine",
+            "store_recovered",
+            f"STORE_RECOVERED after {down_s:.1f} s: halted until an operator re-arms",
+            {"down_seconds": round(down_s, 3), **asdict(self.store_outage)},
+        )
+        await self._record_status()
+        return not self._store_failed
 
     # ---- operator commands --------------------------------------------------------------
 
@@ -811,16 +1070,13 @@ class ProductionEngineV2:
         """Carry out the dashboard's pending commands on both lines."""
         if self.store is None or self._store_failed:
             return
-        try:
-            commands = await self.store.pending_commands()
-        except Exception as error:  # noqa: BLE001
-            self._store_failed = True
-            await self.halt("gateware", "STORE_FAILED: cannot read commands", {"error": str(error)})
+        commands = await self._read(self.store.pending_commands)
+        if commands is None:
             return
         for command in commands:
             ok, result = await self.execute_command(command.kind, command.payload, command.actor)
             await self._write(
-                self.store.complete_command(command_id=command.id, ok=ok, result=result)
+                self.store.complete_command, command_id=command.id, ok=ok, result=result
             )
 
     async def execute_command(
@@ -839,15 +1095,15 @@ class ProductionEngineV2:
                     await self.halt("gateware", f"KILL by operator {actor}", {"actor": actor})
                 return True, f"kill latched on {', '.join(lines)}"
             if kind == "rearm":
+                if self._store_failed:
+                    # Checked first: arming either line while trades cannot be recorded would
+                    # open a path to an unrecorded order.
+                    return False, "STORE_FAILED: cannot re-arm while the store is unavailable"
                 if "gateware" in lines:
                     await self.guard.arm(ArmMode(payload.get("mode", ArmMode.ACTIVE)))
                 if "drbguard" in lines:
                     self.drb.arm(ArmMode(payload.get("mode", ArmMode.ACTIVE)))
-                if (
-                    set(lines) == {"gateware", "drbguard"}
-                    and self.halted
-                    and not self._store_failed
-                ):
+                if set(lines) == {"gateware", "drbguard"} and self.halted:
                     self.halted = False
                     self.halt_reason = ""
                 return True, f"re-armed {', '.join(lines)}"
@@ -878,22 +1134,39 @@ class ProductionEngineV2:
         feed: AsyncIterator[tuple[int, int, int, int, int, int, float, float, float, float]],
         *,
         duration_s: float | None = None,
+        relink: Callable[[], Awaitable[GuardLine]] | None = None,
     ) -> None:
-        """Run on a live feed (wall time) with heartbeat, alert and command tasks."""
+        """Run on a live feed (wall time) with heartbeat, alert and command tasks.
+
+        ``relink``, if given, opens a new link to the guard: after the link died, the
+        engine calls it every ``config.store_retry_s`` until it succeeds and attaches the new
+        link with :meth:`reattach_guard` (configured, not armed; the dead link is closed).
+        Trading resumes only when an operator re-arms.
+        """
         tasks = [
             asyncio.create_task(self._heartbeat_forever(), name="heartbeat"),
             asyncio.create_task(self._watch_alerts(), name="alerts"),
             asyncio.create_task(self._commands_forever(), name="commands"),
+            asyncio.create_task(self._store_retry_forever(), name="store-retry"),
         ]
+        if relink is not None:
+            tasks.append(asyncio.create_task(self._relink_forever(relink), name="relink"))
         self.event_time_heartbeats = False
-        started = time.monotonic()
+        self._stop_requested = False
+        self._waiting_for_feed = False
+        consume = asyncio.ensure_future(self._consume(feed, duration_s))
         try:
-            async for event in feed:
-                if self._t0 is None:
-                    await self.start(event[0])
-                await self.on_event(*event)
-                if duration_s is not None and time.monotonic() - started >= duration_s:
-                    break
+            await asyncio.shield(consume)
+        except asyncio.CancelledError:
+            # Ctrl-C: stop between events, never inside one: cut in half, an event could
+            # leave a fill booked by the broker whose trade row was never written. A feed
+            # that is quiet (no event in hand) is interrupted at once.
+            self._stop_requested = True
+            if self._waiting_for_feed:
+                consume.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await consume
+            raise
         finally:
             for task in tasks:
                 task.cancel()
@@ -901,6 +1174,27 @@ class ProductionEngineV2:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
             await self.shutdown()
+
+    async def _consume(
+        self,
+        feed: AsyncIterator[tuple[int, int, int, int, int, int, float, float, float, float]],
+        duration_s: float | None,
+    ) -> None:
+        started = time.monotonic()
+        events = aiter(feed)
+        while not self._stop_requested:
+            self._waiting_for_feed = True
+            try:
+                event = await anext(events)
+            except StopAsyncIteration:
+                return
+            finally:
+                self._waiting_for_feed = False
+            if self._t0 is None:
+                await self.start(event[0])
+            await self.on_event(*event)
+            if duration_s is not None and time.monotonic() - started >= duration_s:
+                return
 
     async def _heartbeat_forever(self) -> None:
         while True:
@@ -910,7 +1204,24 @@ class ProductionEngineV2:
             try:
                 await self.guard.heartbeat()
             except Exception as error:  # noqa: BLE001
-                await self.halt("gateware", "LINK_DOWN: heartbeat failed", {"error": str(error)})
+                await self.halt("engine", "LINK_DOWN: heartbeat failed", {"error": str(error)})
+                continue
+            try:
+                await self._probe_guard()
+            except Exception as error:  # noqa: BLE001
+                await self.halt("engine", "LINK_DOWN: guard not answering", {"error": str(error)})
+
+    async def _probe_guard(self) -> None:
+        """HEARTBEAT has no reply, so a guard that hangs (its port open, nothing answering)
+        would go unnoticed while the market is quiet: when nothing has come back for three
+        heartbeat intervals, ask for its status SUMMARY; no answer within the guard timeout
+        is a dead link (noticed well within the gateware's own heartbeat timeout)."""
+        last_rx = getattr(self.guard, "last_rx", None)
+        probe = getattr(self.guard, "status_section", None)
+        if last_rx is None or probe is None:
+            return
+        if time.monotonic() - last_rx >= 3 * self.config.heartbeat_interval_s:
+            await probe(StatusSection.SUMMARY)
 
     async def on_alert(self, alert: Any) -> None:
         """An ALERT from the gateware (kill latched): halt both lines."""
@@ -921,10 +1232,45 @@ class ProductionEngineV2:
         await self.halt("gateware", f"ALERT: state={state}, cause={cause}", fields)
 
     async def _watch_alerts(self) -> None:
-        async for alert in self.guard.alerts():
-            await self.on_alert(alert)
-        if not self.halted:
-            await self.halt("gateware", "LINK_DOWN: alert stream ended", {})
+        while True:
+            guard = self.guard
+            async for alert in guard.alerts():
+                await self.on_alert(alert)
+            if guard is self.guard and not self.halted:
+                await self.halt("engine", "LINK_DOWN: alert stream ended", {})
+            # The link is gone; a new one arrives with reattach_guard.
+            while self.guard is guard:
+                await asyncio.sleep(0.05)
+
+    async def _relink_forever(self, relink: Callable[[], Awaitable[GuardLine]]) -> None:
+        while True:
+            await asyncio.sleep(self.config.store_retry_s)
+            gone = not getattr(self.guard, "connected", True)
+            if not (self.halted and (gone or self.halt_reason.startswith("LINK_DOWN"))):
+                continue
+            dead = self.guard
+            try:
+                fresh = await relink()
+            except Exception as error:  # noqa: BLE001 -- still down: try again later
+                logger.warning("guard link still down: %s", error)
+                continue
+            with contextlib.suppress(Exception):
+                await dead.close()  # a frozen sim-serve this link owns is stopped with it
+            try:
+                await self.reattach_guard(fresh)
+            except Exception as error:  # noqa: BLE001 -- a link that cannot be configured
+                logger.warning("new guard link unusable: %s", error)
+                with contextlib.suppress(Exception):
+                    await fresh.close()
+                continue
+            # The halt stays latched, but it is no longer the link's: re-arm is now possible.
+            self.halt_reason = f"LINK_RESTORED: halted until re-armed ({self.halt_reason})"
+
+    async def _store_retry_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.store_retry_s)
+            if self._store_failed:
+                await self.retry_store()
 
     async def _commands_forever(self) -> None:
         while True:

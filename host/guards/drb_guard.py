@@ -520,6 +520,25 @@ class DRBGuard:
         if abs(book.position) > limit:
             self.kill(KillCause.POSITION_BREACH, f"position={book.position}, limit={limit}")
 
+    def restore_position(self, instrument: int, lots: int) -> None:
+        """Start from a position held before this guard existed (an engine restarted on its
+        database). A position beyond its limit latches the kill at once, as a fill would.
+
+        Raises
+        ------
+        KeyError
+            ``instrument`` is not in the instrument map.
+        """
+        book = self._books[instrument]
+        book.position = int(lots)
+        described = self.instruments.by_index(instrument)
+        assert described is not None
+        limit = self._max_position(described.symbol, described.max_position)
+        if abs(book.position) > limit:
+            self.kill(
+                KillCause.POSITION_BREACH, f"restored position={book.position}, limit={limit}"
+            )
+
     # -- views -------------------------------------------------------------------------------
 
     def position(self, instrument: int) -> int:

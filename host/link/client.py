@@ -24,6 +24,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -162,6 +163,9 @@ class GuardClient:
         self.unmatched = 0
         self.late_verdicts = 0
         self.connected = True
+        #: time.monotonic() of the last good frame from the guard: HEARTBEAT has no reply,
+        #: so this is how a host tells a guard that hangs from a quiet one.
+        self.last_rx = time.monotonic()
         self.info: GuardInfo | None = None
         self._transport = transport
         self._splitter = FrameSplitter()
@@ -272,6 +276,7 @@ class GuardClient:
             self.bad_frames += 1
             self._log(logging.WARNING, "bad frame from %s: %s", self.backend, error, frame=frame)
             return
+        self.last_rx = time.monotonic()
         self._log(logging.DEBUG, "rx %s %s", message.type.name, dict(message.fields), frame=frame)
         if message.type == MessageType.ALERT:
             self._alerts.put_nowait(message)

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from host.reliability import fault_runs, fuzz_and_load
 from host.reliability.noisy_link import run_noisy_session
 
 __all__ = ["main"]
@@ -34,6 +35,8 @@ def _noisy_link(orders: int, seed: int) -> dict[str, Any]:
 
 
 def _timed(name: str, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    if fuzz_and_load.skipped(name):
+        return {"passed": True, "not_selected": True}
     started = time.monotonic()
     try:
         figures = run()
@@ -72,18 +75,32 @@ def main(argv: list[str] | None = None) -> int:
         default=5_000,
         help="orders through the damaged link (default: %(default)s)",
     )
+    parser.add_argument("--db-outages", type=int, default=5, help="MariaDB cuts and hangs each")
+    parser.add_argument("--link-deaths", type=int, default=4, help="sim-serve deaths, 0: skip")
     parser.add_argument("--seed", type=int, default=20261125, help="(default: %(default)s)")
+    fuzz_and_load.add_arguments(parser)
     args = parser.parse_args(argv)
+    fuzz_and_load.select(args)
     scenarios = {
         "codec_fuzz": _timed("codec_fuzz", lambda: _codec_fuzz(args.fuzz_frames, args.seed)),
         "noisy_link": _timed("noisy_link", lambda: _noisy_link(args.noisy_orders, args.seed)),
     }
+    if args.db_outages:
+        scenarios["database_outage"] = _timed(
+            "database_outage", lambda: fault_runs.db_outages(args.db_outages, args.seed)
+        )
+    if args.link_deaths:
+        scenarios["link_death_sim"] = _timed(
+            "link_death_sim", lambda: fault_runs.link_deaths(args.link_deaths)
+        )
+    for name, run in fuzz_and_load.runs(args).items():
+        scenarios[name] = _timed(name, run)
+    scenarios = {name: s for name, s in scenarios.items() if not s.get("not_selected")}
     summary = {
         "passed": all(s["passed"] for s in scenarios.values()),
         "scenarios": scenarios,
         "not_in_this_run": {
-            "link_death, engine_restart": "see tests/reliability (make test)",
-            "database_outage, websocket_load": "not written yet",
+            "engine_restart": "see tests/reliability (make test)",
         },
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

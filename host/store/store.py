@@ -7,7 +7,8 @@ row that is not in the tables or misses one that is.
 
 Conventions the dashboard reads (keep to them so the pages can explain each decision):
 
-- ``line`` is ``"gateware"`` (first line, the hardware guard) or ``"drbguard"`` (second line).
+- ``line`` is ``"gateware"`` (first line, the hardware guard) or ``"drbguard"`` (second line);
+  a risk event may also be ``"engine"``: the engine's own failures (link down, store down).
 - ``gateware_reason`` / ``drb_reason`` are :class:`hdl.protocol.Reason` names; ``None`` or
   ``"ACCEPT"`` is an accept (``None`` for the DRBGuard also means "not reached" when the
   gateware rejected first).
@@ -61,9 +62,12 @@ from host.store.url import default_database_url, normalize_database_url
 __all__ = [
     "Store",
     "Command",
+    "StoredFill",
+    "OPEN_ORDER_STATUSES",
     "COMMAND_KINDS",
     "COMMAND_STATUSES",
     "LINES",
+    "RISK_EVENT_LINES",
     "SIDES",
     "create_engine",
     "row_payload",
@@ -78,7 +82,12 @@ COMMAND_KINDS = ("kill", "rearm", "set_limit")
 COMMAND_STATUSES = ("pending", "done", "failed")
 #: The two lines of pre-trade defence.
 LINES = ("gateware", "drbguard")
+#: Risk events also come from the engine itself: its own failures (the link to the gateware,
+#: the store) that neither line decided.
+RISK_EVENT_LINES = (*LINES, "engine")
 SIDES = ("buy", "sell")
+#: Order statuses that may still fill (sent to the paper exchange, not yet done).
+OPEN_ORDER_STATUSES = ("working", "accepted")
 _ID_CHARS = 64
 
 
@@ -114,6 +123,17 @@ class Command:
     kind: str
     payload: dict[str, Any]
     actor: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFill:
+    """One stored trade as the paper account books it."""
+
+    symbol: str
+    side: str
+    price: Decimal
+    quantity: Decimal
+    fee: Decimal
 
 
 def row_payload(row: Base) -> dict[str, Any]:
@@ -153,9 +173,9 @@ def _optional_text(value: Any, name: str, limit: int) -> str | None:
     return None if value is None else _text(value, name, limit, cut=True)
 
 
-def _line(value: str) -> str:
-    if value not in LINES:
-        raise ValueError(f"Line must be one of {', '.join(LINES)}, not {value!r}")
+def _line(value: str, lines: tuple[str, ...] = LINES) -> str:
+    if value not in lines:
+        raise ValueError(f"Line must be one of {', '.join(lines)}, not {value!r}")
     return value
 
 
@@ -547,7 +567,7 @@ class Store:
         clean = _detail(detail)
         row = RiskEvent(
             ts=ts,
-            line=_line(line),
+            line=_line(line, RISK_EVENT_LINES),
             kind=_text(kind, "risk event kind", 32),
             reason=_text(reason, "reason", REASON_CHARS, cut=True),
             detail=clean,
@@ -650,6 +670,53 @@ class Store:
         async with self.sessionmaker() as session:
             highest = await session.scalar(select(func.max(cast(Order.client_id, BigInteger))))
         return int(highest or 0)
+
+    async def ping(self) -> None:
+        """One round trip to the database; raises if it cannot answer (the engine probes a
+        store that failed with it before writing what it held back)."""
+        async with self.sessionmaker() as session:
+            await session.execute(select(1))
+
+    async def stored_fills(self) -> list[StoredFill]:
+        """Every stored trade, oldest first: the paper account a restarted engine rebuilds
+        (the trades are the truth; a position row can lag its last trade by one write)."""
+        async with self.sessionmaker() as session:
+            rows = await session.execute(
+                select(Trade.symbol, Trade.side, Trade.price, Trade.quantity, Trade.fee).order_by(
+                    Trade.id
+                )
+            )
+            return [StoredFill(*row) for row in rows]
+
+    async def close_open_orders(self, *, ts: datetime, reason: str) -> list[str]:
+        """Mark every order still working or accepted as cancelled with ``reason``; returns
+        their client ids. A restarted engine calls it: the paper exchange that held those
+        orders died with the old process, so they can no longer fill."""
+        async with self._write() as session:
+            rows = (
+                await session.scalars(
+                    select(Order)
+                    .where(Order.status.in_(OPEN_ORDER_STATUSES))
+                    .order_by(Order.id)
+                    .with_for_update()
+                )
+            ).all()
+            for row in rows:
+                row.updated_ts = ts
+                row.status = "cancelled"
+                row.detail = {**row.detail, "exchange_reason": reason}
+                await session.flush()
+                self._event(
+                    session,
+                    kind="order",
+                    ref=row.client_id,
+                    payload={
+                        "action": "updated",
+                        **row_payload(row),
+                        "update": {"exchange_reason": reason},
+                    },
+                )
+            return [row.client_id for row in rows]
 
     async def pending_commands(self) -> list[Command]:
         """Commands not yet carried out, oldest first."""

@@ -16,6 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from hdl.protocol import N_INSTRUMENTS, N_ORDER_SLOTS
 from sim.formal.mutants import MUTANTS, load_mutant
 from sim.formal.runner import FormalToolError, Outcome
 from sim.formal.suite import DEFAULT_DEPTH, PropertyResult, property_checks, run_property, run_suite
@@ -39,6 +40,18 @@ def _parser() -> argparse.ArgumentParser:
         default=Path("build/formal"),
         help="work folder and summary.json (default: %(default)s)",
     )
+    parser.add_argument(
+        "--instruments",
+        type=int,
+        default=N_INSTRUMENTS,
+        help="instrument rows of the core checked (default: %(default)s, the full build)",
+    )
+    parser.add_argument(
+        "--slots",
+        type=int,
+        default=N_ORDER_SLOTS,
+        help="order slots of the core checked (default: %(default)s, the full build)",
+    )
     parser.add_argument("--no-cover", action="store_true", help="skip the non-vacuity cover runs")
     parser.add_argument(
         "--mutants", action="store_true", help="also check that each injected fault is caught"
@@ -51,7 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     console = Console()
-    checks = property_checks()
+    size = {"n_instruments": args.instruments, "n_order_slots": args.slots}
+    try:
+        checks = property_checks(**size)
+    except (TypeError, ValueError) as error:
+        console.print(f"Core size must be one GuardCore can build: {error}")
+        return 2
     if args.only:
         wanted = {item.strip().upper() for item in args.only.split(",") if item.strip()}
         unknown = wanted - {check.id for check in checks}
@@ -61,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         checks = [check for check in checks if check.id in wanted]
 
     table = Table(title=f"Gateware properties (bounded depth {args.depth})")
-    for column in ("id", "property", "result", "depth", "seconds", "failing assertion"):
+    for column in ("id", "property", "result", "depth", "configuration", "seconds", "failing"):
         table.add_column(column)
 
     def show(result: PropertyResult) -> None:
@@ -72,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             result.title,
             f"[{_STYLE.get(result.outcome, '')}]{result.outcome}[/]",
             str(result.depth),
+            result.configuration,
             f"{result.seconds:.1f}",
             "; ".join(failing)[:80],
         )
@@ -90,20 +109,26 @@ def main(argv: list[str] | None = None) -> int:
     )
     failed = summary["failed"] > 0
     if args.mutants:
-        failed = _check_mutants(console, args.depth, args.output) or failed
+        failed = _check_mutants(console, args.depth, args.output, size) or failed
     return 1 if failed else 0
 
 
-def _check_mutants(console: Console, depth: int, output: Path) -> bool:
+def _check_mutants(console: Console, depth: int, output: Path, size: dict[str, int]) -> bool:
     """Run each mutant's property; True if some mutant escaped."""
     escaped = False
     with tempfile.TemporaryDirectory() as folder:
         for mutant in MUTANTS:
             cls = load_mutant(mutant, Path(folder))
-            kwargs = {"decoder_class": cls} if mutant.class_name == "FrameDecoder" else {}
-            if mutant.class_name == "GuardCore":
-                kwargs = {"core_class": cls}
-            check = next(c for c in property_checks(**kwargs) if c.id == mutant.caught_by)
+            instruments, slots = size["n_instruments"], size["n_order_slots"]
+            if mutant.class_name == "FrameDecoder":
+                checks = property_checks(
+                    decoder_class=cls, n_instruments=instruments, n_order_slots=slots
+                )
+            else:
+                checks = property_checks(
+                    core_class=cls, n_instruments=instruments, n_order_slots=slots
+                )
+            check = next(c for c in checks if c.id == mutant.caught_by)
             result = run_property(
                 check, depth=depth, workdir=output / "mutants" / mutant.name, cover=False
             )

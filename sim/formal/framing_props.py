@@ -35,6 +35,7 @@ from amaranth.hdl import (
 
 from hdl.framing import FrameDecoder
 from hdl.protocol import MessageType
+from sim.formal.guard_props import find_signals
 
 __all__ = ["tapped_decoder", "FrameDecoderSpec"]
 
@@ -42,19 +43,24 @@ __all__ = ["tapped_decoder", "FrameDecoderSpec"]
 def tapped_decoder(decoder_class: type[FrameDecoder]) -> type[FrameDecoder]:
     """A subclass of ``decoder_class`` that exposes its CRC unit's verdict as ``tap_crc_ok``.
 
-    The decoder's logic is untouched: the subclass elaborates the original and only adds a
-    wire from ``crc.match_detected`` (its submodule named ``crc``) to a signal the harness
-    can read.
+    The decoder's logic is untouched: the subclass elaborates the original and only adds
+    wires from ``crc.match_detected`` (its submodule named ``crc``) and from its ``started``
+    register (inside a frame) to signals the harness can read.
     """
 
     class Tapped(decoder_class):  # type: ignore[misc]
         def __init__(self, **kwargs: object) -> None:
             self.tap_crc_ok = Signal()
+            self.tap_started = Signal()
             super().__init__(**kwargs)
 
         def elaborate(self, platform: object) -> Module:
             m = super().elaborate(platform)
-            m.d.comb += self.tap_crc_ok.eq(m.submodules.crc.match_detected)
+            started = find_signals(m, ["started"])["started"]
+            m.d.comb += [
+                self.tap_crc_ok.eq(m.submodules.crc.match_detected),
+                self.tap_started.eq(started),
+            ]
             return m
 
     Tapped.__name__ = Tapped.__qualname__ = f"Tapped{decoder_class.__name__}"
@@ -98,6 +104,8 @@ class FrameDecoderSpec(Elaboratable):
         with m.Elif(valid):
             m.d.sync += started.eq(1)
         frame_end = delimiter & started
+        # Strengthening for k-induction: the decoder's own "inside a frame" is this one.
+        m.d.comb += Assert(dut.tap_started == started)
         bad_crc = frame_end & ~dut.tap_crc_ok
 
         after_frame = Signal()

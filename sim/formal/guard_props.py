@@ -8,15 +8,17 @@ P1
 P2
     An accept implies every control's condition held at the check stage, each written here
     from the order's fields and the core's registers, independently of
-    :mod:`hdl.pre_trade_risk`: C1 (REDUCING shrinks the position), C3, C4, C5, C7, C8, C9,
-    C11, C12, C13 (both forms) and C15. C10 (gross exposure) is covered by P3. C6 (max
-    notional) is left out: it needs a second 16 x 24 multiplier in the harness, and proving two
-    multipliers equal is beyond the SAT solver (a bounded run stalled at depth 8 for nine
-    minutes); C6 is checked by simulation against the reference model.
+    :mod:`hdl.pre_trade_risk` (:data:`P2_CONTROLS`): C1 (armed; REDUCING shrinks the
+    position), C2, C3, C4, C5, C6, C7, C8, C9, C10, C11, C12, C13 (both forms) and C15.
+    C6 and C10 need the notional: see :meth:`GuardCoreSpec._notional_conditions` for how the
+    multiplier is handled. A harness may assert a subset (``controls``) so that each solver
+    call stays small.
 P3
     After an accept, the ordered instrument's worst-case position with open orders is within
-    its limit both ways, and gross exposure with open orders is within its limit unless the
-    order was position-reducing (the exemption of DESIGN.md section 3).
+    its limit on the side of the order (the other side is not made worse by it; it may be
+    outside a limit that was lowered since, which no accept can cause or undo), and gross
+    exposure with open orders is within its limit unless the order was position-reducing
+    (the exemption of DESIGN.md section 3).
 P5
     While ACTIVE or REDUCING, silence of ``T`` time units after the last good frame
     (``T`` = HEARTBEAT_TIMEOUT) latches HALTED with cause WATCHDOG no later than ``T + 3``
@@ -27,28 +29,40 @@ P6
     ``VERDICT_LATENCY`` cycles after its ``i_msg`` beat, whatever the message and verdict;
     HEARTBEAT has none; every other beat on ``o_rsp`` is an ALERT.
 
-How the harness reaches interesting states within a bounded depth
--------------------------------------------------------------------
+Proof: k-induction, with strengthening invariants
+-------------------------------------------------
+Each property is a statement about one message's trip through the pipeline, so k-induction
+closes with k a little above the latency once the harness also asserts the facts about the
+core's state that the checks rely on (:meth:`GuardCoreSpec.state_invariants`: armed only with
+every limit set and an instrument enabled; a remembered market order has price 0; for P5, the
+core's heartbeat age equals the silence counted here). Those are asserted, so they are proven
+too, not assumed.
+
+The base case: reaching interesting states within a bounded depth
+-----------------------------------------------------------------
 From reset an accept needs 13 SET_LIMITs, a SET_INSTRUMENT, a TICK and an ARM: at 5 cycles per
 message that is beyond 80 cycles. So the *configuration* registers (limits and their set mask,
 instrument settings, reference prices and ages, trading state and kill cause) start from any
 value (Yosys ``setattr -unset init``) constrained to what the core itself could have stored
 (:meth:`GuardCoreSpec.config_invariants`), while the order table, positions, counters and
 pipeline start from reset. Every trace is then a reachable run of the core from *some*
-configured state, and the bounded depth counts messages after configuration.
+configured state, and the bounded depth counts messages after configuration. The reset state
+is one of these starting states, so a proof (base case from them, induction step from any
+state) covers every state the core can reach from reset.
 
 Inputs are free (``AnySeq``) within what the frame decoder guarantees: beats at least 5
 cycles apart, types host -> gateware only, payload bits beyond the type's length zero. The
-kill button, bad-frame and drop strobes are free. ``time_unit_cycles`` is 1.
+kill button, bad-frame and drop strobes are free. ``time_unit_cycles`` is 1. The core may be
+built at a reduced size (``n_instruments``, ``n_order_slots``: the same parametric gateware).
 
 Internal registers are read through their names (read-only taps), found in the elaborated
-core's statements.
+core's statements; a name the core no longer has fails with a KeyError naming it.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +70,8 @@ from amaranth.asserts import AnySeq, Initial
 from amaranth.hdl import (
     Assert,
     Assume,
+    Cat,
+    Const,
     Cover,
     Elaboratable,
     Module,
@@ -63,15 +79,19 @@ from amaranth.hdl import (
     ResetSignal,
     Signal,
     Value,
+    _ast,
+    signed,
 )
 from amaranth.lib import data
 
 from hdl.guard_core import GuardCore
+from hdl.guard_spec import AGE_MAX, UPDATE_STAGE, VALUATION_BITS
 from hdl.protocol import (
     MESSAGE_LAYOUT,
     N_INSTRUMENTS,
     N_ORDER_SLOTS,
     PAYLOAD_LAYOUTS,
+    QTY_BITS,
     KillCause,
     LimitId,
     MessageType,
@@ -81,7 +101,15 @@ from hdl.protocol import (
     TradingState,
 )
 
-__all__ = ["GuardProperty", "GuardCoreSpec", "find_signals", "FREE_INIT_PATTERNS"]
+__all__ = [
+    "GuardProperty",
+    "GuardCoreSpec",
+    "find_signals",
+    "FREE_INIT_PATTERNS",
+    "drive_messages",
+    "P2_CONTROLS",
+    "NOTIONAL_CONTROLS",
+]
 
 #: Minimum cycles between two i_msg beats that the top level guarantees.
 BEAT_SPACING = 5
@@ -105,6 +133,31 @@ FREE_INIT_PATTERNS = (
     "i?_ref_age",
 )
 
+#: The controls P2 asserts, each the pass condition of one rule of DESIGN.md section 3.
+P2_CONTROLS = (
+    "C1_armed",
+    "C1_reducing",
+    "C2_limits_set",
+    "C3_instrument",
+    "C4_price",
+    "C4_quantity",
+    "C5_max_quantity",
+    "C6_max_notional",
+    "C7_collar",
+    "C8_fresh_reference",
+    "C9_position",
+    "C10_gross_exposure",
+    "C11_open_orders",
+    "C12_rate",
+    "C13_duplicate_id",
+    "C13_duplicate_order",
+    "C15_self_trade",
+)
+
+#: The controls that need the order's notional (checked on the core's multiplier, see
+#: :meth:`GuardCoreSpec._notional_conditions`).
+NOTIONAL_CONTROLS = ("C6_max_notional", "C10_gross_exposure")
+
 _HOST_TYPES = tuple(t for t in MessageType if t < 0x80)
 _RESPONSE = {
     MessageType.HELLO: MessageType.HELLO_REPLY,
@@ -118,6 +171,43 @@ _RESPONSE = {
     MessageType.CANCEL: MessageType.ACK,
     MessageType.FILL: MessageType.ACK,
 }
+
+
+def drive_messages(m: Module, cores: Sequence[GuardCore]) -> None:
+    """Drive the same free messages, drop strobes and kill button into every core of ``cores``.
+
+    Messages are what the frame decoder guarantees: beats at least :data:`BEAT_SPACING`
+    cycles apart, host -> gateware types only, payload bits beyond the type's length zero.
+    ``i_bad_frame`` is left to the caller.
+    """
+    valid = AnySeq(1)
+    msg_type = AnySeq(8)
+    payload = AnySeq(len(cores[0].i_msg.payload.payload))
+    dropped = AnySeq(1)
+    button = AnySeq(1)
+    for core in cores:
+        m.d.comb += [
+            core.i_msg.valid.eq(valid),
+            core.i_msg.payload.type.eq(msg_type),
+            core.i_msg.payload.payload.eq(payload),
+            core.i_rsp_dropped.eq(dropped),
+            core.i_kill_button.eq(button),
+        ]
+    since = Signal(range(BEAT_SPACING + 1), init=BEAT_SPACING)
+    with m.If(valid):
+        m.d.sync += since.eq(1)
+    with m.Elif(since != BEAT_SPACING):
+        m.d.sync += since.eq(since + 1)
+    with m.If(valid):
+        m.d.comb += Assume(since == BEAT_SPACING)
+        known = Signal()
+        for message_type in _HOST_TYPES:
+            size = data.Layout.cast(PAYLOAD_LAYOUTS[message_type]).size
+            with m.If(msg_type == message_type):
+                m.d.comb += known.eq(1)
+                if size < len(payload):
+                    m.d.comb += Assume(payload[size:] == 0)
+        m.d.comb += Assume(known)
 
 
 class GuardProperty(enum.StrEnum):
@@ -141,6 +231,8 @@ def find_signals(module: Module, names: Iterable[str]) -> dict[str, Signal]:
     wanted = set(names)
     found: dict[str, Signal] = {}
     # Module keeps its statements per domain; an Amaranth 0.5 internal (the version is pinned).
+    # A trailing `with m.If` block joins them only when flushed (elaboration would flush it).
+    module._flush()
     for statements in module._statements.values():
         for statement in statements:
             for signal in statement._lhs_signals():
@@ -150,6 +242,72 @@ def find_signals(module: Module, names: Iterable[str]) -> dict[str, Signal]:
     if missing:
         raise KeyError(f"Core signals must exist, not missing {sorted(missing)!r}")
     return found
+
+
+def find_products(module: Module) -> list[Any]:
+    """Every multiplication (``a * b``) in ``module``'s statements, conditional ones included.
+
+    Each is an Amaranth operator node whose ``operands`` are the two factors as the module
+    computes them (Amaranth 0.5 internals: the version is pinned).
+    """
+    found: list[Any] = []
+
+    def value(node: Any) -> None:
+        if isinstance(node, _ast.Operator):
+            if node.operator == "*":
+                found.append(node)
+            for operand in node.operands:
+                value(operand)
+        elif isinstance(node, _ast.Slice):
+            value(node.value)
+        elif isinstance(node, _ast.Part):
+            value(node.value)
+            value(node.offset)
+        elif isinstance(node, _ast.Concat):
+            for part in node.parts:
+                value(part)
+        elif isinstance(node, _ast.SwitchValue):
+            value(node.test)
+            for _patterns, case in node.cases:
+                value(case)
+
+    def statement(node: Any) -> None:
+        if isinstance(node, _ast.Assign):
+            value(node.rhs)
+        elif isinstance(node, _ast.Switch):
+            value(node.test)
+            for _patterns, body, _where in node.cases:
+                for inner in body:
+                    statement(inner)
+
+    module._flush()
+    for statements in module._statements.values():
+        for node in statements:
+            statement(node)
+    return found
+
+
+def order_multiplier(module: Module) -> tuple[Value, Value]:
+    """The two factors of the core's notional multiplier (quantity x valuation price).
+
+    Raises
+    ------
+    KeyError
+        If the core has not exactly one multiplication of a quantity by a valuation price.
+    """
+    widths = (QTY_BITS, VALUATION_BITS)
+    matches = [
+        product
+        for product in find_products(module)
+        if tuple(len(operand) for operand in product.operands) == widths
+    ]
+    if len(matches) != 1:
+        raise KeyError(
+            f"Core must have one {widths[0]} x {widths[1]}-bit notional multiplier, "
+            f"not {len(matches)}"
+        )
+    quantity, price = matches[0].operands
+    return quantity, price
 
 
 def _view(message_type: MessageType, payload: Value) -> Any:
@@ -169,6 +327,8 @@ class _Context:
     answering: Value  # the cycle its response is on o_rsp
     accepted: Value  # an ORDER_VERDICT accept is on o_rsp
     msg: Signal  # the last message beat (MESSAGE_LAYOUT)
+    stages: list[Signal]  # stages[i]: the beat was i + 1 cycles ago
+    core: Module  # the elaborated core (read-only)
 
 
 class GuardCoreSpec(Elaboratable):
@@ -180,11 +340,40 @@ class GuardCoreSpec(Elaboratable):
         The property to assert (cover points for it are always added).
     core_class : type
         The core under test (:class:`hdl.guard_core.GuardCore` or a mutant of it).
+    n_instruments, n_order_slots : int
+        The size the core is built at (its own parameters; the full protocol size by default).
+    controls : sequence of str, optional
+        For P2: only these controls' conditions are asserted (names of
+        :data:`P2_CONTROLS`); all of them by default.
+
+    Raises
+    ------
+    ValueError
+        If ``controls`` names a control that does not exist.
     """
 
-    def __init__(self, prop: GuardProperty, core_class: type[GuardCore] = GuardCore) -> None:
+    def __init__(
+        self,
+        prop: GuardProperty,
+        core_class: type[GuardCore] = GuardCore,
+        *,
+        n_instruments: int = N_INSTRUMENTS,
+        n_order_slots: int = N_ORDER_SLOTS,
+        controls: Sequence[str] | None = None,
+    ) -> None:
         self.prop = GuardProperty(prop)
-        self.dut = core_class(clock_hz=12_000_000, time_unit_cycles=1)
+        unknown = sorted(set(controls or ()) - set(P2_CONTROLS))
+        if unknown:
+            raise ValueError(f"Controls must be among {P2_CONTROLS!r}, not {unknown!r}")
+        self.controls = tuple(controls) if controls else P2_CONTROLS
+        self.dut = core_class(
+            clock_hz=12_000_000,
+            time_unit_cycles=1,
+            n_instruments=n_instruments,
+            n_order_slots=n_order_slots,
+        )
+        self.n_instruments = n_instruments
+        self.n_order_slots = n_order_slots
 
     def elaborate(self, platform: object) -> Module:
         m = Module()
@@ -198,13 +387,13 @@ class GuardCoreSpec(Elaboratable):
         names += ["exposure_sum", "rate_count", "rate_age", "dup_age", "silence"]
         names += ["last_valid", "last_client_id", "last_instrument", "last_side"]
         names += ["last_kind", "last_price", "last_quantity"]
-        for index in range(N_INSTRUMENTS):
+        for index in range(self.n_instruments):
             for field in (
                 "enabled max_position min_price max_price band has_ref bid ask ref_mid "
                 "ref_age position open_buy open_sell".split()
             ):
                 names.append(f"i{index}_{field}")
-        for index in range(N_ORDER_SLOTS):
+        for index in range(self.n_order_slots):
             for field in "valid client_id instrument side kind price".split():
                 names.append(f"s{index}_{field}")
         reg = find_signals(core, names)
@@ -217,6 +406,7 @@ class GuardCoreSpec(Elaboratable):
         self._drive_inputs(m)
         with m.If(Initial()):
             m.d.comb += self.config_invariants(reg, lim)
+        m.d.comb += self.state_invariants(reg)
 
         # The message at the check stage (one cycle after its beat) and at the verdict.
         beat = dut.i_msg.valid
@@ -239,43 +429,17 @@ class GuardCoreSpec(Elaboratable):
             & (verdict.reason == Reason.ACCEPT)
         )
 
-        ctx = _Context(reg, lim, order, is_order, checking, answering, accepted, msg)
+        ctx = _Context(reg, lim, order, is_order, checking, answering, accepted, msg, stage, core)
         getattr(self, f"_{self.prop.lower()}")(m, ctx)
         return m
 
     # ---- environment ------------------------------------------------------------------------
 
     def _drive_inputs(self, m: Module) -> None:
-        dut = self.dut
-        valid = AnySeq(1)
-        msg_type = AnySeq(8)
-        payload = AnySeq(len(dut.i_msg.payload.payload))
-        m.d.comb += [
-            dut.i_msg.valid.eq(valid),
-            dut.i_msg.payload.type.eq(msg_type),
-            dut.i_msg.payload.payload.eq(payload),
-            dut.i_bad_frame.eq(AnySeq(1)),
-            dut.i_rsp_dropped.eq(AnySeq(1)),
-            dut.i_kill_button.eq(AnySeq(1)),
-        ]
-        since = Signal(range(BEAT_SPACING + 1), init=BEAT_SPACING)
-        with m.If(valid):
-            m.d.sync += since.eq(1)
-        with m.Elif(since != BEAT_SPACING):
-            m.d.sync += since.eq(since + 1)
-        with m.If(valid):
-            m.d.comb += Assume(since == BEAT_SPACING)
-            known = Signal()
-            for message_type in _HOST_TYPES:
-                size = data.Layout.cast(PAYLOAD_LAYOUTS[message_type]).size
-                with m.If(msg_type == message_type):
-                    m.d.comb += known.eq(1)
-                    if size < len(payload):
-                        m.d.comb += Assume(payload[size:] == 0)
-            m.d.comb += Assume(known)
+        drive_messages(m, [self.dut])
+        m.d.comb += self.dut.i_bad_frame.eq(AnySeq(1))
 
-    @staticmethod
-    def config_invariants(reg: dict[str, Signal], lim: dict[LimitId, Signal]) -> list[Any]:
+    def config_invariants(self, reg: dict[str, Signal], lim: dict[LimitId, Signal]) -> list[Any]:
         """What the core's own commands can leave in its configuration registers.
 
         An unset limit is 0 and a set one is not; MAX_OPEN_ORDERS fits the slots; an
@@ -287,9 +451,8 @@ class GuardCoreSpec(Elaboratable):
         for limit in LimitId:
             is_set = reg["limits_set"][limit]
             rules.append(Assume(is_set == (lim[limit] != 0)))
-        rules.append(Assume(lim[LimitId.MAX_OPEN_ORDERS] <= N_ORDER_SLOTS))
-        enabled_any = 0
-        for index in range(N_INSTRUMENTS):
+        rules.append(Assume(lim[LimitId.MAX_OPEN_ORDERS] <= self.n_order_slots))
+        for index in range(self.n_instruments):
             r = {
                 name: reg[f"i{index}_{name}"]
                 for name in "enabled min_price max_price band has_ref bid ask ref_mid".split()
@@ -310,15 +473,27 @@ class GuardCoreSpec(Elaboratable):
                     )
                 )
             )
-            enabled_any = enabled_any | r["enabled"]
-        armed = (reg["state"] == TradingState.ACTIVE) | (reg["state"] == TradingState.REDUCING)
-        all_set = reg["limits_set"] == (1 << len(LimitId)) - 1
-        rules.append(Assume(~armed | (all_set & enabled_any)))
         rules.append(Assume(reg["kill_cause"] <= max(KillCause)))
         rules.append(
             Assume((reg["state"] == TradingState.HALTED) == (reg["kill_cause"] != KillCause.NONE))
         )
         return rules
+
+    def state_invariants(self, reg: dict[str, Signal]) -> list[Any]:
+        """Asserted in every cycle: the core is armed only with every limit set and an
+        instrument enabled (C2; ARM checks it, no limit is ever unset, and disabling an
+        instrument disarms). As an assertion it is both checked and, in k-induction, the
+        strengthening that P1 and P2 need: their checks read the state, not the limits.
+        """
+        armed = (reg["state"] == TradingState.ACTIVE) | (reg["state"] == TradingState.REDUCING)
+        all_set = reg["limits_set"] == (1 << len(LimitId)) - 1
+        enabled_any = Cat(reg[f"i{index}_enabled"] for index in range(self.n_instruments)).any()
+        market_last = reg["last_valid"] & (reg["last_kind"] == OrderKind.MARKET)
+        return [
+            Assert(~armed | (all_set & enabled_any)),
+            # A market order is remembered with price 0 (C13 compares prices of limit orders).
+            Assert(~market_last | (reg["last_price"] == 0)),
+        ]
 
     # ---- properties -------------------------------------------------------------------------
 
@@ -333,19 +508,41 @@ class GuardCoreSpec(Elaboratable):
             m.d.comb += Assert(allowed)
         m.d.comb += [Cover(ctx.accepted), Cover(ctx.answering & ctx.is_order & ~ctx.accepted)]
 
+    def _select(self, reg: dict[str, Signal], order: Any, field: str) -> Value:
+        """The ordered instrument's register ``field`` (instrument 0's when out of range)."""
+        ins = order.instrument[:2]
+        value: Value = reg[f"i0_{field}"]
+        for index in range(1, self.n_instruments):
+            value = Mux(ins == index, reg[f"i{index}_{field}"], value)
+        return value
+
+    def valuation(self, reg: dict[str, Signal], lim: dict[LimitId, Signal], order: Any) -> Value:
+        """The price an order is valued at (DESIGN.md section 3): a buy at the higher of its
+        price and the ask, a sell at the lower of its price and the bid; a market order at the
+        worse of the collar edge and the touch (a sell at least 1 tick)."""
+        buy = order.side == Side.BUY
+        price = order.price
+        ask, bid = self._select(reg, order, "ask"), self._select(reg, order, "bid")
+        ref_mid = self._select(reg, order, "ref_mid")
+        collar = lim[LimitId.COLLAR_TICKS]
+        upper = ref_mid + collar
+        lower = ref_mid - collar  # signed: may be below zero
+        lowest = Mux(lower < bid, lower, bid)
+        return Mux(
+            order.kind == OrderKind.LIMIT,
+            Mux(buy, Mux(price > ask, price, ask), Mux(price < bid, price, bid)),
+            Mux(buy, Mux(upper > ask, upper, ask), Mux(lowest < 1, 1, lowest)),
+        )
+
     def _conditions(
         self, reg: dict[str, Signal], lim: dict[LimitId, Signal], order: Any
     ) -> dict[str, Value]:
         """Each control's pass condition for ``order`` over the registers of this cycle."""
         ins = order.instrument[:2]
-        in_range = order.instrument < N_INSTRUMENTS
+        in_range = order.instrument < self.n_instruments
 
-        def at(field: str) -> Any:
-            signals = [reg[f"i{index}_{field}"] for index in range(N_INSTRUMENTS)]
-            value = signals[0]
-            for index in range(1, N_INSTRUMENTS):
-                value = Mux(ins == index, signals[index], value)
-            return value
+        def at(field: str) -> Value:
+            return self._select(reg, order, field)
 
         buy = order.side == Side.BUY
         limit_kind = order.kind == OrderKind.LIMIT
@@ -354,12 +551,13 @@ class GuardCoreSpec(Elaboratable):
         max_position = at("max_position")
         long_case = position + open_buy + qty
         short_case = position - open_sell - qty
+        reducing = Mux(buy, long_case <= 0, short_case >= 0)
         ref_mid = at("ref_mid")
         collar = lim[LimitId.COLLAR_TICKS]
         distance = Mux(price > ref_mid, price - ref_mid, ref_mid - price)
-        crosses = 0
-        duplicate_open = 0
-        for index in range(N_ORDER_SLOTS):
+        crosses: Value = Const(0)
+        duplicate_open: Value = Const(0)
+        for index in range(self.n_order_slots):
             s = {
                 f: reg[f"s{index}_{f}"]
                 for f in "valid client_id instrument side kind price".split()
@@ -380,12 +578,11 @@ class GuardCoreSpec(Elaboratable):
             & (reg["dup_age"] <= lim[LimitId.DUP_WINDOW])
         )
         if_limit_price = Mux(limit_kind, price == reg["last_price"], 1)
-        return {
-            "C1_reducing": Mux(
-                reg["state"] == TradingState.REDUCING,
-                Mux(buy, long_case <= 0, short_case >= 0),
-                1,
-            ),
+        state = reg["state"]
+        conditions = {
+            "C1_armed": (state == TradingState.ACTIVE) | (state == TradingState.REDUCING),
+            "C1_reducing": Mux(state == TradingState.REDUCING, reducing, 1),
+            "C2_limits_set": reg["limits_set"] == (1 << len(LimitId)) - 1,
             "C3_instrument": in_range & at("enabled"),
             "C4_price": Mux(
                 limit_kind,
@@ -404,70 +601,131 @@ class GuardCoreSpec(Elaboratable):
             "C13_duplicate_order": ~(last_same & if_limit_price),
             "C15_self_trade": ~crosses,
         }
+        assert set(conditions) | set(NOTIONAL_CONTROLS) == set(P2_CONTROLS)
+        return conditions
 
     def _p2(self, m: Module, ctx: _Context) -> None:
         reg, lim, order = ctx.reg, ctx.lim, ctx.order
         held = {}
-        for name, condition in self._conditions(reg, lim, order).items():
+        conditions = self._conditions(reg, lim, order)
+        for name in self.controls:
+            if name in NOTIONAL_CONTROLS:
+                continue
             flag = Signal(name=f"held_{name}")
             with m.If(ctx.checking):
-                m.d.sync += flag.eq(condition)
+                m.d.sync += flag.eq(conditions[name])
             held[name] = flag
+        if set(self.controls) & set(NOTIONAL_CONTROLS):
+            held.update(self._notional_conditions(m, ctx))
         with m.If(ctx.accepted):
             for flag in held.values():
                 m.d.comb += Assert(flag)
         m.d.comb += Cover(ctx.accepted)
+
+    def _notional_conditions(self, m: Module, ctx: _Context) -> dict[str, Signal]:
+        """C6 and C10, which need the order's notional (quantity x valuation price).
+
+        Two multipliers (the core's and one here) cannot be proven equal by the SAT solver
+        (a 4 x 25-bit pair already runs for minutes), so the notional is taken from the core's
+        own multiplier and its two factors are proven to be the order's quantity and the
+        valuation price written here from DESIGN.md (the first assertion below). Both
+        conditions then read that product; with the factors proven equal to the spec's, the
+        product is the spec's notional (a multiplication of equal numbers is equal).
+        """
+        reg, lim, order = ctx.reg, ctx.lim, ctx.order
+        quantity, price = order_multiplier(ctx.core)
+        factor_qty = Signal(QTY_BITS, name="tap_notional_qty")
+        factor_price = Signal(VALUATION_BITS, name="tap_notional_price")
+        m.d.comb += [factor_qty.eq(quantity), factor_price.eq(price)]
+
+        # What the spec says, from the registers of the check stage.
+        valuation = Signal(signed(VALUATION_BITS + 2), name="spec_valuation")
+        gross = Signal(64, name="spec_gross_before")
+        reducing = Signal(name="spec_reducing")
+        with m.If(ctx.checking):
+            buy = order.side == Side.BUY
+            long_case = self._select(reg, order, "position") + self._select(reg, order, "open_buy")
+            short_case = self._select(reg, order, "position") - self._select(
+                reg, order, "open_sell"
+            )
+            m.d.sync += [
+                valuation.eq(self.valuation(reg, lim, order)),
+                gross.eq(reg["exposure_sum"] + reg["open_notional"]),
+                reducing.eq(
+                    Mux(buy, long_case + order.quantity <= 0, short_case - order.quantity >= 0)
+                ),
+            ]
+        # The cycle the core multiplies an order's factors: its update stage. An order for an
+        # instrument the core does not have has no valuation (C3 rejects it).
+        at_update = ctx.stages[UPDATE_STAGE - 1] & ctx.is_order
+        known = order.instrument < self.n_instruments
+        with m.If(at_update & known):
+            m.d.comb += [
+                Assert(factor_qty == order.quantity),
+                Assert(factor_price == valuation),
+            ]
+        notional = factor_qty * factor_price
+        flags = {name: Signal(name=f"held_{name}") for name in NOTIONAL_CONTROLS}
+        with m.If(at_update):
+            m.d.sync += [
+                flags["C6_max_notional"].eq(known & (notional <= lim[LimitId.MAX_ORDER_NOTIONAL])),
+                flags["C10_gross_exposure"].eq(
+                    known & (reducing | (gross + notional <= lim[LimitId.MAX_GROSS_EXPOSURE]))
+                ),
+            ]
+        return {name: flags[name] for name in NOTIONAL_CONTROLS if name in self.controls}
 
     def _p3(self, m: Module, ctx: _Context) -> None:
         reg, lim, order = ctx.reg, ctx.lim, ctx.order
         # The accept's updates are registered with the response: check the cycle after.
         after = Signal()
         reducing = Signal()
+        buy = Signal()
         m.d.sync += after.eq(ctx.accepted)
-        conditions = self._conditions(reg, lim, order)
         with m.If(ctx.checking):
-            buy = order.side == Side.BUY
-            ins = order.instrument[:2]
-            position = Mux(ins == 0, reg["i0_position"], 0)
-            for index in range(1, N_INSTRUMENTS):
-                position = Mux(ins == index, reg[f"i{index}_position"], position)
-            del conditions  # reducing is defined from the position before the order
-            open_buy = Mux(ins == 0, reg["i0_open_buy"], 0)
-            open_sell = Mux(ins == 0, reg["i0_open_sell"], 0)
-            for index in range(1, N_INSTRUMENTS):
-                open_buy = Mux(ins == index, reg[f"i{index}_open_buy"], open_buy)
-                open_sell = Mux(ins == index, reg[f"i{index}_open_sell"], open_sell)
-            m.d.sync += reducing.eq(
-                Mux(
-                    buy,
-                    position + open_buy + order.quantity <= 0,
-                    position - open_sell - order.quantity >= 0,
-                )
-            )
+            position = self._select(reg, order, "position")
+            open_buy = self._select(reg, order, "open_buy")
+            open_sell = self._select(reg, order, "open_sell")
+            m.d.sync += [
+                buy.eq(order.side == Side.BUY),
+                reducing.eq(
+                    Mux(
+                        order.side == Side.BUY,
+                        position + open_buy + order.quantity <= 0,
+                        position - open_sell - order.quantity >= 0,
+                    )
+                ),
+            ]
         with m.If(after):
             ins = order.instrument[:2]
-            for index in range(N_INSTRUMENTS):
+            for index in range(self.n_instruments):
                 with m.If(ins == index):
                     position = reg[f"i{index}_position"]
                     limit = reg[f"i{index}_max_position"]
-                    m.d.comb += [
-                        Assert(position + reg[f"i{index}_open_buy"] <= limit),
-                        Assert(position - reg[f"i{index}_open_sell"] >= -limit),
-                    ]
+                    # The side the order was on: the other side is not made worse by it (it
+                    # may be outside a limit lowered since, which no order can undo).
+                    with m.If(buy):
+                        m.d.comb += Assert(position + reg[f"i{index}_open_buy"] <= limit)
+                    with m.Else():
+                        m.d.comb += Assert(position - reg[f"i{index}_open_sell"] >= -limit)
             with m.If(~reducing):
                 m.d.comb += Assert(
                     reg["exposure_sum"] + reg["open_notional"] <= lim[LimitId.MAX_GROSS_EXPOSURE]
                 )
-        m.d.comb += Cover(after)
+        m.d.comb += [Cover(after & buy), Cover(after & ~buy)]
 
     def _p5(self, m: Module, ctx: _Context) -> None:
         reg, lim = ctx.reg, ctx.lim
         dut = self.dut
-        since = Signal(64)
+        # Cycles since the last message beat, saturating (a time unit is one cycle here, and
+        # every timeout is below AGE_MAX).
+        since = Signal(range(AGE_MAX + 1), name="heartbeat_silence")
         with m.If(dut.i_msg.valid):
             m.d.sync += since.eq(0)
-        with m.Else():
+        with m.Elif(since != AGE_MAX):
             m.d.sync += since.eq(since + 1)
+        # Strengthening for k-induction: the core's heartbeat age is this silence.
+        m.d.comb += Assert(reg["silence"] == since)
         armed = (reg["state"] == TradingState.ACTIVE) | (reg["state"] == TradingState.REDUCING)
         timeout = lim[LimitId.HEARTBEAT_TIMEOUT]
         m.d.comb += Assert(~(armed & (since >= timeout + 3)))

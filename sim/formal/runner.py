@@ -64,6 +64,8 @@ class Mode(enum.StrEnum):
     PROVE = "prove"
     BMC = "bmc"
     COVER = "cover"
+    #: Not SymbiYosys: a structural check of the netlist (see :mod:`sim.formal.cone`).
+    STRUCTURE = "structure"
 
 
 class Outcome(enum.StrEnum):

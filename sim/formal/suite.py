@@ -18,11 +18,20 @@ from amaranth.hdl import Elaboratable
 
 from hdl.framing import FrameDecoder
 from hdl.guard_core import GuardCore
+from hdl.protocol import N_INSTRUMENTS, N_ORDER_SLOTS
+from sim.formal.bad_frame_props import BadFrameCone, check_bad_frame_cone
 from sim.formal.framing_props import FrameDecoderSpec
-from sim.formal.guard_props import FREE_INIT_PATTERNS, GuardCoreSpec, GuardProperty
+from sim.formal.guard_props import (
+    FREE_INIT_PATTERNS,
+    NOTIONAL_CONTROLS,
+    P2_CONTROLS,
+    GuardCoreSpec,
+    GuardProperty,
+)
 from sim.formal.runner import CheckResult, Mode, Outcome, run_check
 
 __all__ = [
+    "Part",
     "PropertyCheck",
     "PropertyResult",
     "DEFAULT_DEPTH",
@@ -33,14 +42,25 @@ __all__ = [
 
 #: Bounded depth of the default run (cycles from reset, i.e. from the free configuration).
 DEFAULT_DEPTH = 40
-#: P2's bounded depth (see :func:`property_checks`).
-P2_DEPTH_CAP = 9
-#: P3's bounded depth: each step past 16 costs minutes more (step 19 alone took over three).
-P3_DEPTH_CAP = 16
+#: k of the k-induction attempts: the beat, the check stage, the update stage and the
+#: response (VERDICT_LATENCY + 1 cycles) fit with room for the 5-cycle beat spacing.
+INDUCTION_DEPTH = 6
+#: Depth of the cover runs of the guard properties: the first possible accept is at cycle 8.
+GUARD_COVER_DEPTH = 12
 
 _GUARD_SCRIPT = ("flatten",) + tuple(
     f"setattr -unset init top/w:dut.{pattern}" for pattern in FREE_INIT_PATTERNS
 )
+
+
+@dataclass(frozen=True)
+class Part:
+    """One check of a property: a SymbiYosys job on the harness ``build`` makes (a fresh one
+    per run), or a ``static`` check that needs no solver (given its name and work folder)."""
+
+    name: str
+    build: Callable[[], Elaboratable] | None = None
+    static: Callable[[str, Path], CheckResult] | None = None
 
 
 @dataclass(frozen=True)
@@ -53,8 +73,12 @@ class PropertyCheck:
         ``P1`` .. ``P6``.
     title : str
         The property in one line.
-    build : callable
-        Makes a fresh harness (a harness is elaborated once per run).
+    parts : tuple of Part
+        The property split into separate solver calls (smaller SAT problems); it holds when
+        every part holds. The cover run is made on the first part (all parts of a property
+        share their assumptions).
+    configuration : str
+        The build of the gateware the property is checked on, in words.
     induction : int or None
         k of a k-induction attempt first, or None to go straight to bounded checking.
     cover_depth : int or None
@@ -62,13 +86,13 @@ class PropertyCheck:
     extra_script : tuple of str
         Yosys commands after ``prep`` (freeing the configuration registers).
     depth_cap : int or None
-        The most cycles this property is checked to, whatever the suite's depth (for a
-        property whose SAT problem grows too fast; the summary reports the depth reached).
+        The most cycles this property is checked to, whatever the suite's depth.
     """
 
     id: str
     title: str
-    build: Callable[[], Elaboratable]
+    parts: tuple[Part, ...]
+    configuration: str
     induction: int | None = None
     cover_depth: int | None = None
     extra_script: tuple[str, ...] = ()
@@ -79,8 +103,10 @@ class PropertyCheck:
 class PropertyResult:
     """What the suite established for one property.
 
-    ``outcome`` is ``proven`` (k-induction closed), ``bounded`` (no violation within
-    ``depth`` cycles) or ``failed`` (a counterexample, or an unreachable cover point).
+    ``outcome`` is ``proven`` (k-induction closed for every part), ``bounded`` (no violation
+    within ``depth`` cycles; some part did not close by induction) or ``failed`` (a
+    counterexample, or an unreachable cover point). ``depth`` is the bounded depth, or the
+    induction length k when proven.
     """
 
     id: str
@@ -88,6 +114,7 @@ class PropertyResult:
     outcome: Outcome
     depth: int
     seconds: float
+    configuration: str
     checks: tuple[CheckResult, ...]
 
     def as_json(self) -> dict[str, Any]:
@@ -96,10 +123,13 @@ class PropertyResult:
             "id": self.id,
             "title": self.title,
             "outcome": str(self.outcome),
+            "mode": "k-induction" if self.outcome is Outcome.PROVEN else "bmc",
             "depth": self.depth,
             "seconds": round(self.seconds, 1),
+            "configuration": self.configuration,
             "checks": [
                 {
+                    "name": check.name,
                     "mode": str(check.mode),
                     "outcome": str(check.outcome),
                     "depth": check.depth,
@@ -116,50 +146,92 @@ def property_checks(
     *,
     decoder_class: type[FrameDecoder] = FrameDecoder,
     core_class: type[GuardCore] = GuardCore,
+    n_instruments: int = N_INSTRUMENTS,
+    n_order_slots: int = N_ORDER_SLOTS,
 ) -> list[PropertyCheck]:
-    """The six properties, on the given decoder and core classes (mutants in the tests)."""
+    """The six properties, on the given decoder and core classes (mutants in the tests) and
+    the given core size."""
+    core_size = f"GuardCore(n_instruments={n_instruments}, n_order_slots={n_order_slots})"
+    guard_config = f"{core_size}, time_unit_cycles=1"
 
-    def guard(prop: GuardProperty) -> Callable[[], Elaboratable]:
-        return lambda: GuardCoreSpec(prop, core_class)
+    def guard(prop: GuardProperty, **options: Any) -> Callable[[], Elaboratable]:
+        return lambda: GuardCoreSpec(
+            prop,
+            core_class,
+            n_instruments=n_instruments,
+            n_order_slots=n_order_slots,
+            **options,
+        )
 
+    def single(build: Callable[[], Elaboratable]) -> tuple[Part, ...]:
+        return (Part("", build),)
+
+    def bad_frame_cone(name: str, workdir: Path) -> CheckResult:
+        harness = BadFrameCone(core_class, n_instruments=n_instruments, n_order_slots=n_order_slots)
+        return check_bad_frame_cone(harness, name=name, workdir=workdir)
+
+    stage_a = tuple(name for name in P2_CONTROLS if name not in NOTIONAL_CONTROLS)
     return [
         PropertyCheck(
             "P1",
             "killed, not armed or any limit unset => no accept",
-            guard(GuardProperty.P1),
+            single(guard(GuardProperty.P1)),
+            guard_config,
+            induction=INDUCTION_DEPTH,
+            cover_depth=GUARD_COVER_DEPTH,
             extra_script=_GUARD_SCRIPT,
         ),
         PropertyCheck(
             "P2",
-            "an accept implies every control's condition held",
-            guard(GuardProperty.P2),
+            "an accept implies every control's condition held (C1-C13, C15)",
+            (
+                # One solver call with all seventeen conditions does not finish in ten
+                # minutes on the full core; the two halves take seconds each.
+                Part("controls", guard(GuardProperty.P2, controls=stage_a)),
+                Part("notional", guard(GuardProperty.P2, controls=NOTIONAL_CONTROLS)),
+            ),
+            guard_config,
+            induction=INDUCTION_DEPTH,
+            cover_depth=GUARD_COVER_DEPTH,
             extra_script=_GUARD_SCRIPT,
-            # Depth 9 reaches the first possible accept (cycle 8); one step more and the
-            # solver stalls for more than five minutes on 2 shared cores.
-            depth_cap=P2_DEPTH_CAP,
         ),
         PropertyCheck(
             "P3",
-            "after an accept, position and exposure are within limits (worst case)",
-            guard(GuardProperty.P3),
+            "after an accept, the order's side of the position and the gross exposure are "
+            "within their limits (worst case with open orders)",
+            single(guard(GuardProperty.P3)),
+            guard_config,
+            induction=INDUCTION_DEPTH,
+            cover_depth=GUARD_COVER_DEPTH,
             extra_script=_GUARD_SCRIPT,
-            depth_cap=P3_DEPTH_CAP,
         ),
         PropertyCheck(
             "P4",
-            "a bad-CRC frame yields no message, only the bad-frame strobe",
-            lambda: FrameDecoderSpec(decoder_class),
+            "a bad-CRC frame yields no message, only the bad-frame strobe (decoder), and the "
+            "strobe reaches no core register but the counters' (core)",
+            (
+                Part("decoder", lambda: FrameDecoderSpec(decoder_class)),
+                Part("core", static=bad_frame_cone),
+            ),
+            f"{decoder_class.__name__}; {core_size}",
+            induction=INDUCTION_DEPTH,
         ),
         PropertyCheck(
             "P5",
             "heartbeat silence > timeout latches the kill by the deadline + 1 cycle",
-            guard(GuardProperty.P5),
+            single(guard(GuardProperty.P5)),
+            guard_config,
+            induction=INDUCTION_DEPTH,
+            cover_depth=GUARD_COVER_DEPTH,
             extra_script=_GUARD_SCRIPT,
         ),
         PropertyCheck(
             "P6",
             "every response comes VERDICT_LATENCY cycles after its message",
-            guard(GuardProperty.P6),
+            single(guard(GuardProperty.P6)),
+            guard_config,
+            induction=INDUCTION_DEPTH,
+            cover_depth=GUARD_COVER_DEPTH,
             extra_script=_GUARD_SCRIPT,
         ),
     ]
@@ -168,15 +240,18 @@ def property_checks(
 def run_property(
     check: PropertyCheck, *, depth: int, workdir: Path, cover: bool = True
 ) -> PropertyResult:
-    """Check one property: induction if configured, else (or if it does not close) BMC."""
+    """Check one property: per part, induction if configured, else (or if it does not
+    close) BMC; then a cover run on the first part."""
     results: list[CheckResult] = []
     if check.depth_cap is not None:
         depth = min(depth, check.depth_cap)
 
-    def run(mode: Mode, run_depth: int) -> CheckResult:
+    def run(part: Part, mode: Mode, run_depth: int) -> CheckResult:
+        suffix = f"_{part.name}" if part.name else ""
+        assert part.build is not None
         result = run_check(
-            check.build(),
-            name=f"{check.id}_{mode}",
+            part.build(),
+            name=f"{check.id}{suffix}_{mode}",
             mode=mode,
             depth=run_depth,
             workdir=workdir,
@@ -185,23 +260,40 @@ def run_property(
         results.append(result)
         return result
 
-    outcome = Outcome.UNKNOWN
-    established = depth
-    if check.induction is not None:
-        proof = run(Mode.PROVE, check.induction)
-        if proof.outcome in (Outcome.PROVEN, Outcome.FAILED):
-            outcome, established = proof.outcome, check.induction
-    if outcome is Outcome.UNKNOWN:
-        outcome = run(Mode.BMC, depth).outcome
-    if cover and outcome is not Outcome.FAILED:
-        if run(Mode.COVER, check.cover_depth or depth).outcome is not Outcome.COVERED:
+    part_outcomes = []
+    for part in check.parts:
+        outcome = Outcome.UNKNOWN
+        if part.static is not None:
+            static = part.static(f"{check.id}_{part.name}_{Mode.STRUCTURE}", workdir)
+            results.append(static)
+            outcome = static.outcome
+        elif check.induction is not None:
+            proof = run(part, Mode.PROVE, check.induction)
+            if proof.outcome in (Outcome.PROVEN, Outcome.FAILED):
+                outcome = proof.outcome
+        if outcome is Outcome.UNKNOWN:
+            outcome = run(part, Mode.BMC, depth).outcome
+        part_outcomes.append(outcome)
+        if outcome is Outcome.FAILED:
+            break
+    if Outcome.FAILED in part_outcomes:
+        outcome = Outcome.FAILED
+    elif all(outcome is Outcome.PROVEN for outcome in part_outcomes):
+        outcome = Outcome.PROVEN
+    else:
+        outcome = Outcome.BOUNDED
+    solver_parts = [part for part in check.parts if part.build is not None]
+    if cover and outcome is not Outcome.FAILED and solver_parts:
+        covered = run(solver_parts[0], Mode.COVER, check.cover_depth or depth)
+        if covered.outcome is not Outcome.COVERED:
             outcome = Outcome.FAILED
     return PropertyResult(
         id=check.id,
         title=check.title,
         outcome=outcome,
-        depth=established,
+        depth=check.induction if outcome is Outcome.PROVEN and check.induction else depth,
         seconds=sum(result.seconds for result in results),
+        configuration=check.configuration,
         checks=tuple(results),
     )
 

@@ -1,6 +1,7 @@
 """The engine is SIGKILLed mid-run and restarted on the same database: nothing is lost or
 duplicated, and positions reconcile with the trades."""
 
+import json
 import os
 import re
 import signal
@@ -91,18 +92,10 @@ def test_sigkill_then_restart_on_the_same_database_loses_and_duplicates_nothing(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the paper broker's account lives in the engine process: after a SIGKILL the restarted "
-        "engine starts flat and does not load the stored positions, so its position rows no "
-        "longer equal the net of all stored trades"
-    ),
-)
 def test_sigkill_then_restart_on_the_same_database_positions_reconcile_with_trades(
     tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    database, _, _ = _kill_and_restart(tmp_path, capfd)
+    database, (_, trades_before), _ = _kill_and_restart(tmp_path, capfd)
     with sqlite3.connect(database) as connection:
         net = dict(
             connection.execute(
@@ -111,5 +104,17 @@ def test_sigkill_then_restart_on_the_same_database_positions_reconcile_with_trad
             ).fetchall()
         )
         positions = dict(connection.execute("select symbol, quantity from positions").fetchall())
+        still_open = connection.execute(
+            "select count(*) from orders where status in ('working', 'accepted')"
+        ).fetchone()[0]
+        restored = connection.execute(
+            "select reason, detail from risk_events where line = 'engine' and kind = 'restored'"
+        ).fetchall()
+    assert set(positions) == set(net), "every traded symbol has a position row, and no other"
     for symbol, quantity in positions.items():
-        assert float(quantity) == pytest.approx(float(net.get(symbol, 0)), abs=1e-9)
+        assert float(quantity) == pytest.approx(float(net[symbol]), abs=1e-9), symbol
+    # The second engine rebuilt its account from exactly the trades the first one stored, and
+    # no order is left "working" for a paper exchange that died with the first process.
+    assert len(restored) == 1, restored
+    assert json.loads(restored[0][1])["fills"] == trades_before
+    assert still_open == 0

@@ -2,11 +2,12 @@
 nothing more, and stays halted until the operator re-arms on a live link."""
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from hdl.protocol import OrderKind, Side
+from hdl.protocol import OrderKind, Reason, Side
 from host.broker.paper import RealismConfig
 from host.data.events import EventKind
 from host.engine import EngineConfig, ProductionEngineV2
@@ -109,3 +110,57 @@ async def test_link_closed_mid_run_halts_cancels_and_refuses_to_rearm_until_link
         assert not engine.halted
     finally:
         await engine.guard.close()
+
+
+async def test_link_dies_then_engine_relinks_by_itself_but_trades_only_after_operator_rearm():
+    transport = ModelTransport()
+    first = GuardClient(transport, timeout=0.1)
+    await first.hello()
+    config = EngineConfig(realism=RealismConfig.level(0), store_retry_s=0.05)
+    engine = ProductionEngineV2(config, first, symbols=["BTCUSDT"], strategy=RestingBuyer())
+    submitted: list[tuple[int, bool]] = []
+    submit = engine.broker.submit
+
+    def recording_submit(order: Any, now: int) -> Any:
+        submitted.append((order.client_id, engine.halted))
+        return submit(order, now)
+
+    engine.broker.submit = recording_submit  # type: ignore[method-assign]
+    relinks: list[GuardClient] = []
+
+    async def relink() -> GuardClient:
+        relinks.append(await GuardClient.connect("model", timeout=0.1))
+        return relinks[-1]
+
+    seen: dict[str, Any] = {}
+
+    async def break_then_rearm() -> None:
+        while len(submitted) < 3:
+            await asyncio.sleep(0.01)
+        await transport.close()
+        while not relinks or engine.guard is not relinks[-1]:
+            await asyncio.sleep(0.01)
+        seen["reason"] = engine.halt_reason
+        sent = len(submitted)
+        await asyncio.sleep(0.3)  # quotes keep coming on the new link: still nothing sent
+        seen["sent_before_rearm"] = len(submitted) - sent
+        seen["rearm"] = await engine.execute_command("rearm", {}, "operator")
+        mark = len(submitted)
+        while len(submitted) < mark + 2:
+            await asyncio.sleep(0.01)
+
+    driver = asyncio.create_task(break_then_rearm())
+    run = asyncio.create_task(engine.run_live(_quotes(30), relink=relink))
+    await asyncio.wait_for(driver, 20)
+    run.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await run
+
+    assert len(relinks) == 1 and not first.connected
+    assert seen["reason"].startswith("LINK_RESTORED"), seen["reason"]
+    assert seen["sent_before_rearm"] == 0
+    assert seen["rearm"][0], seen["rearm"]
+    assert all(not halted for _, halted in submitted), "an order reached the broker while halted"
+    # Orders after the re-arm were judged by the new gateware.
+    assert engine.orders[submitted[-1][0]].gateware_reason == Reason.ACCEPT
+    await engine.guard.close()

@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Query, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,7 +29,18 @@ __all__ = [
     "OperatorUser",
     "AdminUser",
     "user_from_token",
+    "MAX_ROW_NUMBER",
+    "RowId",
+    "RowOffset",
 ]
+
+#: The largest integer SQLite and MySQL's BIGINT can hold. A larger id or offset in a request
+#: used to reach the database driver and end in a 500 (OverflowError); bounding the parameter
+#: makes it a 422 that says which parameter and why.
+MAX_ROW_NUMBER = 2**63 - 1
+
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_NUMBER, description="row id")]
+RowOffset = Annotated[int, Query(ge=0, le=MAX_ROW_NUMBER, description="rows to skip")]
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/login", auto_error=False)
 

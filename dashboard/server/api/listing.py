@@ -9,6 +9,7 @@ from fastapi import Depends, Query
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dashboard.server.api.deps import RowOffset
 from host.store.models import Base
 
 __all__ = ["ListParams", "ListDep", "MAX_LIMIT", "fetch_page"]
@@ -29,7 +30,7 @@ class ListParams:
 
 def list_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="rows per page")] = 100,
-    offset: Annotated[int, Query(ge=0, description="rows to skip")] = 0,
+    offset: RowOffset = 0,
     symbol: Annotated[str | None, Query(max_length=64, description="only this symbol")] = None,
     since: Annotated[
         datetime | None, Query(description="only rows at or after this time (UTC if naive)")

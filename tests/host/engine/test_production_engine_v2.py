@@ -378,7 +378,7 @@ class RecordingStore:
 
     def __getattr__(self, name: str) -> Any:
         async def accept(**kwargs: Any) -> Any:
-            return [] if name == "pending_commands" else 0
+            return [] if name in ("pending_commands", "stored_fills", "close_open_orders") else 0
 
         return accept
 
@@ -399,3 +399,99 @@ async def test_fill_when_two_identical_partial_fills_then_store_gets_two_numbere
     fills = [(t["price"], t["quantity"], t["ts"]) for t in store.trades]
     assert len(store.trades) == 2 and fills[0] == fills[1]
     assert [t["fill_seq"] for t in store.trades] == [1, 2]
+
+
+class SwitchableStore:
+    """A real SQLite store whose every call fails while ``down`` (the database gone);
+    ``down_at`` names a call that takes it down when it comes."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.down = False
+        self.down_at: str | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.store, name)
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            if name == self.down_at:
+                self.down = True
+            if self.down:
+                raise OSError("Connection refused")
+            return await method(*args, **kwargs)
+
+        call.__name__ = name
+        return call
+
+
+async def test_store_down_on_the_order_itself_then_never_sent_held_and_written_on_return(
+    tmp_path,
+) -> None:
+    import sqlite3
+
+    from host.store import Store
+
+    store = await Store.open(f"sqlite:///{tmp_path / 'engine.db'}")
+    switchable = SwitchableStore(store)
+    try:
+        engine, guard, strategy = await started(store=switchable)
+        strategy.queue = [buy(price=42_990.0)]
+        switchable.down_at = "record_order"  # gone just as the order is to be recorded
+        await quote(engine, 1)
+        (record,) = engine.orders.values()
+        # Not recorded, so not sent: released on both lines, halted, nothing at the broker.
+        assert engine.broker.open_orders() == [] and engine.fills == []
+        assert record.status == "cancelled"
+        assert guard.named("cancel") == [("cancel", record.client_id)]
+        assert engine.drb.open_orders == []
+        assert engine.halted and engine.halt_reason.startswith("STORE_FAILED")
+        assert not engine.store_available
+        ok, why = await engine.execute_command("rearm", {}, "alice")
+        assert not ok and "STORE_FAILED" in why and engine.halted
+        assert await engine.retry_store() is False  # still down: nothing dropped
+        held = engine.store_outage.held_writes
+        assert held >= 3 and engine.store_outage.written_late == 0
+        switchable.down, switchable.down_at = False, None
+        assert await engine.retry_store() is True
+        assert engine.store_outage.written_late == held
+        assert engine.halted, "the store's return must not re-arm by itself"
+        ok, why = await engine.execute_command("rearm", {}, "alice")
+        assert ok and not engine.halted, why
+    finally:
+        await store.close()
+    with sqlite3.connect(tmp_path / "engine.db") as connection:
+        status, detail = connection.execute(
+            "select status, detail from orders where client_id = ?", (str(record.client_id),)
+        ).fetchone()
+        events = connection.execute(
+            "select kind, reason from risk_events where line = 'engine' order by id"
+        ).fetchall()
+    assert status == "cancelled" and "STORE_FAILED" in detail
+    assert [kind for kind, _ in events] == ["halt", "store_recovered"]
+    assert events[0][1].startswith("STORE_FAILED")
+
+
+async def test_on_quote_when_halted_by_a_dead_link_then_the_guard_is_not_asked() -> None:
+    # A frozen guard keeps its port open: each tick would wait the whole guard timeout and
+    # back the feed up. Halted by LINK_DOWN, the engine stops asking until a new link.
+    ticks: list[int] = []
+
+    class CountingGuard(FakeGuard):
+        async def tick(self, instrument: int, timestamp: int, bid: int, ask: int) -> TickReason:
+            ticks.append(timestamp)
+            return TickReason.ACCEPT
+
+    guard = CountingGuard()
+    engine = ProductionEngineV2(CONFIG, guard, symbols=["BTCUSDT"], strategy=Scripted())
+    await engine.start(0)
+    await quote(engine, 1)
+    assert len(ticks) == 1
+    await engine.halt("engine", "LINK_DOWN: guard not answering")
+    await quote(engine, 2)
+    assert len(ticks) == 1 and engine.counts.rejects["tick_filter"] == {"LINK_DOWN": 1}
+    # The broker still sees the market (its cancels and marks need it).
+    assert engine.broker.market("BTCUSDT").mid > 0
+    await engine.halt("gateware", "irrelevant")  # halted already: the reason stays
+    engine.halt_reason = "LINK_RESTORED: halted until re-armed (LINK_DOWN: ...)"
+    await quote(engine, 3)
+    assert len(ticks) == 2  # a re-attached link is asked again, so it has a reference price

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, HTTPException, status
 
-from dashboard.server.api.deps import CurrentUser, SessionDep
+from dashboard.server.api.deps import CurrentUser, RowId, SessionDep
 from dashboard.server.models import CommandPublic
 from host.store.models import OperatorCommand
 
@@ -12,7 +12,7 @@ router = APIRouter(prefix="/commands", tags=["commands"])
 
 
 @router.get("/{command_id}", response_model=CommandPublic)
-async def read_command(session: SessionDep, _user: CurrentUser, command_id: int) -> CommandPublic:
+async def read_command(session: SessionDep, _user: CurrentUser, command_id: RowId) -> CommandPublic:
     """A command and its status (pending, done, failed) with the engine's result."""
     row = await session.get(OperatorCommand, command_id)
     if row is None:

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlalchemy import func, select
 
-from dashboard.server.api.deps import AdminUser, CurrentUser, SessionDep
+from dashboard.server.api.deps import AdminUser, CurrentUser, RowId, RowOffset, SessionDep
 from dashboard.server.crud import create_user as crud_create_user
 from dashboard.server.crud import update_user as crud_update_user
 from dashboard.server.models import UserCreate, UserPublic, UsersPublic, UserUpdate
@@ -25,7 +25,7 @@ async def read_users(
     session: SessionDep,
     _admin: AdminUser,
     limit: int = Query(default=100, ge=1, le=1000),
-    offset: int = Query(default=0, ge=0),
+    offset: RowOffset = 0,
 ) -> UsersPublic:
     """Every user (admin only)."""
     count = await session.scalar(select(func.count()).select_from(User))
@@ -48,7 +48,7 @@ async def create_user(session: SessionDep, _admin: AdminUser, user_in: UserCreat
 
 @router.patch("/{user_id}", response_model=UserPublic)
 async def update_user(
-    session: SessionDep, admin: AdminUser, user_id: int, user_in: UserUpdate
+    session: SessionDep, admin: AdminUser, user_id: RowId, user_in: UserUpdate
 ) -> UserPublic:
     """Change a user's role or disable them (admin only; not yourself, to keep an admin)."""
     user = await session.get(User, user_id)

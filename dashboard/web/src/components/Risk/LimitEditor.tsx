@@ -106,6 +106,12 @@ const LimitEditor = ({ user }: LimitEditorProps) => {
             </Button>
           </div>
         </form>
+        {line === "gateware" && (
+          <p data-testid="limit-disarms" className="mt-2 text-sm text-amber-400">
+            Fail closed (C2): a gateware limit change disarms the gateware. Nothing is accepted
+            until an operator re-arms it with the Re-arm button.
+          </p>
+        )}
         {!allowed && (
           <p className="mt-2 text-sm text-zinc-400">
             Only an operator or an admin may change limits.

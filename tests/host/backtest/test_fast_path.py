@@ -1,0 +1,214 @@
+"""The fast backtest path ends where the reference path ends: the same orders with both lines'
+verdicts, the same fills, equity curve and report, and the same state in every component.
+
+The reference path (``guard="model-reference"``: the asyncio engine, one ``on_event`` per event)
+is the oracle; the data are generated with several seeds, fault rates and symbol sets.
+"""
+
+from dataclasses import astuple, fields, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from host.backtest.runner import BacktestResult, run_backtest
+from host.broker.paper import RealismConfig
+from host.data.events import EventKind
+from host.data.generator import GeneratorConfig, generate
+from host.data.loaders import MarketData, load_directory
+from host.engine.config import EngineConfig, GatewareLimits
+from host.engine.production_engine_v2 import OrderRecord
+from host.sanitizer.l0_sanitizer import SanitizerConfig
+
+#: Report fields that measure wall time, not the backtest.
+TIMING = {"events_per_s", "wall_s", "gateware_verdict_us_median"}
+
+_ORDER_FIELDS = [f.name for f in fields(OrderRecord) if f.name != "gateware_latency_us"]
+_MODEL_REGISTERS = (
+    "state",
+    "kill_cause",
+    "limits",
+    "limits_set",
+    "open_count",
+    "open_notional",
+    "exposure_sum",
+    "counters",
+    "_silence_base",
+    "_rate_base",
+    "_rate_count",
+    "_fill_base",
+    "_fill_count",
+    "_dup_base",
+    "_last_valid",
+    "_last_id",
+    "_last_key",
+    "_last_cycle",
+    "_last_beat",
+    "_kill_cycle",
+)
+_HUNTER_STATE = (
+    "direction",
+    "stage",
+    "first_entry",
+    "position",
+    "cost",
+    "first_fill_ts",
+    "exiting",
+    "exit_reason",
+    "order_working",
+    "cooldown_until",
+    "retry_at",
+)
+
+
+def outcome(result: BacktestResult) -> dict[str, Any]:
+    """Everything a run leaves behind that does not measure wall time."""
+    engine = result.engine
+    guard: Any = engine.guard  # the model guard (DirectModelGuard) in every run here
+    hunter: Any = engine.strategy
+    model, broker, drb = guard.model, engine.broker, engine.drb
+    return {
+        "report": {k: v for k, v in result.report.items() if k not in TIMING},
+        "orders": [
+            tuple(getattr(record, name) for name in _ORDER_FIELDS)
+            for record in engine.orders.values()
+        ],
+        "fills": engine.fills,
+        "equity_curve": engine.equity_curve,
+        "prices": engine.prices,
+        "liquidations": engine.liquidations,
+        "counts": vars(engine.counts),
+        "signals": engine.signal_count,
+        "guard_clock": (guard._cycle, guard._clock),
+        "model": {name: getattr(model, name) for name in _MODEL_REGISTERS},
+        "model_instruments": [
+            tuple(getattr(row, name) for name in row.__slots__) for row in model.instruments
+        ],
+        "model_slots": [
+            None if slot is None else tuple(getattr(slot, n) for n in slot.__slots__)
+            for slot in model.slots
+        ],
+        "drb": drb.status(),
+        "drb_books": {index: astuple(book) for index, book in drb._books.items()},
+        "drb_open": {cid: astuple(order) for cid, order in drb._open.items()},
+        "drb_windows": (list(drb._accepted_times), list(drb._fill_times), drb._last),
+        "account": (
+            broker.account.fees,
+            {s: astuple(p) for s, p in broker.account.positions.items()},
+        ),
+        "markets": {s: astuple(m) for s, m in broker._markets.items()},
+        "broker_rejects": broker.rejects,
+        "sanitizer": (
+            dict(engine.sanitizer.rejects),
+            dict(engine.sanitizer.rejects_by_symbol),
+            engine.sanitizer.accepted,
+        ),
+        "hunter": {
+            symbol: tuple(getattr(state, name) for name in _HUNTER_STATE)
+            for symbol, state in hunter._symbols.items()
+        },
+        "next": (engine._next_heartbeat, engine._next_equity, engine.now, engine.halted),
+    }
+
+
+async def both(data_dir: Path, config: EngineConfig) -> tuple[BacktestResult, BacktestResult]:
+    data = load_directory(data_dir)
+    fast = await run_backtest(data, guard="model", config=config)
+    reference = await run_backtest(data, guard="model-reference", config=config)
+    return fast, reference
+
+
+def assert_same(fast: BacktestResult, reference: BacktestResult) -> None:
+    assert fast.path == "fast"
+    assert reference.path == "reference"
+    expected, actual = outcome(reference), outcome(fast)
+    for key in expected:
+        assert actual[key] == expected[key], key
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 5, 8])
+async def test_fast_path_when_generated_market_then_same_outcome_as_reference(
+    tmp_path: Path, seed: int
+) -> None:
+    generate(tmp_path, seed=seed, events=25_000)
+    fast, reference = await both(tmp_path, EngineConfig())
+    # The runs trade and both lines reject something, so the comparison has teeth.
+    assert reference.report["trades"] > 0
+    assert reference.report["rejects"]["sanitizer"]
+    assert reference.report["rejects"]["tick_filter"]
+    assert_same(fast, reference)
+
+
+async def test_fast_path_when_faulty_feed_and_unknown_symbol_then_same_outcome(
+    tmp_path: Path,
+) -> None:
+    # Twenty-five times the usual faults (absurd prices, band outliers, duplicates, gaps,
+    # crossed books, latency) and a third symbol the instrument map does not know.
+    generate(
+        tmp_path,
+        seed=11,
+        events=25_000,
+        symbols=("BTCUSDT", "ETHUSDT", "SOLUSDT"),
+        config=GeneratorConfig(fault_rate=0.05),
+    )
+    config = replace(
+        EngineConfig(),
+        sanitizer=SanitizerConfig(max_sequence_gap=5, confirm_count=2, max_deviation=0.02),
+    )
+    fast, reference = await both(tmp_path, config)
+    rejects = reference.report["rejects"]
+    assert {"ABSURD_PRICE", "SEQUENCE_GAP", "SEQUENCE_DUPLICATE"} <= set(rejects["sanitizer"])
+    assert rejects["tick_filter"]["BAND_JUMP"] > 0
+    assert_same(fast, reference)
+
+
+@pytest.mark.parametrize("rung", [0, 2])
+async def test_fast_path_when_other_realism_then_same_outcome(tmp_path: Path, rung: int) -> None:
+    generate(tmp_path, seed=4, events=25_000)
+    config = replace(EngineConfig(), realism=RealismConfig.level(rung))
+    fast, reference = await both(tmp_path, config)
+    assert reference.report["trades"] > 0
+    assert_same(fast, reference)
+
+
+async def test_fast_path_when_gateware_latches_a_kill_then_reference_path_runs(
+    tmp_path: Path,
+) -> None:
+    # One fill per window: the model latches FILL_RATE and raises an ALERT, which only the
+    # reference path follows; the runner must notice and replay there, with its answer.
+    generate(tmp_path, seed=3, events=25_000)
+    config = replace(EngineConfig(), gateware=GatewareLimits(fill_max=1))
+    fast, reference = await both(tmp_path, config)
+    assert reference.report["halted"] is True
+    assert "FILL_RATE" in reference.report["halt_reason"]
+    assert fast.path == "reference"
+    assert outcome(fast) == outcome(reference)
+
+
+@pytest.mark.parametrize("case", ["one event", "trades only", "quotes only", "one symbol"])
+async def test_fast_path_when_sparse_data_then_same_outcome(tmp_path: Path, case: str) -> None:
+    generate(tmp_path, seed=6, events=6_000)
+    full = load_directory(tmp_path)
+    events = full.events
+    chosen = {
+        "one event": events[:1],
+        "trades only": events[events["kind"] == EventKind.TRADE],
+        "quotes only": events[events["kind"] == EventKind.QUOTE],
+        "one symbol": events[events["sym"] == 1],  # the other symbol never quotes
+    }[case]
+    data = MarketData(chosen, full.symbols, full.stats)
+    fast = await run_backtest(data, guard="model")
+    reference = await run_backtest(data, guard="model-reference")
+    assert_same(fast, reference)
+
+
+async def test_fast_path_when_symbols_unknown_to_the_instrument_map_then_same_outcome(
+    tmp_path: Path,
+) -> None:
+    generate(tmp_path, seed=6, events=6_000)
+    full = load_directory(tmp_path)
+    data = MarketData(full.events, ["AAAUSDT", "BBBUSDT"], full.stats)
+    fast = await run_backtest(data, guard="model")
+    reference = await run_backtest(data, guard="model-reference")
+    assert reference.report["orders"] == 0
+    assert_same(fast, reference)
