@@ -85,7 +85,7 @@ from amaranth.hdl import (
 from amaranth.lib import data
 
 from hdl.guard_core import GuardCore
-from hdl.guard_spec import AGE_MAX, UPDATE_STAGE, VALUATION_BITS
+from hdl.guard_spec import AGE_MAX, NOTIONAL_STAGE, UPDATE_STAGE, VALUATION_BITS
 from hdl.protocol import (
     MESSAGE_LAYOUT,
     N_INSTRUMENTS,
@@ -642,6 +642,7 @@ class GuardCoreSpec(Elaboratable):
         valuation = Signal(signed(VALUATION_BITS + 2), name="spec_valuation")
         gross = Signal(64, name="spec_gross_before")
         reducing = Signal(name="spec_reducing")
+        m.d.comb += valuation.eq(self.valuation(reg, lim, order))
         with m.If(ctx.checking):
             buy = order.side == Side.BUY
             long_case = self._select(reg, order, "position") + self._select(reg, order, "open_buy")
@@ -649,22 +650,25 @@ class GuardCoreSpec(Elaboratable):
                 reg, order, "open_sell"
             )
             m.d.sync += [
-                valuation.eq(self.valuation(reg, lim, order)),
                 gross.eq(reg["exposure_sum"] + reg["open_notional"]),
                 reducing.eq(
                     Mux(buy, long_case + order.quantity <= 0, short_case - order.quantity >= 0)
                 ),
             ]
-        # The cycle the core multiplies an order's factors: its update stage. An order for an
-        # instrument the core does not have has no valuation (C3 rejects it).
+        # The cycle the core's multiplier reads an order's factors (NOTIONAL_STAGE, the check
+        # stage; its product is registered for the update stage). An order for an instrument
+        # the core does not have has no valuation (C3 rejects it).
+        at_multiply = ctx.stages[NOTIONAL_STAGE - 1] & ctx.is_order
         at_update = ctx.stages[UPDATE_STAGE - 1] & ctx.is_order
         known = order.instrument < self.n_instruments
-        with m.If(at_update & known):
+        with m.If(at_multiply & known):
             m.d.comb += [
                 Assert(factor_qty == order.quantity),
                 Assert(factor_price == valuation),
             ]
-        notional = factor_qty * factor_price
+        # registered like the core's product, from the same factors
+        notional = Signal(QTY_BITS + VALUATION_BITS, name="spec_notional")
+        m.d.sync += notional.eq(factor_qty * factor_price)
         flags = {name: Signal(name=f"held_{name}") for name in NOTIONAL_CONTROLS}
         with m.If(at_update):
             m.d.sync += [
