@@ -8,27 +8,38 @@ counter map, timing); this module implements them bit for bit.
 
 Pipeline (``c`` is the ``i_msg`` beat cycle; the top level keeps beats at least 5 cycles apart)
 -----------------------------------------------------------------------------------------------
-* cycle ``c``: the message is registered; client ids are compared with every order slot.
+* cycle ``c``: the message is registered; client ids are compared with every order slot and
+  the matching slot's fields and the one instrument row the message touches are registered
+  (at most one slot matches: client ids of open orders are unique).
 * cycle ``c + 1`` (stage A): every check of the message is evaluated from the registers
-  (:mod:`hdl.tick_filter`, :mod:`hdl.pre_trade_risk`) and registered.
-* cycle ``c + 2`` (stage B): notional (one multiplier), priority of the reasons, state updates
-  and the response are registered.
+  (:mod:`hdl.tick_filter`, :mod:`hdl.pre_trade_risk`) and registered, with the notional (one
+  multiplier) and the headroom left under the gross exposure limit.
+* cycle ``c + 2`` (stage B): the two notional comparisons, priority of the reasons, state
+  updates and the response are registered.
 * cycle ``c + 3``: the response beat is on ``o_rsp``; a fill's position exposure (a second
   multiplier) is registered.
+
+The cycle count is the same for every message and verdict; only the amount of logic between
+two registers changed when the multiplier moved to stage A (the ECP5's critical path was
+multiplier -> comparison -> reason priority -> slot write enables, all on stage B).
 
 Counters (32 bits, wrapping) live in a memory of 8 rows x 4 lanes updated read-modify-write off
 the verdict path, one event per cycle, kills first.
 
-Size: the counters sit in block RAM, but every instrument and order-slot field is a register,
-so the core alone synthesises (``synth_ice40 -dsp``, 2026-11) to about 7,300 LUTs and 3,800
-flip-flops: more than the 5,280 logic cells of an iCE40UP5K, so it needs an ECP5 today. The way
-down is the same pipeline with the instrument table in block RAM (the row index is already
-selected once per message; read it on the beat cycle, write it back on stage B).
+Size: the counters sit in block RAM, but every instrument and order-slot field is a register.
+At the iCEBreaker's reduced size (1 instrument, 2 order slots) the core alone still
+synthesises (``synth_ice40 -dsp``, 2026-11) to about 5,200 LUTs, 1,900 carries and 2,000
+flip-flops, so the whole guard does not fit the 5,280 logic cells of an iCE40UP5K. Over half
+of the multiplexer bits Yosys builds (before mapping) form the response payload: the STATUS
+reply's four 40-bit words choose among the summary, three instrument pages, the counters and
+seven limit pages. The way down: limits and static instrument settings mirrored in block RAM
+for STATUS (like the counters), and the instrument table itself in block RAM (the row index
+is registered on the beat cycle already: read it there, write it back on stage B).
 """
 
 from typing import Any
 
-from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal, signed, unsigned
+from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal, Value, signed, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
@@ -55,7 +66,7 @@ from hdl.guard_spec import (
     order_counter,
     tick_counter,
 )
-from hdl.pre_trade_risk import order_checks
+from hdl.pre_trade_risk import order_checks, order_valuation
 from hdl.protocol import (
     MESSAGE_LAYOUT,
     N_INSTRUMENTS,
@@ -91,6 +102,15 @@ def _layout_size(message_type: MessageType) -> int:
 
 def _view(message_type: MessageType, payload: Any) -> Any:
     return data.View(PAYLOAD_LAYOUTS[message_type], payload[: _layout_size(message_type)])
+
+
+def _one_hot_select(select: Value, values: list[Value]) -> Value:
+    """OR of ``values[i]`` where ``select[i]`` is set: ``values[i]`` when only bit ``i`` is."""
+    width = max(len(value) for value in values)
+    result: Value = Const(0, width)
+    for index, value in enumerate(values):
+        result = result | Mux(select[index], value, 0)
+    return result[:width]
 
 
 class _Instrument:
@@ -312,19 +332,78 @@ class GuardCore(wiring.Component):
                 m.d.sync += value.eq(value + 1)
 
         # ---- stage 0: register the message, compare client ids ------------------------------
+        # Client ids of valid slots are unique (an accept needs DUPLICATE_ID to pass), so at
+        # most one slot matches: its fields are selected by AND-OR on the beat cycle, and so
+        # is the one instrument row the message touches. Stage A then starts from registers
+        # instead of a priority encoder and two muxes (the old critical path).
         msg_type = Signal(8)
         msg = Signal(payload_bits)
         match = Signal(self.n_order_slots)
         valid_a = Signal()
+        beat_type = self.i_msg.payload.type
+        beat_payload = self.i_msg.payload.payload
+        beat_match = Signal(self.n_order_slots)
+        m.d.comb += beat_match.eq(
+            Cat(slot.valid & (slot.client_id == beat_payload[:32]) for slot in slots)
+        )
+
+        def matched(field: str) -> Value:
+            """``field`` of the matching slot, 0 when none matches."""
+            return _one_hot_select(beat_match, [getattr(slot, field) for slot in slots])
+
+        beat_row = Signal(2)
+        with m.If((beat_type == MessageType.CANCEL) | (beat_type == MessageType.FILL)):
+            m.d.comb += beat_row.eq(matched("instrument"))
+        with m.Elif(beat_type == MessageType.TICK):
+            m.d.comb += beat_row.eq(_view(MessageType.TICK, beat_payload).instrument[:2])
+        with m.Elif(beat_type == MessageType.SET_INSTRUMENT):
+            m.d.comb += beat_row.eq(_view(MessageType.SET_INSTRUMENT, beat_payload).instrument[:2])
+        with m.Elif(beat_type == MessageType.STATUS):
+            m.d.comb += beat_row.eq(_view(MessageType.STATUS, beat_payload).section[:2])
+        with m.Else():
+            m.d.comb += beat_row.eq(_view(MessageType.ORDER, beat_payload).instrument[:2])
+        # the one instrument row a message touches, for stages A and B (the message register
+        # and the slots hold still until the next beat)
+        row_index = Signal(2)
+        slot_ins = Signal(2)
+        remaining = Signal(QTY_BITS)
+        slot_side = Signal()
+        slot_valuation = Signal(VALUATION_BITS)
+        # an order's valuation price, from the beat's payload and its instrument's touch and
+        # reference (they and the collar hold still until the next beat); the instrument is
+        # the payload's own, so the slot match is not on this path
+        beat_order = _view(MessageType.ORDER, beat_payload)
+        beat_order_row = beat_order.instrument[:2]
+        beat_valuation = order_valuation(
+            m,
+            view=beat_order,
+            bid=ins_at.bid[beat_order_row],
+            ask=ins_at.ask[beat_order_row],
+            ref_mid=ins_at.ref_mid[beat_order_row],
+            collar=lim[LimitId.COLLAR_TICKS],
+        )
+        valuation = Signal(VALUATION_BITS)
+        # the quantity a cancel or fill releases: the rest of the order, or the fill's own
+        beat_remaining = matched("remaining")
+        beat_fill = _view(MessageType.FILL, beat_payload)
+        fill_qty = Signal(QTY_BITS)
         m.d.sync += valid_a.eq(self.i_msg.valid)
         with m.If(self.i_msg.valid):
             m.d.sync += [
-                msg_type.eq(self.i_msg.payload.type),
-                msg.eq(self.i_msg.payload.payload),
-                match.eq(
-                    Cat(
-                        slot.valid & (slot.client_id == self.i_msg.payload.payload[:32])
-                        for slot in slots
+                msg_type.eq(beat_type),
+                msg.eq(beat_payload),
+                match.eq(beat_match),
+                row_index.eq(beat_row),
+                slot_ins.eq(matched("instrument")),
+                remaining.eq(beat_remaining),
+                slot_side.eq(matched("side")),
+                slot_valuation.eq(matched("valuation")),
+                valuation.eq(beat_valuation),
+                fill_qty.eq(
+                    Mux(
+                        (beat_type == MessageType.CANCEL) | (beat_fill.quantity > beat_remaining),
+                        beat_remaining,
+                        beat_fill.quantity,
                     )
                 ),
             ]
@@ -335,29 +414,15 @@ class GuardCore(wiring.Component):
         for t, sig in is_type.items():
             m.d.comb += sig.eq(msg_type == t)
 
-        # the one instrument row a message touches, selected once for stages A and B (the
-        # message register and the slots' instruments hold still until the next beat)
         order_view = _view(MessageType.ORDER, msg)
         tick_view = _view(MessageType.TICK, msg)
         set_inst = _view(MessageType.SET_INSTRUMENT, msg)
         status_view = _view(MessageType.STATUS, msg)
+        # the matching slot's number, only for the stage B writes
         slot_index = Signal(range(self.n_order_slots))
         for index in reversed(range(self.n_order_slots)):
             with m.If(match[index]):
                 m.d.comb += slot_index.eq(index)
-        slot_ins = Signal(2)
-        m.d.comb += slot_ins.eq(slot_at.instrument[slot_index])
-        row_index = Signal(2)
-        with m.If(is_type[MessageType.CANCEL] | is_type[MessageType.FILL]):
-            m.d.comb += row_index.eq(slot_ins)
-        with m.Elif(is_type[MessageType.TICK]):
-            m.d.comb += row_index.eq(tick_view.instrument[:2])
-        with m.Elif(is_type[MessageType.SET_INSTRUMENT]):
-            m.d.comb += row_index.eq(set_inst.instrument[:2])
-        with m.Elif(is_type[MessageType.STATUS]):
-            m.d.comb += row_index.eq(status_view.section[:2])
-        with m.Else():
-            m.d.comb += row_index.eq(order_view.instrument[:2])
         row = _Row(m, ins_at, row_index)
 
         order = order_checks(
@@ -392,17 +457,21 @@ class GuardCore(wiring.Component):
         type_b = msg_type
         msg_b = msg
         order_bits_b = Signal(len(order.fails))
-        valuation_b = Signal(VALUATION_BITS)
         reducing_b = Signal()
-        gross_b = Signal(51)
+        # C10 on stage B is gross + product > limit; stage A leaves it one comparison:
+        # product > limit - gross, or a fail whatever the product when gross is already over
+        gross_over_b = Signal()
+        gross_headroom_b = Signal(LIMIT_WIDTHS[LimitId.MAX_GROSS_EXPOSURE])
+        gross = Signal(51)
+        m.d.comb += gross.eq(exposure_sum + open_notional)
         rate_expired_b = Signal()
         free_slot_b = Signal(range(self.n_order_slots))
         price_n_b = Signal(PRICE_BITS)
         m.d.sync += [
             order_bits_b.eq(order.fails),
-            valuation_b.eq(order.valuation),
             reducing_b.eq(order.reducing),
-            gross_b.eq(exposure_sum + open_notional),
+            gross_over_b.eq(gross > lim[LimitId.MAX_GROSS_EXPOSURE]),
+            gross_headroom_b.eq(lim[LimitId.MAX_GROSS_EXPOSURE] - gross),
             rate_expired_b.eq(order.rate_expired),
             free_slot_b.eq(order.free_slot),
             price_n_b.eq(order.price),
@@ -452,14 +521,7 @@ class GuardCore(wiring.Component):
         # CANCEL / FILL: the matching slot
         found_b = Signal()
         slot_b = Signal(range(self.n_order_slots))
-        fill_view = _view(MessageType.FILL, msg)
-        remaining = slot_at.remaining[slot_index]
-        slot_buy = slot_at.side[slot_index] == Side.BUY
-        fill_qty = Signal(QTY_BITS)
-        with m.If(is_type[MessageType.CANCEL] | (fill_view.quantity > remaining)):
-            m.d.comb += fill_qty.eq(remaining)
-        with m.Else():
-            m.d.comb += fill_qty.eq(fill_view.quantity)
+        slot_buy = slot_side == Side.BUY
         position = row.position
         new_position = Signal(signed(POSITION_REG_BITS))
         m.d.comb += new_position.eq(Mux(slot_buy, position + fill_qty, position - fill_qty))
@@ -478,7 +540,6 @@ class GuardCore(wiring.Component):
         new_position_b = Signal(signed(POSITION_REG_BITS))
         fill_expired_b = Signal()
         fill_count_b = Signal.like(fill_count)
-        slot_valuation_b = Signal(VALUATION_BITS)
         m.d.sync += [
             found_b.eq(match != 0),
             slot_b.eq(slot_index),
@@ -489,8 +550,14 @@ class GuardCore(wiring.Component):
             new_position_b.eq(new_position),
             fill_expired_b.eq(fill_expired),
             fill_count_b.eq(fill_count_new),
-            slot_valuation_b.eq(slot_at.valuation[slot_index]),
         ]
+
+        # one multiplier, on stage A so that stage B starts from its product: an order's
+        # notional or the notional a cancel/fill releases
+        multiplicand = Mux(is_type[MessageType.ORDER], order_view.quantity, fill_qty)
+        multiplier = Mux(is_type[MessageType.ORDER], valuation, slot_valuation)
+        product = Signal(QTY_BITS + VALUATION_BITS)
+        m.d.sync += product.eq(multiplicand * multiplier)
 
         # STATUS: the counter row is read on stage A so that its data arrives on stage B
         # yosys keeps a memory this shallow in flip-flops unless told to use block RAM
@@ -532,16 +599,11 @@ class GuardCore(wiring.Component):
         arm_b = _view(MessageType.ARM, msg_b)
         status_b = _view(MessageType.STATUS, msg_b)
 
-        # one multiplier: an order's notional or the notional a cancel/fill releases
-        multiplicand = Mux(b_type[MessageType.ORDER], order_b.quantity, fill_qty_b)
-        multiplier = Mux(b_type[MessageType.ORDER], valuation_b, slot_valuation_b)
-        product = Signal(QTY_BITS + VALUATION_BITS)
-        m.d.comb += product.eq(multiplicand * multiplier)
         fails = Cat(
             order_bits_b[: Reason.MAX_NOTIONAL - 1],
             product > lim[LimitId.MAX_ORDER_NOTIONAL],
             order_bits_b[Reason.MAX_NOTIONAL - 1 : Reason.MAX_EXPOSURE - 2],
-            ~reducing_b & (gross_b + product > lim[LimitId.MAX_GROSS_EXPOSURE]),
+            ~reducing_b & (gross_over_b | (product > gross_headroom_b)),
             order_bits_b[Reason.MAX_EXPOSURE - 2 :],
         )
         reason = Signal(8)
@@ -706,7 +768,7 @@ class GuardCore(wiring.Component):
                     slot_at.kind[slot].eq(order_b.kind),
                     slot_at.price[slot].eq(price_n_b),
                     slot_at.remaining[slot].eq(order_b.quantity),
-                    slot_at.valuation[slot].eq(valuation_b),
+                    slot_at.valuation[slot].eq(valuation),
                     open_count.eq(open_count + 1),
                     open_notional.eq(open_notional + product),
                     last["valid"].eq(1),

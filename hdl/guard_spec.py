@@ -30,6 +30,7 @@ from hdl.protocol import (
 __all__ = [
     "VERDICT_LATENCY",
     "CHECK_STAGE",
+    "NOTIONAL_STAGE",
     "UPDATE_STAGE",
     "STATUS_STAGE",
     "AGE_BITS",
@@ -63,6 +64,9 @@ __all__ = [
 VERDICT_LATENCY = 3
 #: Offset of the cycle whose register values a message's checks read (stage A).
 CHECK_STAGE = 1
+#: Offset of the cycle whose factors the notional multiplier reads (stage A); the product is
+#: registered for stage B.
+NOTIONAL_STAGE = CHECK_STAGE
 #: Offset of the cycle on which a message's state updates are registered (stage B).
 UPDATE_STAGE = 2
 #: Offset of the cycle whose register values a STATUS reply shows.

@@ -2,8 +2,10 @@
 
 :func:`order_checks` builds, from registered values only, one fail bit per Reason in code order
 (MAX_NOTIONAL and MAX_EXPOSURE excepted: GuardCore computes them on stage B from the single
-multiplier), the order's valuation price, whether it reduces the position, and the lowest free
-order slot. The rules are those of :class:`host.link.model.GuardModel`.
+multiplier), whether the order reduces the position, and the lowest free order slot.
+:func:`order_valuation` gives the price the order is valued at; GuardCore computes it on the
+beat cycle, so that the multiplier has a stage of its own. The rules are those of
+:class:`host.link.model.GuardModel`.
 """
 
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from hdl.protocol import (
     TradingState,
 )
 
-__all__ = ["OrderChecks", "order_checks", "STAGE_A_REASONS"]
+__all__ = ["OrderChecks", "order_checks", "order_valuation", "STAGE_A_REASONS"]
 
 #: The reasons whose fail bits stage A produces, in the order of :attr:`OrderChecks.fails`.
 STAGE_A_REASONS = tuple(
@@ -39,8 +41,6 @@ class OrderChecks:
     ----------
     fails : Value
         One bit per reason of :data:`STAGE_A_REASONS`, set when that control fails.
-    valuation : Signal(VALUATION_BITS)
-        The price the order is valued at (C6, C10).
     reducing : Signal(1)
         The order shrinks the position in the worst case with open orders.
     rate_expired : Signal(1)
@@ -52,7 +52,6 @@ class OrderChecks:
     """
 
     fails: Value
-    valuation: Signal
     reducing: Signal
     rate_expired: Signal
     free_slot: Signal
@@ -104,25 +103,9 @@ def order_checks(
     min_price = row.min_price
     max_price = row.max_price
     ref_mid = row.ref_mid
-    bid = row.bid
-    ask = row.ask
     max_position = Signal(POSITION_BITS - 1, name="order_max_position")
     m.d.comb += max_position.eq(row.max_position)
     collar = lim[LimitId.COLLAR_TICKS]
-
-    valuation = Signal(VALUATION_BITS, name="order_valuation")
-    upper = Signal(VALUATION_BITS, name="collar_upper")
-    lower = Signal(signed(VALUATION_BITS + 1), name="collar_lower")
-    m.d.comb += [upper.eq(ref_mid + collar), lower.eq(ref_mid - collar)]
-    with m.If(limit & buy):
-        m.d.comb += valuation.eq(Mux(price > ask, price, ask))
-    with m.Elif(limit):
-        m.d.comb += valuation.eq(Mux(price < bid, price, bid))
-    with m.Elif(buy):
-        m.d.comb += valuation.eq(Mux(upper > ask, upper, ask))
-    with m.Else():
-        lowest = Mux(lower < bid, lower, bid)
-        m.d.comb += valuation.eq(Mux(lowest < 1, 1, lowest))
 
     rate_expired = Signal(name="rate_expired")
     m.d.comb += rate_expired.eq(rate_age >= lim[LimitId.RATE_WINDOW])
@@ -166,4 +149,33 @@ def order_checks(
     }
     fails = Signal(len(STAGE_A_REASONS), name="order_fails")
     m.d.comb += fails.eq(Cat(checks[reason] for reason in STAGE_A_REASONS))
-    return OrderChecks(fails, valuation, reducing, rate_expired, free_slot, price)
+    return OrderChecks(fails, reducing, rate_expired, free_slot, price)
+
+
+def order_valuation(
+    m: Module, *, view: Any, bid: Value, ask: Value, ref_mid: Value, collar: Value
+) -> Signal:
+    """The price the ORDER payload ``view`` is valued at (C6, C10), combinationally.
+
+    A limit order at its price or the touch it would trade against, whichever is worse for
+    us; a market order at the reference mid moved by the collar, or the touch if that is
+    worse (a sell at least 1 tick). ``bid``, ``ask`` and ``ref_mid`` are those of the order's
+    instrument.
+    """
+    buy = view.side == Side.BUY
+    limit = view.kind == OrderKind.LIMIT
+    price = view.price
+    valuation = Signal(VALUATION_BITS, name="order_valuation")
+    upper = Signal(VALUATION_BITS, name="collar_upper")
+    lower = Signal(signed(VALUATION_BITS + 1), name="collar_lower")
+    m.d.comb += [upper.eq(ref_mid + collar), lower.eq(ref_mid - collar)]
+    with m.If(limit & buy):
+        m.d.comb += valuation.eq(Mux(price > ask, price, ask))
+    with m.Elif(limit):
+        m.d.comb += valuation.eq(Mux(price < bid, price, bid))
+    with m.Elif(buy):
+        m.d.comb += valuation.eq(Mux(upper > ask, upper, ask))
+    with m.Else():
+        lowest = Mux(lower < bid, lower, bid)
+        m.d.comb += valuation.eq(Mux(lowest < 1, 1, lowest))
+    return valuation

@@ -27,8 +27,18 @@ def make_guard(
         UART rate of the link.
     core : CoreFactory, optional
         Replaces :class:`hdl.guard_core.GuardCore` (only to measure the plumbing alone).
+    n_instruments, n_order_slots : int, optional
+        Size of the guard core (see :class:`hdl.guard_core.GuardCore`); the protocol's full
+        size when None. A board with a small FPGA builds a smaller guard this way.
     """
-    return GuardUARTTop(clock_hz=clock_hz, baud=baud, time_unit_cycles=time_unit_cycles, core=core)
+    return GuardUARTTop(
+        clock_hz=clock_hz,
+        baud=baud,
+        time_unit_cycles=time_unit_cycles,
+        core=core,
+        n_instruments=n_instruments,
+        n_order_slots=n_order_slots,
+    )
 
 
 def verdict_latency_cycles() -> int:

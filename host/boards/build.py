@@ -1,7 +1,6 @@
 """Synthesise, place and route a board's bitstream with the YoWASP tools, and report on it."""
 
 import datetime
-import functools
 import hashlib
 import importlib.metadata
 import json
@@ -17,7 +16,7 @@ from pathlib import Path
 from amaranth.build import Platform
 
 from hdl.boards.board_top import DEFAULT_BAUD, GuardFactory
-from hdl.boards.guard import make_guard, verdict_latency_cycles
+from hdl.boards.guard import verdict_latency_cycles
 from host.boards.catalog import BoardSpec
 from host.boards.flash import openfpgaloader_path
 from host.boards.module_stats import format_module_cells, module_cells
@@ -253,7 +252,7 @@ def build_bitstream(
     # Hash first: the build elaborates what is imported now, and the report must name it.
     sources = source_sha256(root)
     if guard_factory is None:
-        guard_factory = functools.partial(make_guard, **dict(spec.guard_options))  # type: ignore[arg-type]
+        guard_factory = spec.guard_factory()
     spec.top.validate_clock(clock_hz)  # before constructing: a refused top warns "unused"
     top = spec.top(clock_hz=clock_hz, baud=baud, guard_factory=guard_factory)
     latency = verdict_latency_cycles() if latency_cycles is None else latency_cycles
