@@ -7,31 +7,15 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from hdl.protocol import OrderKind, Reason, Side
+from hdl.protocol import Reason
 from host.broker.paper import RealismConfig
 from host.data.events import EventKind
 from host.engine import EngineConfig, ProductionEngineV2
 from host.link.client import GuardClient
 from host.link.model_transport import ModelTransport
-from host.strategies.base import Intent, OrderIntent, Strategy
+from host.reliability.link_death import RestingBuyer
 
 S = 1_000_000
-
-
-class RestingBuyer(Strategy):
-    """Rests one buy at the bid on every quote: an open order to cancel, and a new one to refuse."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.count = 0
-
-    def on_quote(
-        self, symbol: str, ts: int, bid: float, ask: float, bq: float, aq: float
-    ) -> list[Intent]:
-        self.count += 1
-        # A different price each time so the duplicate-order check does not hide the point.
-        price = round(bid - 0.1 * (self.count % 5), 1)
-        return [OrderIntent(symbol, Side.BUY, OrderKind.LIMIT, price, 0.001, f"b{self.count}")]
 
 
 async def _quotes(seconds: float) -> AsyncIterator[tuple[Any, ...]]:
