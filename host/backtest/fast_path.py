@@ -11,9 +11,12 @@ gets there:
    (:mod:`host.backtest.vectorised`): sanitizer verdicts, tick conversion and tick-filter
    verdicts, the broker's view of the touch, the hunter's window sums and reference mids, the
    cycle of every tick and heartbeat message the model would receive.
-2. A synchronous loop (no asyncio) then goes event by event, in order, through every tick the
+2. A synchronous loop (no asyncio) then goes event by event, in order, through the ticks the
    strategy would see and every equity sample, and evaluates the strategy's decision on each;
-   while the paper broker holds orders it also feeds it every quote and trade. Where anything
+   while the paper broker holds orders it also feeds it every quote and trade. While the
+   broker is idle, numpy finds the next tick that could change anything (one without a quiet
+   band, a trigger past the cooldown, a mid outside a position's band) and the loop jumps
+   there: every tick in between would pass the loop's test and do nothing. Where anything
    happens (an intent, a broker event) the loop first brings the model, DRBGuard and broker to
    the exact state the reference would have there, then calls the *reference code itself*
    (``engine._intent``, ``engine._broker_events``): orders, cancels and fills go through the
@@ -27,7 +30,7 @@ on the reference path, so the answer is always the reference's.
 import gc
 import math
 import time
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any, Literal
@@ -67,6 +70,10 @@ _IDLE = (-_INF, _INF, _INF)
 #: Relative distance kept from the strategy's price thresholds in its quiet band: about
 #: 1e-5 bp of the mid, where the float rounding of its tests is below 1e-11 bp.
 _MARGIN = 1e-9
+#: A quiet band no symbol has: the jump cache of a symbol before its first search.
+_UNSET = (_INF, _INF, -_INF)
+#: Ticks a managed symbol's band is first tested on, in one numpy call (then 4x more each).
+_SCAN = 64
 
 
 class FastPathUnsupported(Exception):
@@ -107,6 +114,24 @@ class _Instrument:
         self.wire_ts = np.empty(0, np.int64)
         self.ts = np.empty(0, np.int64)
         self.cand: tuple[bool, int, int] = (False, 0, 0)
+
+
+class _Jump:
+    """One symbol's ticks as :meth:`FastBacktest._next_stop` searches them: their indices into
+    the loop's tick lists, mids and times; the indices and times of those with a trigger."""
+
+    def __init__(
+        self,
+        index: np.ndarray,
+        mids: np.ndarray,
+        times: np.ndarray,
+        triggers: np.ndarray,
+        trigger_times: np.ndarray,
+    ) -> None:
+        self.index, self.mids, self.times = index, mids, times
+        self.triggers, self.trigger_times = triggers, trigger_times
+        #: The last answer: the band and cooldown it was for, and the tick it found.
+        self.cached: tuple[object, float, int] = (None, 0.0, -1)
 
 
 class FastBacktest:
@@ -156,6 +181,9 @@ class FastBacktest:
         self.ts_all = columns["ts"]
         self.kind, self.sym = columns["kind"], columns["sym"]
         self.t0 = int(self.ts_all[0])
+        if self.n > 1 and bool((self.ts_all[1:] < self.ts_all[:-1]).any()):
+            # Every search on event times below assumes time order (the loaders' merge).
+            raise FastPathUnsupported("the events are not in time order")
         self.groups = event_groups(self.kind, self.sym, len(engine.symbols))
         self.codes = sanitize(columns, self.groups, engine.config.sanitizer)
         ok = self.codes == 0
@@ -345,6 +373,19 @@ class FastBacktest:
         self.t_ts = self.ts_all[tick_at].tolist()
         self.t_mid = mids[tick_at].tolist()
         self.t_trigger = triggers[tick_at].tolist()
+        # Per symbol, for jumping over ticks that cannot change anything (see _next_stop):
+        # the global index (into t_pos) of each of its ticks, their mids and times, and the
+        # global index of each of its ticks with a trigger.
+        tick_sym, tick_mid = self.sym[tick_at], mids[tick_at]
+        tick_ts, has_trigger = self.ts_all[tick_at], triggers[tick_at] != 0
+        self.jump: dict[int, _Jump] = {}
+        for s in self.tick_symbols:
+            mine = tick_sym == s
+            index = np.flatnonzero(mine)
+            triggered = np.flatnonzero(mine & has_trigger)
+            self.jump[s] = _Jump(
+                index, tick_mid[index], tick_ts[index], triggered, tick_ts[triggered]
+            )
         sanitized_at = np.flatnonzero(ok)
         chosen = greedy_samples(self.ts_all[sanitized_at], engine._sample_every, 0)
         sample_at = sanitized_at[chosen]
@@ -586,10 +627,30 @@ class FastBacktest:
         total = self.n
         step = max(1, total // 20)
         next_progress = 0 if progress is not None else total + 1
-        ticks = zip(self.t_pos, self.t_sym, self.t_ts, self.t_mid, self.t_trigger, strict=True)
+        t_pos, t_sym, t_ts, t_mid, t_trigger = (
+            self.t_pos,
+            self.t_sym,
+            self.t_ts,
+            self.t_mid,
+            self.t_trigger,
+        )
+        count = len(t_pos)
+        for jump in self.jump.values():
+            jump.cached = (_UNSET, 0.0, -1)
+        # The first tick at or after the next progress report: no jump goes past it.
+        progress_i = bisect_left(t_pos, next_progress) if progress is not None else count
         # ``horizon``: below it, no sample and no progress report is due before a tick.
         horizon = min(next_sample, next_progress - 1)
-        for position, s, ts, mid, trigger in ticks:
+        i = 0
+        while i < count:
+            if not (orders or arrivals):
+                # An idle broker and quiet symbols: go straight to the next tick that can
+                # change anything (samples and progress reports skipped over are made below).
+                i = min(self._next_stop(i, quiet, states, count), progress_i)
+                if i >= count:
+                    break
+            position, s, ts, mid, trigger = t_pos[i], t_sym[i], t_ts[i], t_mid[i], t_trigger[i]
+            i += 1
             if horizon < position or orders or arrivals:
                 if orders or arrivals:
                     self._catch_up(position)
@@ -602,6 +663,7 @@ class FastBacktest:
                 if position >= next_progress:
                     progress(position, total)  # type: ignore[misc]
                     next_progress = position + step
+                    progress_i = bisect_left(t_pos, next_progress)
                 horizon = min(next_sample, next_progress - 1)
             # A quiet band holds for idle symbols too (anything goes, nothing happens) but
             # for a cascade, which only a tick with a trigger can show.
@@ -635,6 +697,26 @@ class FastBacktest:
         self._catch_up(total)
         if progress is not None:
             progress(total, total)
+
+    def _next_stop(
+        self, i: int, quiet: list[tuple[float, float, float] | None], states: list[Any], count: int
+    ) -> int:
+        """The first tick from the ``i``-th (indices into ``t_pos``) that the loop must decide
+        on while the broker is idle; ``count`` if none. Every tick before it would pass the
+        loop's band test or, failing it, provably do nothing, and nothing changes the bands
+        while no tick is decided, so skipping them is exact. Each symbol's answer holds
+        until its band or cooldown changes or the loop passes it."""
+        stop = count
+        for s, jump in self.jump.items():
+            band = quiet[s]
+            cooldown = states[s].cooldown_until if band is _IDLE else 0.0
+            cached_band, cached_cooldown, at = jump.cached
+            if cached_band is not band or cached_cooldown != cooldown or at < i:
+                at = _symbol_stop(i, band, cooldown, jump, count)
+                jump.cached = (band, cooldown, at)
+            if at < stop:
+                stop = at
+        return stop
 
     def _tick_features(self, s: int, position: int) -> tuple[float, float, float, float, float]:
         """Bid, ask, SELL and BUY window notionals and the window's first mid of symbol
@@ -753,6 +835,39 @@ class FastBacktest:
                 strict=True,
             )
         ]
+
+
+def _symbol_stop(
+    i: int, band: tuple[float, float, float] | None, cooldown: float, jump: _Jump, count: int
+) -> int:
+    """:meth:`FastBacktest._next_stop` for one symbol, in the loop's terms: with no band,
+    its next tick; idle (``_IDLE``), its next trigger at or after ``cooldown`` (a trigger
+    before it only renews ``_IDLE``); in a position, its next tick outside the band (there
+    a trigger changes nothing: ``_manage`` ignores it)."""
+    index = jump.index
+    k = int(index.searchsorted(i))
+    if band is None:
+        return int(index[k]) if k < len(index) else count
+    if band is _IDLE:
+        j = max(
+            int(jump.triggers.searchsorted(i)),
+            int(jump.trigger_times.searchsorted(cooldown, side="left")),
+        )
+        return int(jump.triggers[j]) if j < len(jump.triggers) else count
+    low, high, deadline = band
+    # Ticks at or after the deadline leave the band (``ts < deadline`` fails).
+    end = max(int(jump.times.searchsorted(deadline, side="left")), k)
+    mids = jump.mids
+    size = _SCAN
+    while k < end:
+        upto = min(end, k + size)
+        part = mids[k:upto]
+        # ``not (low < mid < high)``, NaN included, as the loop's test.
+        outside = np.flatnonzero(~((low < part) & (part < high)))
+        if len(outside):
+            return int(index[k + int(outside[0])])
+        k, size = upto, size * 4
+    return int(index[end]) if end < len(index) else count
 
 
 def _reject_many(rejects: dict[str, dict[str, int]], line: str, reason: str, count: int) -> None:

@@ -9,8 +9,10 @@ from dataclasses import astuple, fields, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
+from host.backtest.fast_path import _IDLE, _Jump, _symbol_stop
 from host.backtest.runner import BacktestResult, run_backtest
 from host.broker.paper import RealismConfig
 from host.data.events import EventKind
@@ -212,3 +214,60 @@ async def test_fast_path_when_symbols_unknown_to_the_instrument_map_then_same_ou
     reference = await run_backtest(data, guard="model-reference")
     assert reference.report["orders"] == 0
     assert_same(fast, reference)
+
+
+async def test_fast_path_when_progress_is_reported_then_same_outcome_and_every_report(
+    tmp_path: Path,
+) -> None:
+    # Progress reports are due at ticks the loop would otherwise jump over.
+    generate(tmp_path, seed=2, events=25_000)
+    data = load_directory(tmp_path)
+    reports: list[tuple[int, int]] = []
+    fast = await run_backtest(data, guard="model", progress=lambda d, t: reports.append((d, t)))
+    reference = await run_backtest(data, guard="model-reference")
+    assert_same(fast, reference)
+    total = len(data.events)
+    done = [d for d, _ in reports]
+    assert done == sorted(done) and done[-1] == total
+    assert len(reports) >= 20  # one about every twentieth of the events, and the end
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_symbol_stop_when_searched_then_first_tick_the_loop_must_decide(seed: int) -> None:
+    # The jump's answer against the loop's own per-tick test, tick by tick.
+    rng = np.random.default_rng(seed)
+    count = 400
+    index = np.sort(rng.choice(count, size=150, replace=False))
+    mids = 100 + rng.normal(0, 1, len(index))
+    mids[rng.random(len(index)) < 0.02] = np.nan
+    times = np.cumsum(rng.integers(0, 3, len(index))) + 1_000
+    triggered = rng.random(len(index)) < 0.05
+    jump = _Jump(index, mids, times, index[triggered], times[triggered])
+    bands: list[Any] = [
+        None,
+        _IDLE,
+        (98.5, 101.5, float("inf")),
+        (-float("inf"), 102.0, float(times[60]) + 0.5),
+        (99.9, float("inf"), float(times[100])),
+        (float("inf"), -float("inf"), -float("inf")),
+        (-float("inf"), float("inf"), float("inf")),
+    ]
+    for band in bands:
+        # A cooldown on a trigger's own time: that trigger counts (``ts >= cooldown``).
+        on_trigger = float(times[triggered][len(times[triggered]) // 2])
+        for cooldown in (0.0, float(times[40]), on_trigger, float(times[-1]) + 1):
+            for i in range(0, count + 1, 7):
+                expected = count
+                for g, mid, ts, trigger in zip(index, mids, times, triggered, strict=True):
+                    if g < i:
+                        continue
+                    if band is None:
+                        decide = True
+                    elif band is _IDLE:
+                        decide = bool(trigger) and ts >= cooldown
+                    else:
+                        decide = not (band[0] < mid < band[1] and ts < band[2])
+                    if decide:
+                        expected = int(g)
+                        break
+                assert _symbol_stop(i, band, cooldown, jump, count) == expected, (band, i)
