@@ -50,9 +50,11 @@ from host.backtest.vectorised import (
     volatility,
     window_sums,
 )
+from host.broker.paper import Account
 from host.data.events import EVENT_DTYPE, EventKind
 from host.data.loaders import MarketData
 from host.engine.production_engine_v2 import ProductionEngineV2
+from host.guards.drb_guard import DRBGuard
 from host.strategies.base import Intent
 from host.strategies.liquidation_hunter import SimpleLiquidationHunter
 
@@ -74,6 +76,8 @@ _MARGIN = 1e-9
 _UNSET = (_INF, _INF, -_INF)
 #: Ticks a managed symbol's band is first tested on, in one numpy call (then 4x more each).
 _SCAN = 64
+#: Equity samples worth one numpy pass instead of a Python call each.
+_BATCH = 8
 
 
 class FastPathUnsupported(Exception):
@@ -392,17 +396,21 @@ class FastBacktest:
         self.sample_at = sample_at.tolist()
         sample_ts = self.ts_all[sample_at]
         self.sample_ts = sample_ts.tolist()
-        self.sample_days = (sample_ts // _DAY_US).tolist()
+        self.sample_ts_array = sample_ts
+        self.sample_days_array = sample_ts // _DAY_US
+        self.sample_days = self.sample_days_array.tolist()
         self.samples = self.sample_at + [self.n]  # a sentinel beyond every position
         # The broker's marks at each sample: the mid of each symbol's last sanitized quote
         # (NaN: not quoted yet, so not marked).
         self.sample_mids: list[list[float]] = []
-        for symbol in self.symbols:
+        self.sample_mid_arrays: dict[str, np.ndarray] = {}
+        for name, symbol in zip(engine.symbols, self.symbols, strict=True):
             last = np.searchsorted(symbol.at, sample_at, side="right") - 1
             if not len(symbol.at):
-                self.sample_mids.append([np.nan] * len(sample_at))
-                continue
-            marks = np.where(last >= 0, symbol.mid[np.maximum(last, 0)], np.nan)
+                marks = np.full(len(sample_at), np.nan)
+            else:
+                marks = np.where(last >= 0, symbol.mid[np.maximum(last, 0)], np.nan)
+            self.sample_mid_arrays[name] = marks
             self.sample_mids.append(marks.tolist())
         self.broker_at = np.flatnonzero(
             ok & ((self.kind == EventKind.QUOTE) | (self.kind == EventKind.TRADE))
@@ -655,10 +663,7 @@ class FastBacktest:
                 if orders or arrivals:
                     self._catch_up(position)
                 else:  # an idle broker: only equity samples are due
-                    while next_sample < position:
-                        self._sample(next_sample)
-                        self.sample_index += 1
-                        next_sample = samples[self.sample_index]
+                    self._samples_before(position)
                 next_sample = samples[self.sample_index]
                 if position >= next_progress:
                     progress(position, total)  # type: ignore[misc]
@@ -738,6 +743,91 @@ class FastBacktest:
                 drive(engine._intent(intent))
             self._after_dynamic()
             self.done = position
+
+    def _samples_before(self, position: int) -> None:
+        """Every equity sample before ``position``, where no decision, order or fill comes
+        between them: many at once when :meth:`_sample_many` can, else one by one."""
+        samples = self.samples
+        k = self.sample_index
+        end = bisect_left(samples, position, lo=k)
+        if end - k >= _BATCH and self._sample_many(k, end):
+            self.sample_index = end
+            return
+        while k < end:
+            self._sample(samples[k])
+            k += 1
+            self.sample_index = k
+
+    def _sample_many(self, k: int, end: int) -> bool:
+        """Samples ``k`` to ``end - 1`` as ``engine._sample_equity`` takes them one by one,
+        with numpy: the account does not change between them, so each equity is the same
+        float arithmetic as ``Account.equity`` on that sample's marks, and DRBGuard's day,
+        peak and day-start follow by accumulation. False (nothing changed) where that is not
+        exact or not enough: a breach of C17 in the batch (its text and log are the
+        reference's to make), a non-finite equity, or reference objects of another kind."""
+        engine = self.engine
+        drb, account = engine.drb, engine.broker.account
+        if (
+            type(engine) is not ProductionEngineV2
+            or type(drb) is not DRBGuard
+            or type(account) is not Account
+        ):
+            return False
+        days = self.sample_days_array[k:end]
+        if self.flat and len(engine.fills) == self.fills_sampled:
+            # ``_sample`` skips each of these unless a new UTC day starts.
+            return bool((days == drb._day).all())
+        unrealized = np.zeros(end - k)  # ``sum`` starts from 0, then adds in dict order
+        for name, held in account.positions.items():
+            mids = self.sample_mid_arrays.get(name)
+            if mids is None:
+                marks: Any = held.average
+            else:
+                part = mids[k:end]
+                marks = np.where(part == part, part, held.average)
+            unrealized = unrealized + (marks - held.average) * held.quantity
+        equity = account.starting_equity + account.realized_pnl + unrealized - account.fees
+        if not np.isfinite(equity).all():
+            return False
+        # DRBGuard.on_equity on each: the day's first equity, the running peak.
+        first = np.empty(len(days), dtype=bool)
+        first[0] = drb._day != days[0] or drb._day_start_equity is None
+        first[1:] = days[1:] != days[:-1]
+        starts = np.maximum.accumulate(np.where(first, np.arange(len(days)), -1))
+        day_start = np.where(
+            starts >= 0,
+            equity[np.maximum(starts, 0)],
+            np.nan if drb._day_start_equity is None else drb._day_start_equity,
+        )
+        peaks = np.maximum.accumulate(equity)
+        if drb._peak_equity is not None:
+            peaks = np.maximum(peaks, drb._peak_equity)
+        config = drb.config
+        if drb._c17_breach is None:
+            with np.errstate(all="ignore"):
+                drawdown = np.where(peaks != 0, (peaks - equity) / peaks, 0.0)
+            if config.max_drawdown is not None and (drawdown >= config.max_drawdown).any():
+                return False
+            if config.daily_loss is not None and (day_start - equity >= config.daily_loss).any():
+                return False
+        drb.equity = float(equity[-1])
+        drb._day, drb._day_start_equity = int(days[-1]), float(day_start[-1])
+        drb._peak_equity = float(peaks[-1])
+        # The curve takes an equity unless it repeats the last one taken.
+        curve = engine.equity_curve
+        previous = np.empty(len(equity))
+        previous[0] = curve[-1][1] if curve else np.nan
+        previous[1:] = equity[:-1]
+        taken = equity != previous
+        curve.extend(
+            zip(
+                self.sample_ts_array[k:end][taken].tolist(),
+                equity[taken].tolist(),
+                strict=True,
+            )
+        )
+        self.fills_sampled = len(engine.fills)
+        return True
 
     def _sample(self, position: int) -> None:
         """``engine._sample_equity`` where the reference samples; skipped where it provably

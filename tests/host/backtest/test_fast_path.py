@@ -12,14 +12,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from host.backtest.fast_path import _IDLE, _Jump, _symbol_stop
+from hdl.protocol import Side
+from host.backtest.direct_guard import DirectModelGuard
+from host.backtest.fast_path import _IDLE, FastBacktest, _Jump, _symbol_stop, drive
 from host.backtest.runner import BacktestResult, run_backtest
 from host.broker.paper import RealismConfig
 from host.data.events import EventKind
 from host.data.generator import GeneratorConfig, generate
 from host.data.loaders import MarketData, load_directory
 from host.engine.config import EngineConfig, GatewareLimits
-from host.engine.production_engine_v2 import OrderRecord
+from host.engine.production_engine_v2 import OrderRecord, ProductionEngineV2
 from host.sanitizer.l0_sanitizer import SanitizerConfig
 
 #: Report fields that measure wall time, not the backtest.
@@ -271,3 +273,86 @@ def test_symbol_stop_when_searched_then_first_tick_the_loop_must_decide(seed: in
                         expected = int(g)
                         break
                 assert _symbol_stop(i, band, cooldown, jump, count) == expected, (band, i)
+
+
+@pytest.mark.parametrize("daily_loss", [2_000.0, 3.0])  # the demo limit; C17 breaks
+async def test_fast_path_when_equity_sampled_in_batches_then_same_curve_and_drb(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, daily_loss: float
+) -> None:
+    # Samples taken many at once with numpy must leave DRBGuard and the curve exactly as
+    # the reference's one by one.
+    answers: list[bool] = []
+    batch = FastBacktest._sample_many
+
+    def counted(self: FastBacktest, k: int, end: int) -> bool:
+        answers.append(batch(self, k, end))
+        return answers[-1]
+
+    monkeypatch.setattr(FastBacktest, "_sample_many", counted)
+    generate(tmp_path, seed=1, events=25_000)
+    config = replace(EngineConfig(), drb=replace(EngineConfig().drb, daily_loss=daily_loss))
+    fast, reference = await both(tmp_path, config)
+    assert reference.report["trades"] > 0
+    assert True in answers
+    if daily_loss < 10:
+        assert reference.engine.drb.status()["c17_breach"] is not None
+    assert_same(fast, reference)
+
+
+def _prepared(data: MarketData, config: EngineConfig) -> FastBacktest:
+    t0 = int(data.events["ts"][0])
+    guard = DirectModelGuard()
+    guard.origin_us = t0
+    engine = ProductionEngineV2(config, guard, symbols=data.symbols, on_time=guard.set_event_time)
+    drive(engine.start(t0))
+    replay = FastBacktest(engine, guard, data)
+    replay.prepare()
+    return replay
+
+
+def _equity_state(replay: FastBacktest) -> tuple[Any, ...]:
+    drb = replay.engine.drb
+    return (
+        drb.equity,
+        drb._day,
+        drb._day_start_equity,
+        drb._peak_equity,
+        drb.status()["c17_breach"],
+        list(replay.engine.equity_curve),
+        replay.fills_sampled,
+    )
+
+
+@pytest.mark.parametrize("daily_loss", [1e9, 1e-6])
+def test_sample_many_when_holding_a_position_then_as_samples_one_by_one(
+    tmp_path: Path, daily_loss: float
+) -> None:
+    # Long BTC, short ETH, over every sample of a day-spanning market: the batch equals
+    # _sample called on each; where C17 would break inside it, the batch refuses and
+    # leaves everything as it was (one by one makes the reference's breach).
+    generate(tmp_path, seed=3, events=25_000)
+    data = load_directory(tmp_path)
+    config = replace(
+        EngineConfig(), drb=replace(EngineConfig().drb, daily_loss=daily_loss, max_drawdown=0.9)
+    )
+    batched, single = _prepared(data, config), _prepared(data, config)
+    for replay in (batched, single):
+        account = replay.engine.broker.account
+        account.apply_fill("BTCUSDT", Side.BUY, 60_000.0, 0.5, 1.25)
+        account.apply_fill("ETHUSDT", Side.SELL, 3_000.0, 4.0, 0.75)
+        replay.flat = False
+    end = len(batched.sample_at)
+    assert end > 100
+    before = _equity_state(batched)
+    taken = batched._sample_many(0, end)
+    for k in range(end):
+        single.sample_index = k
+        single._sample(single.samples[k])
+    if daily_loss > 1:
+        assert taken is True
+        assert _equity_state(batched) == _equity_state(single)
+        assert len(single.engine.equity_curve) > 10
+    else:
+        assert single.engine.drb.status()["c17_breach"] is not None
+        assert taken is False
+        assert _equity_state(batched) == before
