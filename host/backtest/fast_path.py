@@ -372,16 +372,17 @@ class FastBacktest:
             triggers[at] = trigger
         # Every symbol's ticks in event order: scatter, then gather (no sort needed).
         tick_at = np.flatnonzero(is_tick)
-        self.t_pos = tick_at.tolist()
-        self.t_sym = self.sym[tick_at].tolist()
-        self.t_ts = self.ts_all[tick_at].tolist()
-        self.t_mid = mids[tick_at].tolist()
-        self.t_trigger = triggers[tick_at].tolist()
+        # Arrays, not lists: the loop jumps, and reads (as Python numbers) a few of them.
+        self.t_pos = tick_at
+        self.t_sym = self.sym[tick_at]
+        self.t_ts = self.ts_all[tick_at]
+        self.t_mid = mids[tick_at]
+        self.t_trigger = triggers[tick_at]
         # Per symbol, for jumping over ticks that cannot change anything (see _next_stop):
         # the global index (into t_pos) of each of its ticks, their mids and times, and the
         # global index of each of its ticks with a trigger.
-        tick_sym, tick_mid = self.sym[tick_at], mids[tick_at]
-        tick_ts, has_trigger = self.ts_all[tick_at], triggers[tick_at] != 0
+        tick_sym, tick_mid = self.t_sym, self.t_mid
+        tick_ts, has_trigger = self.t_ts, self.t_trigger != 0
         self.jump: dict[int, _Jump] = {}
         for s in self.tick_symbols:
             mine = tick_sym == s
@@ -627,7 +628,10 @@ class FastBacktest:
         # The hunter keeps state for the symbols it has heard of: ticks here, liquidations
         # in finish(), fills through the engine.
         ticked = {s for s, at in zip(self.tick_symbols, self.accepted_at, strict=True) if len(at)}
-        states = [strategy._state(name) if s in ticked else None for s, name in enumerate(names)]
+        # None only for symbols without a tick, which the loop never reaches.
+        states: list[Any] = [
+            strategy._state(name) if s in ticked else None for s, name in enumerate(names)
+        ]
         quiet: list[tuple[float, float, float] | None] = [None] * len(names)
         self.quiet = quiet
         samples = self.samples
@@ -646,7 +650,7 @@ class FastBacktest:
         for jump in self.jump.values():
             jump.cached = (_UNSET, 0.0, -1)
         # The first tick at or after the next progress report: no jump goes past it.
-        progress_i = bisect_left(t_pos, next_progress) if progress is not None else count
+        progress_i = int(t_pos.searchsorted(next_progress)) if progress is not None else count
         # ``horizon``: below it, no sample and no progress report is due before a tick.
         horizon = min(next_sample, next_progress - 1)
         i = 0
@@ -657,7 +661,8 @@ class FastBacktest:
                 i = min(self._next_stop(i, quiet, states, count), progress_i)
                 if i >= count:
                     break
-            position, s, ts, mid, trigger = t_pos[i], t_sym[i], t_ts[i], t_mid[i], t_trigger[i]
+            position, s, ts = int(t_pos[i]), int(t_sym[i]), int(t_ts[i])
+            mid, trigger = float(t_mid[i]), int(t_trigger[i])
             i += 1
             if horizon < position or orders or arrivals:
                 if orders or arrivals:
@@ -668,7 +673,7 @@ class FastBacktest:
                 if position >= next_progress:
                     progress(position, total)  # type: ignore[misc]
                     next_progress = position + step
-                    progress_i = bisect_left(t_pos, next_progress)
+                    progress_i = int(t_pos.searchsorted(next_progress))
                 horizon = min(next_sample, next_progress - 1)
             # A quiet band holds for idle symbols too (anything goes, nothing happens) but
             # for a cascade, which only a tick with a trigger can show.
