@@ -83,9 +83,8 @@ from amaranth.hdl import (
 )
 from amaranth.lib import data
 
-from hdl import guard_spec
 from hdl.guard_core import GuardCore
-from hdl.guard_spec import AGE_MAX, CHECK_STAGE, UPDATE_STAGE, VALUATION_BITS
+from hdl.guard_spec import AGE_MAX, CHECK_STAGE, NOTIONAL_STAGE, VALUATION_BITS
 from hdl.protocol import (
     MESSAGE_LAYOUT,
     N_INSTRUMENTS,
@@ -153,9 +152,6 @@ P2_CONTROLS = (
     "C13_duplicate_order",
     "C15_self_trade",
 )
-
-#: Offset from the beat of the cycle whose factors the core's notional multiplier reads.
-NOTIONAL_STAGE: int = getattr(guard_spec, "NOTIONAL_STAGE", UPDATE_STAGE)
 
 #: The controls that need the order's notional (checked on the core's multiplier, see
 #: :meth:`GuardCoreSpec._notional_conditions`).
@@ -632,7 +628,7 @@ class GuardCoreSpec(Elaboratable):
         (a 4 x 25-bit pair already runs for minutes), so the notional is taken from the core's
         own multiplier and its two factors are proven to be the order's quantity and the
         valuation price written here from DESIGN.md (the first assertions below), in the cycle
-        the multiplier reads them (:data:`NOTIONAL_STAGE`). Both
+        the multiplier reads them (:data:`hdl.guard_spec.NOTIONAL_STAGE`). Both
         conditions then read that product; with the factors proven equal to the spec's, the
         product is the spec's notional (a multiplication of equal numbers is equal).
         """
