@@ -95,6 +95,7 @@ class GuardDriver:
         self.bad_frames_seen = 0
         self.drops = 0
         self._tx_splitter = FrameSplitter()
+        self._noisy_splitter = FrameSplitter()
         self._pending_good: collections.deque[Message] = collections.deque()
         self._order_delimiters: dict[int, collections.deque[int]] = collections.defaultdict(
             collections.deque
@@ -209,6 +210,32 @@ class GuardDriver:
         # A run too long for any frame is one bad frame to the gateware too.
         self.bad_frames_sent += len(frames) + splitter.oversize
         await self.send(data)
+
+    async def send_noisy(self, data: bytes) -> None:
+        """Send any bytes, valid frames and noise mixed, split anywhere.
+
+        What the host's splitter and decoder make of the stream so far (kept across calls,
+        as the gateware's decoder keeps its state) is what the gateware must do: each frame
+        that decodes is expected as that message, every other frame and every run too long
+        for a frame as one bad frame (counted in :attr:`bad_frames_sent`).
+        """
+        splitter = self._noisy_splitter
+        oversize_before = splitter.oversize
+        for frame in splitter.feed(data):
+            try:
+                message = decode_frame(frame)
+            except FrameError:
+                self.bad_frames_sent += 1
+                continue
+            self._pending_good.append(canonical(message))
+            self.messages_sent += 1
+        self.bad_frames_sent += splitter.oversize - oversize_before
+        await self.send(data)
+
+    @property
+    def frames_pending(self) -> int:
+        """Good frames sent whose message the decoder has not delivered yet."""
+        return len(self._pending_good)
 
     async def idle(self, cycles: int) -> None:
         """Let ``cycles`` cycles pass with no input."""
