@@ -78,6 +78,8 @@ _UNSET = (_INF, _INF, -_INF)
 _SCAN = 64
 #: Equity samples worth one numpy pass instead of a Python call each.
 _BATCH = 8
+#: Records per block when splitting the events into columns (~1 MB: fits in cache).
+_COLUMN_BLOCK = 16_384
 
 
 class FastPathUnsupported(Exception):
@@ -180,7 +182,7 @@ class FastBacktest:
         engine = self.engine
         events = self.data.events
         self.n = len(events)
-        columns = {name: np.ascontiguousarray(events[name]) for name in EVENT_DTYPE.names or ()}
+        columns = _columns(events)
         self.columns = columns
         self.ts_all = columns["ts"]
         self.kind, self.sym = columns["kind"], columns["sym"]
@@ -963,6 +965,23 @@ def _symbol_stop(
             return int(index[k + int(outside[0])])
         k, size = upto, size * 4
     return int(index[end]) if end < len(index) else count
+
+
+def _columns(events: np.ndarray) -> dict[str, np.ndarray]:
+    """The fields of :data:`~host.data.events.EVENT_DTYPE` records as contiguous arrays.
+
+    The records are packed (59 bytes): copying one field at a time streams the whole array
+    through the cache once per field; copying every field of a cache-sized block at once
+    reads it once (half the time on the bench's 300 k events).
+    """
+    n = len(events)
+    names = EVENT_DTYPE.names or ()
+    columns = {name: np.empty(n, dtype=events[name].dtype) for name in names}
+    for low in range(0, n, _COLUMN_BLOCK):
+        block = events[low : low + _COLUMN_BLOCK]
+        for name, column in columns.items():
+            column[low : low + _COLUMN_BLOCK] = block[name]
+    return columns
 
 
 def _reject_many(rejects: dict[str, dict[str, int]], line: str, reason: str, count: int) -> None:

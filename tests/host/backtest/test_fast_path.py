@@ -14,10 +14,18 @@ import pytest
 
 from hdl.protocol import Side
 from host.backtest.direct_guard import DirectModelGuard
-from host.backtest.fast_path import _IDLE, FastBacktest, _Jump, _symbol_stop, drive
+from host.backtest.fast_path import (
+    _COLUMN_BLOCK,
+    _IDLE,
+    FastBacktest,
+    _columns,
+    _Jump,
+    _symbol_stop,
+    drive,
+)
 from host.backtest.runner import BacktestResult, run_backtest
 from host.broker.paper import RealismConfig
-from host.data.events import EventKind
+from host.data.events import EVENT_DTYPE, EventKind
 from host.data.generator import GeneratorConfig, generate
 from host.data.loaders import MarketData, load_directory
 from host.engine.config import EngineConfig, GatewareLimits
@@ -356,3 +364,16 @@ def test_sample_many_when_holding_a_position_then_as_samples_one_by_one(
         assert single.engine.drb.status()["c17_breach"] is not None
         assert taken is False
         assert _equity_state(batched) == before
+
+
+def test_columns_when_several_blocks_then_each_field_copied_exactly() -> None:
+    # Two whole blocks and a partial one: every block boundary is crossed.
+    n = 2 * _COLUMN_BLOCK + 123
+    rng = np.random.default_rng(11)
+    events = np.frombuffer(rng.bytes(n * EVENT_DTYPE.itemsize), dtype=EVENT_DTYPE).copy()
+    columns = _columns(events)
+    assert list(columns) == list(EVENT_DTYPE.names or ())
+    for name, column in columns.items():
+        assert column.flags.c_contiguous
+        assert column.dtype == events[name].dtype
+        assert column.tobytes() == np.ascontiguousarray(events[name]).tobytes()
