@@ -350,8 +350,9 @@ def window_sums(
     when it leaves the window), read after everything up to each ``query_at`` position.
 
     ``add_at`` and ``expire_at`` are event positions (an expiry after every add at or before
-    it, ``-1`` when it never expires); the result repeats the reference's exact sequence of
-    additions and subtractions, so it equals the reference's float bit for bit.
+    it, ``-1`` when it never expires), ``query_at`` increasing positions; the result repeats
+    the reference's exact sequence of additions and subtractions, so it equals the
+    reference's float bit for bit.
     """
     if len(add_at) == 0:
         return np.zeros(len(query_at))
@@ -375,9 +376,12 @@ def window_sums(
         else:
             total -= value
         append(total)
-    sums = np.array(after)
-    done = np.searchsorted(positions[order], query_at, side="right") - 1
-    return np.where(done >= 0, sums[np.maximum(done, 0)], 0.0)
+    # How many operations each query sees (those at or before its position): each operation
+    # counts from the first query at or after it. Searching the few operations among the
+    # many queries, then counting, beats a search per query.
+    first_query = np.searchsorted(query_at, positions[order], side="left")
+    done = np.cumsum(np.bincount(first_query, minlength=len(query_at) + 1)[: len(query_at)])
+    return np.array([0.0, *after])[done]  # after none, the empty sum
 
 
 def greedy_samples(times: np.ndarray, every: int, start: int) -> np.ndarray:
