@@ -43,6 +43,7 @@ from host.backtest.direct_guard import DirectModelGuard
 from host.backtest.vectorised import (
     SANITIZER_REASONS,
     TickFilterLimits,
+    counts_up_to,
     event_groups,
     filter_ticks,
     greedy_samples,
@@ -347,7 +348,7 @@ class FastBacktest:
             mid = (bid + ask) / 2
             samples = greedy_samples(ts, _HUNTER_SAMPLE_US, -(1 << 62))
             sample_ts, sample_mid = ts[samples], mid[samples]
-            first = np.searchsorted(sample_ts, ts - window, side="right") - 1
+            first = counts_up_to(sample_ts, ts - window) - 1
             start_mid = sample_mid[np.maximum(first, 0)]
             with np.errstate(all="ignore"):
                 move_bp = (mid / start_mid - 1) * 1e4

@@ -36,6 +36,7 @@ __all__ = [
     "filter_ticks",
     "volatility",
     "window_sums",
+    "counts_up_to",
     "greedy_samples",
 ]
 
@@ -376,12 +377,17 @@ def window_sums(
         else:
             total -= value
         append(total)
-    # How many operations each query sees (those at or before its position): each operation
-    # counts from the first query at or after it. Searching the few operations among the
-    # many queries, then counting, beats a search per query.
-    first_query = np.searchsorted(query_at, positions[order], side="left")
-    done = np.cumsum(np.bincount(first_query, minlength=len(query_at) + 1)[: len(query_at)])
+    done = counts_up_to(positions[order], query_at)  # operations each query sees
     return np.array([0.0, *after])[done]  # after none, the empty sum
+
+
+def counts_up_to(values: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """For each of the increasing ``queries``, how many of the increasing ``values`` are at or
+    below it: ``np.searchsorted(values, queries, side="right")``, but each value counts from
+    the first query at or above it, so the search runs over the values (cheaper when they
+    are fewer than the queries)."""
+    first_query = np.searchsorted(queries, values, side="left")
+    return np.cumsum(np.bincount(first_query, minlength=len(queries) + 1)[: len(queries)])
 
 
 def greedy_samples(times: np.ndarray, every: int, start: int) -> np.ndarray:

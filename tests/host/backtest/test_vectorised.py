@@ -8,6 +8,7 @@ from hdl.protocol import LimitId, TickReason
 from host.backtest.vectorised import (
     SANITIZER_REASONS,
     TickFilterLimits,
+    counts_up_to,
     event_groups,
     filter_ticks,
     greedy_samples,
@@ -170,3 +171,16 @@ def test_greedy_samples_when_long_gaps_then_same_as_the_reference_rule() -> None
             following = ts + 1_000
     assert len(expected) == len(bursts)
     assert greedy_samples(times, 1_000, 0).tolist() == expected
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_counts_up_to_when_ties_and_outliers_then_same_as_searchsorted_right(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    # Few distinct values: many ties between and within both arrays; some queries below
+    # every value and some above.
+    values = np.sort(rng.integers(0, 50, 300))
+    queries = np.sort(rng.integers(-5, 56, 2_000))
+    expected = np.searchsorted(values, queries, side="right")
+    assert counts_up_to(values, queries).tolist() == expected.tolist()
+    assert counts_up_to(values[:0], queries).tolist() == [0] * len(queries)
+    assert counts_up_to(values, queries[:0]).tolist() == []
