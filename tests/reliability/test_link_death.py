@@ -122,7 +122,14 @@ async def test_link_dies_then_engine_relinks_by_itself_but_trades_only_after_ope
         while len(submitted) < 3:
             await asyncio.sleep(0.01)
         await transport.close()
-        while not relinks or engine.guard is not relinks[-1]:
+        # The new link is in place once it is configured and the halt says so (reattach_guard
+        # swaps the link first, then configures it): wait for that, or give up after 5 s.
+        restored_by = time.monotonic() + 5
+        while time.monotonic() < restored_by and not (
+            relinks
+            and engine.guard is relinks[-1]
+            and engine.halt_reason.startswith("LINK_RESTORED")
+        ):
             await asyncio.sleep(0.01)
         seen["reason"] = engine.halt_reason
         sent = len(submitted)
