@@ -201,18 +201,30 @@ def property_checks(
             f"; {' and '.join(SLOT_CONTROLS)} on GuardCore(n_instruments={small_instruments}, "
             f"n_order_slots={small_slots})"
         )
+
+    def guard_check(
+        property_id: str, title: str, parts: tuple[Part, ...], configuration: str
+    ) -> PropertyCheck:
+        """A property of the guard core: k-induction, a cover run, the guard's Yosys script."""
+        return PropertyCheck(
+            property_id,
+            title,
+            parts,
+            configuration,
+            induction=INDUCTION_DEPTH,
+            cover_depth=GUARD_COVER_DEPTH,
+            extra_script=_GUARD_SCRIPT,
+        )
+
     stage_a = tuple(name for name in P2_CONTROLS if name not in NOTIONAL_CONTROLS)
     return [
-        PropertyCheck(
+        guard_check(
             "P1",
             "killed, not armed or any limit unset => no accept",
             single(guard(GuardProperty.P1)),
             guard_config,
-            induction=INDUCTION_DEPTH,
-            cover_depth=GUARD_COVER_DEPTH,
-            extra_script=_GUARD_SCRIPT,
         ),
-        PropertyCheck(
+        guard_check(
             "P2",
             "an accept implies every control's condition held (C1-C13, C15)",
             tuple(
@@ -223,19 +235,13 @@ def property_checks(
             + tuple(Part(name, slot_control(name)) for name in SLOT_CONTROLS)
             + (Part("notional", guard(GuardProperty.P2, controls=NOTIONAL_CONTROLS)),),
             guard_config + slot_note,
-            induction=INDUCTION_DEPTH,
-            cover_depth=GUARD_COVER_DEPTH,
-            extra_script=_GUARD_SCRIPT,
         ),
-        PropertyCheck(
+        guard_check(
             "P3",
             "after an accept, the order's side of the position and the gross exposure are "
             "within their limits (worst case with open orders)",
             single(guard(GuardProperty.P3)),
             guard_config,
-            induction=INDUCTION_DEPTH,
-            cover_depth=GUARD_COVER_DEPTH,
-            extra_script=_GUARD_SCRIPT,
         ),
         PropertyCheck(
             "P4",
@@ -248,23 +254,17 @@ def property_checks(
             f"{decoder_class.__name__}; {core_size}",
             induction=INDUCTION_DEPTH,
         ),
-        PropertyCheck(
+        guard_check(
             "P5",
             "heartbeat silence > timeout latches the kill by the deadline + 1 cycle",
             single(guard(GuardProperty.P5)),
             guard_config,
-            induction=INDUCTION_DEPTH,
-            cover_depth=GUARD_COVER_DEPTH,
-            extra_script=_GUARD_SCRIPT,
         ),
-        PropertyCheck(
+        guard_check(
             "P6",
             "every response comes VERDICT_LATENCY cycles after its message",
             single(guard(GuardProperty.P6)),
             guard_config,
-            induction=INDUCTION_DEPTH,
-            cover_depth=GUARD_COVER_DEPTH,
-            extra_script=_GUARD_SCRIPT,
         ),
     ]
 
