@@ -1,5 +1,6 @@
 """The long fault-injection runs of ``python -m host.reliability``: repeated database
-outages and repeated deaths of the link to the Verilator gateware, as summary entries.
+outages, repeated deaths of the link to the Verilator gateware and repeated SIGKILLs of the
+engine, as summary entries.
 
 Each returns the figures of :mod:`host.reliability.db_outage` or
 :mod:`host.reliability.link_death` plus ``passed`` and the worst case of each timing, so the
@@ -13,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from host.reliability.db_outage import run_db_outage, temporary_mariadb_database
+from host.reliability.engine_restart import run_engine_restart
 from host.reliability.link_death import run_link_death
 
-__all__ = ["db_outages", "link_deaths"]
+__all__ = ["db_outages", "engine_restarts", "link_deaths"]
 
 
 def db_outages(outages: int, seed: int, *, outage_s: float = 5.0) -> dict[str, Any]:
@@ -71,4 +73,20 @@ def link_deaths(deaths: int) -> dict[str, Any]:
         "max_detect_s": max((c["detect_s"] for c in cycles), default=None),
         "open_orders_cancelled": sum(c["open_orders_at_fault"] for c in cycles),
         **figures,
+    }
+
+
+def engine_restarts(restarts: int, seed: int) -> dict[str, Any]:
+    """``restarts`` SIGKILLs of a ``quantum paper`` process, each followed by a second run
+    on the same database (a new seed's data each time)."""
+    runs = [run_engine_restart(seed=seed % 2**31 + 2 * n).as_dict() for n in range(restarts)]
+    return {
+        "passed": all(run["safe"] for run in runs),
+        "restarts": len(runs),
+        "trades_lost_or_duplicated": sum(
+            abs(run["trades_stored"] - run["trades_at_kill"] - run["fills_second_run"])
+            for run in runs
+        ),
+        "max_restart_s": max((run["restart_s"] for run in runs), default=None),
+        "runs": runs,
     }

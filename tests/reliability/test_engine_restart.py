@@ -1,120 +1,60 @@
 """The engine is SIGKILLed mid-run and restarted on the same database: nothing is lost or
-duplicated, and positions reconcile with the trades."""
+duplicated, and positions reconcile with the trades (host.reliability.engine_restart)."""
 
-import json
-import os
-import re
-import signal
+import shutil
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from host.cli import main
-from host.data.generator import generate
+from host.reliability.engine_restart import RestartResult, _check_database, run_engine_restart
 
 
-def _counts(database: Path) -> tuple[int, int]:
-    with sqlite3.connect(database) as connection:
-        orders = connection.execute("select count(*) from orders").fetchone()[0]
-        trades = connection.execute("select count(*) from trades").fetchone()[0]
-    return orders, trades
+@pytest.fixture(scope="module")
+def restarted(tmp_path_factory: pytest.TempPathFactory) -> tuple[RestartResult, Path]:
+    """One kill-and-restart (about 20 s), shared by the tests of this module."""
+    folder = tmp_path_factory.mktemp("restart")
+    return run_engine_restart(folder), folder / "paper.db"
 
 
-def _paper_args(data: Path, database: Path) -> list[str]:
-    return [
-        "--no-banner",
-        "paper",
-        "--guard",
-        "model",
-        "--feed",
-        f"replay:{data}:0",
-        "--database",
-        f"sqlite:///{database}",
-    ]
+@pytest.mark.slow
+def test_sigkill_then_restart_on_the_same_database_loses_duplicates_nothing_and_reconciles(
+    restarted: tuple[RestartResult, Path],
+) -> None:
+    result, _ = restarted
+
+    assert result.problems == []
+    assert result.safe
+    assert result.trades_at_kill >= 3 and result.fills_second_run > 0
+    assert (result.orders_stored, result.trades_stored) == (
+        result.orders_at_kill + result.orders_second_run,
+        result.trades_at_kill + result.fills_second_run,
+    )
+    # The second engine rebuilt its account from exactly the trades the first one stored.
+    assert result.restored_fills == result.trades_at_kill
 
 
-def _kill_and_restart(
-    tmp_path: Path, capfd: pytest.CaptureFixture[str]
-) -> tuple[Path, tuple[int, int], tuple[int, int]]:
-    """SIGKILL a paper run once it has trades, then run again on the same database; returns
-    the database, its (orders, trades) at the kill, and what the second run reported."""
-    first, second = tmp_path / "first", tmp_path / "second"
-    generate(first, seed=3, events=30_000)
-    generate(second, seed=4, events=30_000)
+@pytest.mark.slow
+def test_restart_check_when_a_trade_is_duplicated_then_reported(
+    restarted: tuple[RestartResult, Path], tmp_path: Path
+) -> None:
+    """The database check is what makes the scenario fail: a duplicated trade row and a
+    position that no longer matches its trades are both named."""
+    result, stored = restarted
     database = tmp_path / "paper.db"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "host.cli", *_paper_args(first, database)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if database.exists() and _counts(database)[1] >= 3:
-                    break
-            except sqlite3.OperationalError:
-                pass  # the tables are being created
-            time.sleep(0.2)
-        else:
-            pytest.fail("the first paper run stored no trades within 60 s")
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode == -signal.SIGKILL
-    orders_before, trades_before = _counts(database)
-    capfd.readouterr()
-
-    assert main([*_paper_args(second, database), "--duration", "4"]) == 0
-    summary = re.search(r"(\d+) events, (\d+) orders, (\d+) fills", capfd.readouterr().err)
-    assert summary is not None
-    orders_run, fills_run = int(summary[2]), int(summary[3])
-    assert orders_run > 0 and fills_run > 0
-    return database, (orders_before, trades_before), (orders_run, fills_run)
-
-
-@pytest.mark.slow
-def test_sigkill_then_restart_on_the_same_database_loses_and_duplicates_nothing(
-    tmp_path: Path, capfd: pytest.CaptureFixture[str]
-) -> None:
-    database, (orders_before, trades_before), (orders_run, fills_run) = _kill_and_restart(
-        tmp_path, capfd
-    )
-    assert _counts(database) == (orders_before + orders_run, trades_before + fills_run)
-
-
-@pytest.mark.slow
-def test_sigkill_then_restart_on_the_same_database_positions_reconcile_with_trades(
-    tmp_path: Path, capfd: pytest.CaptureFixture[str]
-) -> None:
-    database, (_, trades_before), _ = _kill_and_restart(tmp_path, capfd)
+    shutil.copy(stored, database)
     with sqlite3.connect(database) as connection:
-        net = dict(
-            connection.execute(
-                "select symbol, sum(case when side = 'buy' then quantity else -quantity end) "
-                "from trades group by symbol"
-            ).fetchall()
+        columns = [row[1] for row in connection.execute("pragma table_info(trades)")]
+        kept = [column for column in columns if column not in ("id", "trade_key")]
+        # the same fill booked twice under a second key (the unique key stops an exact copy)
+        connection.execute(
+            f"insert into trades ({', '.join(kept)}, trade_key) "
+            f"select {', '.join(kept)}, trade_key || '-again' from trades limit 1"
         )
-        positions = dict(connection.execute("select symbol, quantity from positions").fetchall())
-        still_open = connection.execute(
-            "select count(*) from orders where status in ('working', 'accepted')"
-        ).fetchone()[0]
-        restored = connection.execute(
-            "select reason, detail from risk_events where line = 'engine' and kind = 'restored'"
-        ).fetchall()
-    assert set(positions) == set(net), "every traded symbol has a position row, and no other"
-    for symbol, quantity in positions.items():
-        assert float(quantity) == pytest.approx(float(net[symbol]), abs=1e-9), symbol
-    # The second engine rebuilt its account from exactly the trades the first one stored, and
-    # no order is left "working" for a paper exchange that died with the first process.
-    assert len(restored) == 1, restored
-    assert json.loads(restored[0][1])["fills"] == trades_before
-    assert still_open == 0
+
+    rechecked = RestartResult(**{k: v for k, v in vars(result).items() if k != "problems"})
+    _check_database(database, rechecked)
+
+    assert not rechecked.safe
+    assert any("lost or duplicated" in problem for problem in rechecked.problems)
+    assert any("net of trades" in problem for problem in rechecked.problems)

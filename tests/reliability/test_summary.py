@@ -12,7 +12,8 @@ SKIP_FUZZ_AND_LOAD = ["--csv-cases", "0", "--api-examples", "0", "--ws-seconds",
 def test_summary_when_scenarios_pass_then_written_with_figures_and_exit_0(tmp_path: Path):
     out = tmp_path / "summary.json"
     # The database-outage and sim link-death runs have their own short tests.
-    skip_long = ["--db-outages", "0", "--link-deaths", "0", *SKIP_FUZZ_AND_LOAD]
+    skip_long = ["--db-outages", "0", "--link-deaths", "0", "--engine-restarts", "0"]
+    skip_long += SKIP_FUZZ_AND_LOAD
     assert (
         main(["--fuzz-frames", "2000", "--noisy-orders", "150", *skip_long, "--out", str(out)]) == 0
     )
@@ -27,6 +28,7 @@ def test_summary_when_scenarios_pass_then_written_with_figures_and_exit_0(tmp_pa
 def test_summary_when_a_scenario_fails_then_exit_1(tmp_path: Path):
     out = tmp_path / "summary.json"
     # Zero orders cannot show damage on both sides of the link, so the scenario fails.
-    skip_long = ["--db-outages", "0", "--link-deaths", "0", *SKIP_FUZZ_AND_LOAD]
+    skip_long = ["--db-outages", "0", "--link-deaths", "0", "--engine-restarts", "0"]
+    skip_long += SKIP_FUZZ_AND_LOAD
     assert main(["--fuzz-frames", "100", "--noisy-orders", "0", *skip_long, "--out", str(out)]) == 1
     assert json.loads(out.read_text())["scenarios"]["noisy_link"]["passed"] is False
