@@ -46,6 +46,7 @@ from host.engine.production_engine_v2 import ProductionEngineV2
 from host.link.client import GuardClient
 from host.reliability.polling import until
 from host.reliability.tcp_proxy import TcpProxy
+from host.reliability.verdict import FaultRunVerdict
 from host.store import Store
 from host.store.models import Order, Position, RiskEvent, Trade
 from host.store.url import normalize_database_url
@@ -74,7 +75,7 @@ class OutageCycle:
 
 
 @dataclass
-class DbOutageResult:
+class DbOutageResult(FaultRunVerdict):
     """Figures and the safety verdict of one run."""
 
     backend: str
@@ -91,14 +92,9 @@ class DbOutageResult:
     unrecorded_orders: int = 0
     problems: list[str] = field(default_factory=list)
 
-    @property
-    def safe(self) -> bool:
-        """No safety problem and at least one outage lived through."""
-        return not self.problems and bool(self.cycles)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready figures (the reliability summary)."""
-        return {**asdict(self), "safe": self.safe}
+    def exercised(self) -> bool:
+        """At least one outage lived through."""
+        return bool(self.cycles)
 
 
 def _env(name: str, default: str) -> str:

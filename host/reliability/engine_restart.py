@@ -21,11 +21,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from host.data.generator import generate
+from host.reliability.verdict import FaultRunVerdict
 
 __all__ = ["RestartResult", "run_engine_restart"]
 
@@ -33,7 +33,7 @@ _SUMMARY = re.compile(r"(\d+) events, (\d+) orders, (\d+) fills")
 
 
 @dataclass
-class RestartResult:
+class RestartResult(FaultRunVerdict):
     """Figures and the safety verdict of one kill-and-restart."""
 
     orders_at_kill: int = 0
@@ -46,14 +46,9 @@ class RestartResult:
     restart_s: float = 0.0
     problems: list[str] = field(default_factory=list)
 
-    @property
-    def safe(self) -> bool:
-        """No row lost or duplicated, positions reconciled, and the second run traded."""
-        return not self.problems and self.fills_second_run > 0
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready figures (the reliability summary)."""
-        return {**asdict(self), "safe": self.safe}
+    def exercised(self) -> bool:
+        """The restarted engine traded."""
+        return self.fills_second_run > 0
 
 
 def _counts(database: Path) -> tuple[int, int]:

@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from host.data.events import EventKind
 from host.engine import EngineConfig, ProductionEngineV2
 from host.link.client import GuardClient
 from host.reliability.polling import until
+from host.reliability.verdict import FaultRunVerdict
 from host.store import Store
 from host.store.models import RiskEvent
 from host.strategies.base import Intent, OrderIntent, Strategy
@@ -125,7 +126,7 @@ class LinkCycle:
 
 
 @dataclass
-class LinkDeathResult:
+class LinkDeathResult(FaultRunVerdict):
     """Figures and the safety verdict of one run."""
 
     heartbeat_timeout_s: float
@@ -135,14 +136,9 @@ class LinkDeathResult:
     link_down_risk_events: int = 0
     problems: list[str] = field(default_factory=list)
 
-    @property
-    def safe(self) -> bool:
-        """No safety problem and at least one death lived through."""
-        return not self.problems and bool(self.cycles)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready figures (the reliability summary)."""
-        return {**asdict(self), "safe": self.safe}
+    def exercised(self) -> bool:
+        """At least one link death lived through."""
+        return bool(self.cycles)
 
 
 async def _quotes(stop: asyncio.Event) -> AsyncIterator[tuple[Any, ...]]:

@@ -1,7 +1,6 @@
 """The engine is SIGKILLed mid-run and restarted on the same database: nothing is lost or
 duplicated, and positions reconcile with the trades (host.reliability.engine_restart)."""
 
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -42,7 +41,9 @@ def test_restart_check_when_a_trade_is_duplicated_then_reported(
     position that no longer matches its trades are both named."""
     result, stored = restarted
     database = tmp_path / "paper.db"
-    shutil.copy(stored, database)
+    # the backup API, not a file copy: the store runs SQLite in WAL mode
+    with sqlite3.connect(stored) as source, sqlite3.connect(database) as copy:
+        source.backup(copy)
     with sqlite3.connect(database) as connection:
         columns = [row[1] for row in connection.execute("pragma table_info(trades)")]
         kept = [column for column in columns if column not in ("id", "trade_key")]
