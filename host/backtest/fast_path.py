@@ -13,10 +13,12 @@ gets there:
    cycle of every tick and heartbeat message the model would receive.
 2. A synchronous loop (no asyncio) then goes event by event, in order, through the ticks the
    strategy would see and every equity sample, and evaluates the strategy's decision on each;
-   while the paper broker holds orders it also feeds it every quote and trade. While the
-   broker is idle, numpy finds the next tick that could change anything (one without a quiet
-   band, a trigger past the cooldown, a mid outside a position's band) and the loop jumps
-   there: every tick in between would pass the loop's test and do nothing. Where anything
+   while the paper broker holds orders it also feeds it every quote and trade it would act
+   on. Numpy finds the next tick that could change anything (one without a quiet band, a
+   trigger past the cooldown, a mid outside a position's band) and, while the broker holds
+   orders, the next quote or trade that reaches one (or an order's arrival time); the loop
+   jumps to the first of them: every tick in between would pass the loop's test and do
+   nothing, every quote and trade in between would only move the broker's touch. Where anything
    happens (an intent, a broker event) the loop first brings the model, DRBGuard and broker to
    the exact state the reference would have there, then calls the *reference code itself*
    (``engine._intent``, ``engine._broker_events``): orders, cancels and fills go through the
@@ -38,7 +40,7 @@ from typing import Any, Literal
 import numpy as np
 
 from hdl.guard_spec import UPDATE_STAGE, tick_counter
-from hdl.protocol import PRICE_BITS, LimitId, TickReason
+from hdl.protocol import PRICE_BITS, LimitId, Side, TickReason
 from host.backtest.direct_guard import DirectModelGuard
 from host.backtest.vectorised import (
     SANITIZER_REASONS,
@@ -51,7 +53,7 @@ from host.backtest.vectorised import (
     volatility,
     window_sums,
 )
-from host.broker.paper import Account
+from host.broker.paper import Account, PaperBroker
 from host.data.events import EVENT_DTYPE, EventKind
 from host.data.loaders import MarketData
 from host.engine.production_engine_v2 import ProductionEngineV2
@@ -77,6 +79,10 @@ _MARGIN = 1e-9
 _UNSET = (_INF, _INF, -_INF)
 #: Ticks a managed symbol's band is first tested on, in one numpy call (then 4x more each).
 _SCAN = 64
+#: Ticks per run whose lowest and highest mid a band search beyond its first _SCAN ticks
+#: tests at once (at most _SCAN: the run holding the search's next tick then starts
+#: among the ticks already tested one by one).
+_BLOCK = 64
 #: Equity samples worth one numpy pass instead of a Python call each.
 _BATCH = 8
 #: Records per block when splitting the events into columns (~1 MB: fits in cache).
@@ -137,6 +143,11 @@ class _Jump:
     ) -> None:
         self.index, self.mids, self.times = index, mids, times
         self.triggers, self.trigger_times = triggers, trigger_times
+        # The lowest and highest mid of each run of _BLOCK ticks (NaN if the run has one):
+        # a band search far from its start tests whole runs at once.
+        starts = np.arange(0, len(mids), _BLOCK)
+        self.block_low = np.minimum.reduceat(mids, starts) if len(mids) else mids
+        self.block_high = np.maximum.reduceat(mids, starts) if len(mids) else mids
         #: The last answer: the band and cooldown it was for, and the tick it found.
         self.cached: tuple[object, float, int] = (None, 0.0, -1)
 
@@ -165,9 +176,11 @@ class FastBacktest:
         self.dyn_c: list[int] = [guard._cycle]
         self.sent = 0
         self.synced_cycle = guard._cycle
-        self.done = -1
-        self.broker_from = -1
-        self.broker_j = 0
+        #: Broker events at positions up to this one are done: fed to the broker, or passed
+        #: while nothing they could do was possible (see :meth:`_next_relevant`).
+        self.broker_done = -1
+        #: The answer of :meth:`_next_relevant` while the broker's orders stay as they are.
+        self.relevant: int | None = None
         self.market_j: list[int] = []
         self.sample_index = 0
         self.fills_sampled = -1
@@ -202,6 +215,7 @@ class FastBacktest:
             quotes = by_kind[EventKind.QUOTE]
             self.symbols.append(_Symbol(quotes[self.codes[quotes] == 0], columns))
         self.market_j = [-1] * len(self.symbols)
+        self.symbol_index = {name: s for s, name in enumerate(engine.symbols)}
         self.timings["broker_touch_s"] = clock() - started
 
         started = clock()
@@ -492,6 +506,7 @@ class FastBacktest:
             self.dyn_c.append(guard._cycle)
         if self.engine.halted or self.model._alerts or guard.alerts_pending:
             raise FastPathUnsupported("the engine halted or the gateware raised an ALERT")
+        self.relevant = None
         # Fills and order ends change the strategy's state: every quiet mode is stale.
         self.quiet[:] = [None] * len(self.quiet)
         # Positions move only here (fills): whether all are flat is known until the next call.
@@ -501,32 +516,86 @@ class FastBacktest:
 
     def _catch_up(self, position: int) -> None:
         """Equity samples before ``position`` and, while the paper broker holds orders, every
-        sanitized quote and trade up to ``position`` for it, in event order."""
+        sanitized quote and trade up to ``position`` that can change anything for it, in
+        event order (a sample at a broker event's position comes after it)."""
         broker = self.engine.broker
-        samples, broker_at = self.samples, self.broker_at
-        if self.broker_from != self.done:
-            self.broker_j = int(broker_at.searchsorted(self.done, side="right"))
-        j = self.broker_j
+        orders, arrivals = broker._orders, broker._arrivals
+        broker_at = self.broker_at
         count = len(broker_at)
-        while True:
-            step = int(broker_at[j]) if j < count and (broker._orders or broker._arrivals) else None
-            if step is not None and step > position:
-                step = None
-            sample = samples[self.sample_index]
-            if step is not None and (sample >= position or step <= sample):
-                self._broker_step(step)
-                j += 1
-            elif sample < position:
-                self._sample(sample)
-                self.sample_index += 1
-            else:
+        while orders or arrivals:
+            j = self._next_relevant()
+            if j >= count:
                 break
-        # Broker positions up to ``position`` are done (fed, or skipped while it was idle).
-        self.done = position
-        if j >= count or broker_at[j] > position:
-            self.broker_j, self.broker_from = j, position
-        else:
-            self.broker_from = -2  # idle broker skipped some: search again next time
+            step = int(broker_at[j])
+            if step > position:
+                break
+            self._samples_before(step)
+            self.broker_done = step
+            self._broker_step(step)
+        self._samples_before(position)
+        if position > self.broker_done:
+            self.broker_done = position
+
+    def _next_relevant(self) -> int:
+        """The index into ``broker_at`` of the first broker event after ``broker_done`` that
+        can change anything at the paper broker (``len(broker_at)`` if none); kept until
+        the broker is called (:meth:`_broker_step`) or orders change (:meth:`_after_dynamic`)."""
+        broker_at = self.broker_at
+        j = self.relevant
+        if j is not None and (j >= len(broker_at) or broker_at[j] > self.broker_done):
+            return j
+        j = self._scan_relevant(int(broker_at.searchsorted(self.broker_done, side="right")))
+        self.relevant = j
+        return j
+
+    def _scan_relevant(self, start: int) -> int:
+        """From index ``start`` into ``broker_at``, the first event ``PaperBroker.on_quote``
+        or ``on_trade`` would act on: one at or after the first pending arrival's time, a
+        quote through a resting order's price (or one that shortens its queue), a trade that
+        reaches it. Every other event only moves the touch, which is kept here until the
+        broker reads it (:meth:`_sync_market`), so skipping them is exact."""
+        broker = self.engine.broker
+        broker_at = self.broker_at
+        end = len(broker_at)
+        if type(broker) is not PaperBroker:
+            return start  # another broker's rules are not mirrored here: feed it everything
+        if broker._arrivals:
+            due = int(self.ts_all.searchsorted(broker._arrivals[0][0], side="left"))
+            end = max(start, int(broker_at.searchsorted(due, side="left")))
+        queue = broker.realism.queue_position
+        resting = [
+            (self.symbol_index.get(order.symbol, -1), order.side == Side.BUY, order.price, order)
+            for order in broker._orders.values()
+            if order.status == "open" and order.price is not None
+        ]
+        if not resting:
+            return end
+        columns = self.columns
+        k, size = start, _SCAN
+        while k < end:
+            upto = min(end, k + size)
+            at = broker_at[k:upto]
+            sym, quote, side = self.sym[at], self.kind[at] == _QUOTE, columns["side"][at]
+            p1, p2, q1, q2 = (columns[name][at] for name in ("p1", "p2", "q1", "q2"))
+            hit = np.zeros(len(at), dtype=bool)
+            for s, buy, price, order in resting:
+                # The tests of PaperBroker.on_quote and on_trade for this order.
+                if buy:
+                    on_quote = p2 <= price
+                    if queue:
+                        on_quote |= (p1 == price) & (q1 < order.queue_ahead)
+                    on_trade = (side < 0) & (p1 <= price)
+                else:
+                    on_quote = p1 >= price
+                    if queue:
+                        on_quote |= (p2 == price) & (q2 < order.queue_ahead)
+                    on_trade = (side > 0) & (p1 >= price)
+                hit |= (sym == s) & np.where(quote, on_quote, on_trade)
+            found = hit.nonzero()[0]  # not np.flatnonzero: its wrapper costs more here
+            if len(found):
+                return k + int(found[0])
+            k, size = upto, size * 4
+        return end
 
     def _broker_step(self, position: int) -> None:
         """Feed one sanitized quote or trade to the paper broker, which holds orders."""
@@ -570,6 +639,7 @@ class FastBacktest:
                 float(columns["q1"][position]),
                 int(columns["side"][position]),
             )
+        self.relevant = None  # the broker's orders may have changed (a queue, a fill)
         if events:
             self._sync(position, after_tick=False)
             drive(engine._broker_events(events))
@@ -657,13 +727,19 @@ class FastBacktest:
         # ``horizon``: below it, no sample and no progress report is due before a tick.
         horizon = min(next_sample, next_progress - 1)
         i = 0
+        broker_at = self.broker_at
         while i < count:
-            if not (orders or arrivals):
-                # An idle broker and quiet symbols: go straight to the next tick that can
-                # change anything (samples and progress reports skipped over are made below).
-                i = min(self._next_stop(i, quiet, states, count), progress_i)
-                if i >= count:
-                    break
+            # Quiet symbols: go straight to the next tick that can change anything (samples,
+            # progress reports and broker events skipped over are made below); with orders
+            # at the broker, no further than the next broker event that can act on them.
+            stop = min(self._next_stop(i, quiet, states, count), progress_i)
+            if orders or arrivals:
+                j = self._next_relevant()
+                if j < len(broker_at):
+                    stop = min(stop, max(i, int(t_pos.searchsorted(broker_at[j]))))
+            i = stop
+            if i >= count:
+                break
             position, s, ts = int(t_pos[i]), int(t_sym[i]), int(t_ts[i])
             mid, trigger = float(t_mid[i]), int(t_trigger[i])
             i += 1
@@ -750,7 +826,7 @@ class FastBacktest:
             for intent in intents:
                 drive(engine._intent(intent))
             self._after_dynamic()
-            self.done = position
+            self.broker_done = max(self.broker_done, position)
 
     def _samples_before(self, position: int) -> None:
         """Every equity sample before ``position``, where no decision, order or fill comes
@@ -956,15 +1032,32 @@ def _symbol_stop(
     # Ticks at or after the deadline leave the band (``ts < deadline`` fails).
     end = max(int(jump.times.searchsorted(deadline, side="left")), k)
     mids = jump.mids
-    size = _SCAN
-    while k < end:
-        upto = min(end, k + size)
+    upto = min(end, k + _SCAN)
+    if k < upto:
         part = mids[k:upto]
         # ``not (low < mid < high)``, NaN included, as the loop's test.
-        outside = np.flatnonzero(~((low < part) & (part < high)))
+        # (``nonzero`` of the 1-d mask: ``np.flatnonzero``'s wrapper costs more than the test.)
+        outside = (~((low < part) & (part < high))).nonzero()[0]
         if len(outside):
             return int(index[k + int(outside[0])])
-        k, size = upto, size * 4
+        k = upto
+    if k < end:
+        # Further on, the first run of _BLOCK ticks that holds a tick outside the band (or a
+        # NaN: the run's low and high are NaN and fail the test), then the tick in it. Its
+        # ticks before ``k`` were tested above, so the tick is at or after ``k``; if not
+        # before ``end``, the deadline ends the band first.
+        first = k // _BLOCK
+        last = (end - 1) // _BLOCK + 1
+        runs = (
+            ~((low < jump.block_low[first:last]) & (jump.block_high[first:last] < high))
+        ).nonzero()[0]
+        if len(runs):
+            run = first + int(runs[0])
+            start, stop = max(k, run * _BLOCK), min(end, (run + 1) * _BLOCK)
+            part = mids[start:stop]
+            outside = (~((low < part) & (part < high))).nonzero()[0]
+            if len(outside):
+                return int(index[start + int(outside[0])])
     return int(index[end]) if end < len(index) else count
 
 

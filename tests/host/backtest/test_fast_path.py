@@ -5,6 +5,7 @@ The reference path (``guard="model-reference"``: the asyncio engine, one ``on_ev
 is the oracle; the data are generated with several seeds, fault rates and symbol sets.
 """
 
+import copy
 from dataclasses import astuple, fields, replace
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from hdl.protocol import Side
+from hdl.protocol import OrderKind, Side
 from host.backtest.direct_guard import DirectModelGuard
 from host.backtest.fast_path import (
     _COLUMN_BLOCK,
@@ -24,7 +25,7 @@ from host.backtest.fast_path import (
     drive,
 )
 from host.backtest.runner import BacktestResult, run_backtest
-from host.broker.paper import RealismConfig
+from host.broker.paper import BrokerOrder, RealismConfig
 from host.data.events import EVENT_DTYPE, EventKind
 from host.data.generator import GeneratorConfig, generate
 from host.data.loaders import MarketData, load_directory
@@ -281,6 +282,139 @@ def test_symbol_stop_when_searched_then_first_tick_the_loop_must_decide(seed: in
                         expected = int(g)
                         break
                 assert _symbol_stop(i, band, cooldown, jump, count) == expected, (band, i)
+
+
+def test_symbol_stop_when_the_band_holds_for_many_runs_then_first_tick_outside() -> None:
+    # Thousands of ticks: the search past its first ticks tests runs of ticks at once
+    # (a run's lowest and highest mid); rare outliers and NaNs land in some runs only.
+    rng = np.random.default_rng(7)
+    count = 9_000
+    index = np.sort(rng.choice(count, size=6_000, replace=False))
+    mids = 100 + rng.normal(0, 0.2, len(index))
+    outliers = rng.random(len(index)) < 0.002
+    mids[outliers] = 100 + rng.choice([-3.0, 3.0], int(outliers.sum()))
+    mids[rng.random(len(index)) < 0.0005] = np.nan
+    times = np.cumsum(rng.integers(0, 3, len(index))) + 1_000
+    jump = _Jump(index, mids, times, index[:0], times[:0])
+    bands = [
+        (98.0, 102.0, float("inf")),
+        (99.0, 101.0, float(times[4_000])),
+        (-float("inf"), 102.5, float("inf")),
+        (97.5, float("inf"), float(times[-1])),
+    ]
+    for band in bands:
+        low, high, deadline = band
+        for i in [*range(0, count + 1, 97), count - 1]:
+            expected = count
+            for g, mid, ts in zip(index, mids, times, strict=True):
+                if g >= i and not (low < mid < high and ts < deadline):
+                    expected = int(g)
+                    break
+            assert _symbol_stop(i, band, 0.0, jump, count) == expected, (band, i)
+
+
+def _broker_state(broker: Any) -> tuple[Any, ...]:
+    orders = tuple(
+        (o.client_id, o.status, o.filled, o.queue_ahead) for o in broker._orders.values()
+    )
+    return orders, tuple(broker._arrivals), broker.account.fees
+
+
+@pytest.mark.parametrize("queue_position", [True, False])
+def test_scan_relevant_when_orders_rest_then_first_event_the_broker_acts_on(
+    tmp_path: Path, queue_position: bool
+) -> None:
+    # Resting orders at and away from the touch, at exactly a later trade's or quote's
+    # price (the tests' edges), and one still on its way: the event the scan names is the
+    # first one that changes anything at the paper broker when every event is fed to it.
+    generate(tmp_path, seed=5, events=25_000)
+    data = load_directory(tmp_path)
+    realism = replace(RealismConfig(), queue_position=queue_position)
+    replay = _prepared(data, replace(EngineConfig(), realism=realism))
+    broker = replay.engine.broker
+    columns, broker_at, names = replay.columns, replay.broker_at, data.symbols
+    middle = len(broker_at) // 3
+    ts_middle = int(replay.ts_all[broker_at[middle]])
+    touch = {}
+    for s, symbol in enumerate(replay.symbols):
+        j = int(symbol.at.searchsorted(broker_at[middle])) - 1
+        touch[names[s]] = float(symbol.bid[j]), float(symbol.ask[j]), float(symbol.bid_qty[j])
+    near = [("BTCUSDT", Side.BUY, touch["BTCUSDT"][0], touch["BTCUSDT"][2])]
+    away = [
+        ("BTCUSDT", Side.SELL, round(touch["BTCUSDT"][1] * 1.0005, 1), 0.0),
+        ("ETHUSDT", Side.BUY, round(touch["ETHUSDT"][0] * 0.9995, 2), 0.0),
+    ]
+    # Single orders at exactly a later event's prices, the scan starting at that event: each
+    # side of each of on_quote's and on_trade's tests (a fill, a queue shortened or not).
+    edges = []
+    for j in range(middle + 50, len(broker_at), (len(broker_at) - middle) // 12):
+        position = int(broker_at[j])
+        symbol = names[int(replay.sym[position])]
+        p1, q1 = float(columns["p1"][position]), float(columns["q1"][position])
+        p2, q2 = float(columns["p2"][position]), float(columns["q2"][position])
+        if replay.kind[position] == EventKind.QUOTE:
+            orders = [
+                (symbol, Side.BUY, p1, q1),
+                (symbol, Side.BUY, p1, 2 * q1),
+                (symbol, Side.BUY, p2, 0.0),
+                (symbol, Side.SELL, p2, q2),
+                (symbol, Side.SELL, p2, 2 * q2),
+                (symbol, Side.SELL, p1, 0.0),
+            ]
+        else:
+            taker_buys = columns["side"][position] > 0
+            maker = Side.SELL if taker_buys else Side.BUY
+            other = Side.BUY if taker_buys else Side.SELL
+            step = 0.01 if taker_buys else -0.01
+            orders = [
+                (symbol, maker, p1, 0.0),
+                (symbol, maker, p1, 2 * q1),
+                (symbol, maker, p1 + step, 0.0),
+                (symbol, other, p1, 0.0),
+            ]
+        edges += [([order], False, [j]) for order in orders]
+    found = []
+    starts = list(range(middle + 1, len(broker_at), 997))
+    cases = [(near + away, False, starts), (away, False, starts), (away, True, starts), *edges]
+    for resting, arriving, case_starts in cases:
+        broker._orders.clear()
+        broker._arrivals.clear()
+        for client_id, (symbol, side, price, ahead) in enumerate(resting, start=1):
+            order = BrokerOrder(
+                client_id, symbol, side, OrderKind.LIMIT, price, 1.0, 0.01, 0.001, ts_middle
+            )
+            order.status, order.queue_ahead = "open", ahead
+            broker._orders[client_id] = order
+        if arriving:
+            price = touch["ETHUSDT"][0]
+            pending = BrokerOrder(
+                9, "ETHUSDT", Side.BUY, OrderKind.LIMIT, price, 1.0, 0.01, 0.001, ts_middle
+            )
+            broker._orders[9] = pending
+            broker._arrivals.append((ts_middle + 2_000_000, 1, "new", 9))
+        for start in case_starts:
+            fed = copy.deepcopy(broker)
+            before = _broker_state(fed)
+            expected = len(broker_at)
+            for j in range(start, len(broker_at)):
+                position = int(broker_at[j])
+                symbol = names[int(replay.sym[position])]
+                ts = int(replay.ts_all[position])
+                p1, q1 = float(columns["p1"][position]), float(columns["q1"][position])
+                if replay.kind[position] == EventKind.QUOTE:
+                    p2, q2 = float(columns["p2"][position]), float(columns["q2"][position])
+                    events = fed.on_quote(symbol, ts, p1, p2, q1, q2)
+                else:
+                    events = fed.on_trade(symbol, ts, p1, q1, int(columns["side"][position]))
+                if events or _broker_state(fed) != before:
+                    expected = j
+                    break
+            assert replay._scan_relevant(start) == expected, (start, resting, arriving)
+            found.append(expected - start)
+    # The scan had work to do: answers at the start and far from it, many after skips (once
+    # the market moves through an order, every event of its symbol fills it).
+    assert min(found) == 0 and max(found) > 100
+    assert sum(1 for gap in found if gap > 0) > 20
 
 
 @pytest.mark.parametrize("daily_loss", [2_000.0, 3.0])  # the demo limit; C17 breaks
