@@ -45,12 +45,12 @@ from host.backtest.direct_guard import DirectModelGuard
 from host.backtest.vectorised import (
     SANITIZER_REASONS,
     TickFilterLimits,
-    counts_up_to,
     event_groups,
     filter_ticks,
     greedy_samples,
     sanitize,
     volatility,
+    window_start_samples,
     window_sums,
 )
 from host.broker.paper import Account, PaperBroker
@@ -360,12 +360,6 @@ class FastBacktest:
             ts = self.ts_all[at]
             bid, ask = columns["p1"][at], columns["p2"][at]
             mid = (bid + ask) / 2
-            samples = greedy_samples(ts, _HUNTER_SAMPLE_US, -(1 << 62))
-            sample_ts, sample_mid = ts[samples], mid[samples]
-            first = counts_up_to(sample_ts, ts - window) - 1
-            start_mid = sample_mid[np.maximum(first, 0)]
-            with np.errstate(all="ignore"):
-                move_bp = (mid / start_mid - 1) * 1e4
             where = self.groups[s][EventKind.LIQUIDATION]
             where = where[self.codes[where] == 0]
             notional = columns["p1"][where] * columns["q1"][where]
@@ -374,11 +368,22 @@ class FastBacktest:
             sells = columns["side"][where] < 0
             sell = window_sums(where[sells], notional[sells], expire_at[sells], at)
             buy = window_sums(where[~sells], notional[~sells], expire_at[~sells], at)
-            trigger = np.where(
-                (sell >= hunter.threshold_notional) & (move_bp <= -hunter.displacement_bp),
+            # A cascade needs one side's notional at the threshold: only there does the
+            # window's first mid (the hunter's oldest kept sample) matter. Elsewhere it is
+            # NaN, never read (the loop reads it on a trigger only).
+            threshold = hunter.threshold_notional
+            candidates = ((sell >= threshold) | (buy >= threshold)).nonzero()[0]
+            start_mid = np.full(len(at), np.nan)
+            first = window_start_samples(ts, candidates, window, _HUNTER_SAMPLE_US)
+            start_mid[candidates] = mid[first]
+            with np.errstate(all="ignore"):
+                move_bp = (mid[candidates] / start_mid[candidates] - 1) * 1e4
+            trigger = np.zeros(len(at), dtype=np.int8)
+            trigger[candidates] = np.where(
+                (sell[candidates] >= threshold) & (move_bp <= -hunter.displacement_bp),
                 1,
                 np.where(
-                    (buy >= hunter.threshold_notional) & (move_bp >= hunter.displacement_bp),
+                    (buy[candidates] >= threshold) & (move_bp >= hunter.displacement_bp),
                     -1,
                     0,
                 ),

@@ -38,6 +38,7 @@ __all__ = [
     "window_sums",
     "counts_up_to",
     "greedy_samples",
+    "window_start_samples",
 ]
 
 #: Sanitizer verdict codes: 0 accepts, ``i + 1`` is ``SANITIZER_REASONS[i]``.
@@ -426,3 +427,41 @@ def greedy_samples(times: np.ndarray, every: int, start: int) -> np.ndarray:
             append(index)
             index = following[index]
     return np.asarray(chosen, dtype=np.int64)
+
+
+def window_start_samples(
+    times: np.ndarray, queries: np.ndarray, window: int, every: int
+) -> np.ndarray:
+    """For each of the increasing indices ``queries`` into ``times``, the index of the last
+    sample ``greedy_samples(times, every, start)`` takes at or before
+    ``times[query] - window`` (the first sample, index 0, if none), for any ``start`` at or
+    before ``times[0]``, without sampling every time.
+
+    A time at least ``every`` after the one before it is always a sample (the last sample is
+    no later than that one), so each answer follows from the chain of samples since the last
+    such gap before it: only those stretches are walked, each once.
+    """
+    count = len(times)
+    if count == 0 or len(queries) == 0:
+        return np.zeros(len(queries), dtype=np.int64)
+    last = np.searchsorted(times, times[queries] - window, side="right") - 1
+    gaps = np.flatnonzero(np.diff(times) >= every) + 1 if every > 0 else np.arange(1, count)
+    resets = np.concatenate([[0], gaps])
+    chain_start = resets[np.searchsorted(resets, np.maximum(last, 0), side="right") - 1]
+    # Each stretch from a chain start to the furthest query it serves (stretches do not
+    # overlap: a later query in a stretch would have a later chain start).
+    ends = np.maximum.reduceat(last, np.flatnonzero(np.diff(chain_start, prepend=-1)))
+    # A memoryview reads Python ints (see greedy_samples).
+    view = np.ascontiguousarray(times, dtype=np.int64).data
+    samples: list[int] = []
+    append = samples.append
+    for sample, upto in zip(np.unique(chain_start).tolist(), ends.tolist(), strict=True):
+        append(sample)
+        while True:
+            sample = bisect_left(view, view[sample] + every, sample + 1, upto + 1)
+            if sample > upto:
+                break
+            append(sample)
+    taken = np.asarray(samples, dtype=np.int64)
+    # A query before every window start (``last`` -1) reads the stretch from 0: sample 0.
+    return taken[np.searchsorted(taken, np.maximum(last, 0), side="right") - 1]

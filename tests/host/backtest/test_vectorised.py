@@ -1,6 +1,8 @@
 """Each vectorised replica equals, value for value, the reference code it replaces, on random
 inputs dense with the cases its stateful walks exist for."""
 
+from bisect import bisect_right
+
 import numpy as np
 import pytest
 
@@ -14,6 +16,7 @@ from host.backtest.vectorised import (
     greedy_samples,
     sanitize,
     volatility,
+    window_start_samples,
     window_sums,
 )
 from host.broker.paper import PaperBroker
@@ -184,3 +187,36 @@ def test_counts_up_to_when_ties_and_outliers_then_same_as_searchsorted_right(see
     assert counts_up_to(values, queries).tolist() == expected.tolist()
     assert counts_up_to(values[:0], queries).tolist() == [0] * len(queries)
     assert counts_up_to(values, queries[:0]).tolist() == []
+
+
+@pytest.mark.parametrize("every", [0, 250, 1_000])
+@pytest.mark.parametrize("seed", [4, 5])
+def test_window_start_samples_when_gaps_and_runs_of_queries_then_as_sampling_every_time(
+    every: int, seed: int
+) -> None:
+    # Dense stretches broken by gaps at, below and above ``every``, ties, and queries in
+    # runs (as cascades come) with some before the first window: the last sample at or
+    # before each query's window start, as the reference rule samples every time.
+    rng = np.random.default_rng(seed)
+    steps = rng.choice(
+        [0, 40, 90, 249, 250, 251, 1_700], 20_000, p=[0.1, 0.4, 0.3, 0.05, 0.05, 0.05, 0.05]
+    )
+    times = np.cumsum(steps) + 5_000
+    window = 30_000
+    taken, following = [], -(1 << 62)
+    for index, ts in enumerate(times.tolist()):
+        if ts >= following:  # the hunter's "if ts - last_sample >= every"
+            taken.append(index)
+            following = ts + every
+    runs = [
+        np.arange(start, min(start + 300, len(times))) for start in rng.integers(0, len(times), 25)
+    ]
+    queries = np.unique(np.concatenate([*runs, [0, 1, 2, len(times) - 1]]))
+    taken_times = [int(times[i]) for i in taken]
+    expected = []
+    for query in queries.tolist():
+        before = bisect_right(taken_times, int(times[query]) - window)  # samples at or before
+        expected.append(taken[before - 1] if before else 0)
+    assert window_start_samples(times, queries, window, every).tolist() == expected
+    assert min(expected) == 0 and max(expected) > 0
+    assert window_start_samples(times, queries[:0], window, every).tolist() == []
