@@ -127,6 +127,8 @@ class _Instrument:
         self.wire_ts = np.empty(0, np.int64)
         self.ts = np.empty(0, np.int64)
         self.cand: tuple[bool, int, int] = (False, 0, 0)
+        #: The accepted tick whose registers the last sync wrote (-1: none yet).
+        self.synced = -1
 
 
 class _Jump:
@@ -472,7 +474,7 @@ class FastBacktest:
         """The model, DRBGuard and broker as the reference has them at ``position``, before or
         after its tick message."""
         key = 2 * position + (2 if after_tick else 1)
-        sent = int(np.searchsorted(self.static_keys, key, side="left"))
+        sent = int(self.static_keys.searchsorted(key, side="left"))
         self.sent = sent
         guard, model = self.guard, self.model
         if sent > self.dyn_p[-1]:
@@ -487,8 +489,11 @@ class FastBacktest:
         books = self.engine.drb._books
         for index, rows in self.instruments.items():
             j = int(rows.static.searchsorted(sent)) - 1
-            if j < 0:
+            if j < 0 or j == rows.synced:
+                # The same tick as at the last sync: nothing but a tick message writes these
+                # registers, and the cycle of a message already sent no longer changes.
                 continue
+            rows.synced = j
             bid, ask, ts = int(rows.bid[j]), int(rows.ask[j]), int(rows.ts[j])
             if index < model.n_instruments:
                 row = model.instruments[index]
