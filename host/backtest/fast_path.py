@@ -307,8 +307,8 @@ class FastBacktest:
         keys = np.empty(total, dtype=np.int64)
         keys[beat_rank], keys[tick_rank] = 2 * beat_at, 2 * tick_at + 1
         clocks = np.empty(total, dtype=np.int64)
-        clocks[beat_rank] = (beat_times - t0) * clock_hz // 1_000_000
-        clocks[tick_rank] = (ts_all[tick_at] - t0) * clock_hz // 1_000_000
+        clocks[beat_rank] = _clock_cycles(beat_times - t0, clock_hz)
+        clocks[tick_rank] = _clock_cycles(ts_all[tick_at] - t0, clock_hz)
         self.static_keys, self.static_clock = keys, clocks
         rank_at = np.zeros(self.n, dtype=np.int64)
         rank_at[tick_at] = tick_rank
@@ -970,12 +970,17 @@ class FastBacktest:
             if rejected[code]:
                 _reject_many(counts.rejects, "sanitizer", str(why), int(rejected[code]))
                 sanitizer.rejects[why] += int(rejected[code])
-        for name, by_kind in zip(engine.symbols, self.groups, strict=True):
-            mine = self.codes[np.concatenate(by_kind)]
-            by_reason = np.bincount(mine, minlength=len(SANITIZER_REASONS) + 1)
+        # Per symbol, from the rejected events alone (a few per thousand).
+        bad = self.codes.nonzero()[0]
+        reasons = len(SANITIZER_REASONS) + 1
+        pairs = np.bincount(
+            self.sym[bad].astype(np.int64) * reasons + self.codes[bad],
+            minlength=len(engine.symbols) * reasons,
+        )
+        for s, name in enumerate(engine.symbols):
             for code, why in enumerate(SANITIZER_REASONS, start=1):
-                if by_reason[code]:
-                    sanitizer.rejects_by_symbol[name, why] += int(by_reason[code])
+                if pairs[s * reasons + code]:
+                    sanitizer.rejects_by_symbol[name, why] += int(pairs[s * reasons + code])
         sanitizer.accepted += int(rejected[0])
         if self.host_range:
             _reject_many(counts.rejects, "tick_filter", "HOST_PRICE_RANGE", self.host_range)
@@ -1006,7 +1011,9 @@ class FastBacktest:
             engine.prices[engine.symbols[s]] = list(
                 zip(self.ts_all[picked].tolist(), mids.tolist(), strict=True)
             )
-        where = np.flatnonzero((self.codes == 0) & (self.kind == EventKind.LIQUIDATION))
+        # Each symbol's liquidations in order, merged (a few thousand, not every event).
+        where = np.sort(np.concatenate([by_kind[EventKind.LIQUIDATION] for by_kind in self.groups]))
+        where = where[self.codes[where] == 0]
         names = engine.symbols
         engine.liquidations = [
             (ts, names[s], price, quantity, side)
@@ -1086,6 +1093,15 @@ def _columns(events: np.ndarray) -> dict[str, np.ndarray]:
         for name, column in columns.items():
             column[low : low + _COLUMN_BLOCK] = block[name]
     return columns
+
+
+def _clock_cycles(elapsed_us: np.ndarray, clock_hz: int) -> np.ndarray:
+    """``elapsed_us * clock_hz // 1_000_000``, the guard's cycle count, by one multiplication
+    when the clock is a whole number of MHz (the same integers; int64 division is several
+    times slower than a multiplication)."""
+    if clock_hz % 1_000_000 == 0:
+        return elapsed_us * (clock_hz // 1_000_000)
+    return elapsed_us * clock_hz // 1_000_000
 
 
 def _reject_many(rejects: dict[str, dict[str, int]], line: str, reason: str, count: int) -> None:
