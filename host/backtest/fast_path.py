@@ -884,15 +884,21 @@ class FastBacktest:
         if not np.isfinite(equity).all():
             return False
         # DRBGuard.on_equity on each: the day's first equity, the running peak.
-        first = np.empty(len(days), dtype=bool)
-        first[0] = drb._day != days[0] or drb._day_start_equity is None
-        first[1:] = days[1:] != days[:-1]
-        starts = np.maximum.accumulate(np.where(first, np.arange(len(days)), -1))
-        day_start = np.where(
-            starts >= 0,
-            equity[np.maximum(starts, 0)],
-            np.nan if drb._day_start_equity is None else drb._day_start_equity,
-        )
+        last_day = int(days[-1])
+        day_start: Any
+        if int(days[0]) == last_day == drb._day and drb._day_start_equity is not None:
+            # All on the day DRBGuard is on (the usual batch): its start holds throughout.
+            day_start = drb._day_start_equity
+        else:
+            first = np.empty(len(days), dtype=bool)
+            first[0] = drb._day != days[0] or drb._day_start_equity is None
+            first[1:] = days[1:] != days[:-1]
+            starts = np.maximum.accumulate(np.where(first, np.arange(len(days)), -1))
+            day_start = np.where(
+                starts >= 0,
+                equity[np.maximum(starts, 0)],
+                np.nan if drb._day_start_equity is None else drb._day_start_equity,
+            )
         peaks = np.maximum.accumulate(equity)
         if drb._peak_equity is not None:
             peaks = np.maximum(peaks, drb._peak_equity)
@@ -905,7 +911,10 @@ class FastBacktest:
             if config.daily_loss is not None and (day_start - equity >= config.daily_loss).any():
                 return False
         drb.equity = float(equity[-1])
-        drb._day, drb._day_start_equity = int(days[-1]), float(day_start[-1])
+        drb._day = last_day
+        drb._day_start_equity = float(
+            day_start[-1] if isinstance(day_start, np.ndarray) else day_start
+        )
         drb._peak_equity = float(peaks[-1])
         # The curve takes an equity unless it repeats the last one taken.
         curve = engine.equity_curve

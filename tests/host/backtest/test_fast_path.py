@@ -478,7 +478,8 @@ def test_sample_many_when_holding_a_position_then_as_samples_one_by_one(
         EngineConfig(), drb=replace(EngineConfig().drb, daily_loss=daily_loss, max_drawdown=0.9)
     )
     batched, single = _prepared(data, config), _prepared(data, config)
-    for replay in (batched, single):
+    split = _prepared(data, config)
+    for replay in (batched, single, split):
         account = replay.engine.broker.account
         account.apply_fill("BTCUSDT", Side.BUY, 60_000.0, 0.5, 1.25)
         account.apply_fill("ETHUSDT", Side.SELL, 3_000.0, 4.0, 0.75)
@@ -494,6 +495,11 @@ def test_sample_many_when_holding_a_position_then_as_samples_one_by_one(
         assert taken is True
         assert _equity_state(batched) == _equity_state(single)
         assert len(single.engine.equity_curve) > 10
+        # In three batches, the later two on the day DRBGuard is already on (its day start
+        # holds throughout): the same as one by one.
+        half = end // 2
+        assert all(split._sample_many(k, stop) for k, stop in ((0, 1), (1, half), (half, end)))
+        assert _equity_state(split) == _equity_state(single)
     else:
         assert single.engine.drb.status()["c17_breach"] is not None
         assert taken is False
