@@ -429,6 +429,8 @@ class FastBacktest:
         # (NaN: not quoted yet, so not marked).
         self.sample_mids: list[list[float]] = []
         self.sample_mid_arrays: dict[str, np.ndarray] = {}
+        #: Per symbol, the first sample from which on every mark is a number.
+        self.marked_from: dict[str, int] = {}
         for name, symbol in zip(engine.symbols, self.symbols, strict=True):
             last = np.searchsorted(symbol.at, sample_at, side="right") - 1
             if not len(symbol.at):
@@ -436,6 +438,8 @@ class FastBacktest:
             else:
                 marks = np.where(last >= 0, symbol.mid[np.maximum(last, 0)], np.nan)
             self.sample_mid_arrays[name] = marks
+            unmarked = (marks != marks).nonzero()[0]
+            self.marked_from[name] = int(unmarked[-1]) + 1 if len(unmarked) else 0
             self.sample_mids.append(marks.tolist())
         self.broker_at = np.flatnonzero(
             ok & ((self.kind == EventKind.QUOTE) | (self.kind == EventKind.TRADE))
@@ -871,15 +875,19 @@ class FastBacktest:
         if self.flat and len(engine.fills) == self.fills_sampled:
             # ``_sample`` skips each of these unless a new UTC day starts.
             return bool((days == drb._day).all())
-        unrealized = np.zeros(end - k)  # ``sum`` starts from 0, then adds in dict order
+        unrealized: Any = 0.0  # ``sum`` starts from 0, then adds in dict order
         for name, held in account.positions.items():
             mids = self.sample_mid_arrays.get(name)
             if mids is None:
                 marks: Any = held.average
+            elif k >= self.marked_from[name]:
+                marks = mids[k:end]
             else:
                 part = mids[k:end]
                 marks = np.where(part == part, part, held.average)
             unrealized = unrealized + (marks - held.average) * held.quantity
+        if not isinstance(unrealized, np.ndarray):  # no position: the empty sum, per sample
+            unrealized = np.zeros(end - k)
         equity = account.starting_equity + account.realized_pnl + unrealized - account.fees
         if not np.isfinite(equity).all():
             return False
@@ -904,8 +912,11 @@ class FastBacktest:
             peaks = np.maximum(peaks, drb._peak_equity)
         config = drb.config
         if drb._c17_breach is None:
-            with np.errstate(all="ignore"):
-                drawdown = np.where(peaks != 0, (peaks - equity) / peaks, 0.0)
+            if (peaks > 0).all():  # the usual case: no division by zero to mask
+                drawdown = (peaks - equity) / peaks
+            else:
+                with np.errstate(all="ignore"):
+                    drawdown = np.where(peaks != 0, (peaks - equity) / peaks, 0.0)
             if config.max_drawdown is not None and (drawdown >= config.max_drawdown).any():
                 return False
             if config.daily_loss is not None and (day_start - equity >= config.daily_loss).any():
