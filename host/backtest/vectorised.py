@@ -339,10 +339,14 @@ def volatility(mid: np.ndarray) -> list[float]:
     """
     if len(mid) == 0:
         return []
+    # A zero term first: the first value is 0.9 * 0.0 + 0.0 == 0.0, the broker's before any
+    # move, and the list needs no copy to put it in front.
+    tenths = np.empty(len(mid))
+    tenths[0] = 0.0
     with np.errstate(all="ignore"):
-        tenths = (0.1 * (np.abs(mid[1:] / mid[:-1] - 1) * 1e4)).tolist()
+        np.multiply(0.1, np.abs(mid[1:] / mid[:-1] - 1) * 1e4, out=tenths[1:])
     value = 0.0
-    return [0.0, *[(value := 0.9 * value + tenth) for tenth in tenths]]
+    return [(value := 0.9 * value + tenth) for tenth in tenths.tolist()]
 
 
 def window_sums(
