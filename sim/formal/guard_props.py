@@ -11,8 +11,9 @@ P2
     :mod:`hdl.pre_trade_risk` (:data:`P2_CONTROLS`): C1 (armed; REDUCING shrinks the
     position), C2, C3, C4, C5, C6, C7, C8, C9, C10, C11, C12, C13 (both forms) and C15.
     C6 and C10 need the notional: see :meth:`GuardCoreSpec._notional_conditions` for how the
-    multiplier is handled. A harness may assert a subset (``controls``) so that each solver
-    call stays small.
+    multiplier is handled. A harness may assert a subset (``controls``), and the two controls
+    that compare the order with the open slots (:data:`SLOT_CONTROLS`) against one slot
+    (``slot``), so that each solver call stays small.
 P3
     After an accept, the ordered instrument's worst-case position with open orders is within
     its limit on the side of the order (the other side is not made worse by it; it may be
@@ -108,6 +109,7 @@ __all__ = [
     "drive_messages",
     "P2_CONTROLS",
     "NOTIONAL_CONTROLS",
+    "SLOT_CONTROLS",
 ]
 
 #: Minimum cycles between two i_msg beats that the top level guarantees.
@@ -152,6 +154,10 @@ P2_CONTROLS = (
     "C13_duplicate_order",
     "C15_self_trade",
 )
+
+#: The controls that compare the order with every open slot: checked one slot per solver
+#: call on the full core (see ``slot`` of :class:`GuardCoreSpec`).
+SLOT_CONTROLS = ("C13_duplicate_id", "C15_self_trade")
 
 #: The controls that need the order's notional (checked on the core's multiplier, see
 #: :meth:`GuardCoreSpec._notional_conditions`).
@@ -344,11 +350,16 @@ class GuardCoreSpec(Elaboratable):
     controls : sequence of str, optional
         For P2: only these controls' conditions are asserted (names of
         :data:`P2_CONTROLS`); all of them by default.
+    slot : int, optional
+        For P2's :data:`SLOT_CONTROLS`: compare the order with this open-order slot only
+        (the control holds when it holds against every slot, each a separate solver call);
+        every slot by default.
 
     Raises
     ------
     ValueError
-        If ``controls`` names a control that does not exist.
+        If ``controls`` names a control that does not exist, or ``slot`` is not a slot of
+        the core.
     """
 
     def __init__(
@@ -359,11 +370,15 @@ class GuardCoreSpec(Elaboratable):
         n_instruments: int = N_INSTRUMENTS,
         n_order_slots: int = N_ORDER_SLOTS,
         controls: Sequence[str] | None = None,
+        slot: int | None = None,
     ) -> None:
         self.prop = GuardProperty(prop)
         unknown = sorted(set(controls or ()) - set(P2_CONTROLS))
         if unknown:
             raise ValueError(f"Controls must be among {P2_CONTROLS!r}, not {unknown!r}")
+        if slot is not None and not 0 <= slot < n_order_slots:
+            raise ValueError(f"Slot must be in 0..{n_order_slots - 1}, not {slot!r}")
+        self.slot = slot
         self.controls = tuple(controls) if controls else P2_CONTROLS
         self.dut = core_class(
             clock_hz=12_000_000,
@@ -556,7 +571,8 @@ class GuardCoreSpec(Elaboratable):
         distance = Mux(price > ref_mid, price - ref_mid, ref_mid - price)
         crosses: Value = Const(0)
         duplicate_open: Value = Const(0)
-        for index in range(self.n_order_slots):
+        compared = range(self.n_order_slots) if self.slot is None else (self.slot,)
+        for index in compared:
             s = {
                 f: reg[f"s{index}_{f}"]
                 for f in "valid client_id instrument side kind price".split()

@@ -16,6 +16,7 @@ from sim.formal.bad_frame_props import BAD_FRAME_REACH
 from sim.formal.guard_props import (
     FREE_INIT_PATTERNS,
     P2_CONTROLS,
+    SLOT_CONTROLS,
     GuardCoreSpec,
     GuardProperty,
     find_products,
@@ -104,6 +105,26 @@ def test_load_mutant_when_the_text_is_absent_then_value_error(tmp_path: Path):
 def test_guard_core_spec_when_a_control_is_unknown_then_value_error():
     with pytest.raises(ValueError, match=r"Controls must be among .*, not \['C99_nothing'\]$"):
         GuardCoreSpec(GuardProperty.P2, controls=["C99_nothing"], **SMALL)
+
+
+@pytest.mark.parametrize("slot", [-1, 2])
+def test_guard_core_spec_when_the_slot_is_not_one_of_the_core_then_value_error(slot: int):
+    with pytest.raises(ValueError, match=rf"^Slot must be in 0\.\.1, not {slot}$"):
+        GuardCoreSpec(GuardProperty.P2, controls=["C15_self_trade"], slot=slot, **SMALL)
+
+
+def test_property_checks_when_full_size_then_the_slot_controls_are_one_part_per_slot():
+    p2 = next(check for check in property_checks() if check.id == "P2")
+
+    names = [part.name for part in p2.parts]
+
+    # Every slot of the full core, no reduced-size exception.
+    for control in SLOT_CONTROLS:
+        assert [n for n in names if n.startswith(control)] == [
+            f"{control}_slot{slot}" for slot in range(8)
+        ]
+    assert p2.configuration.startswith("GuardCore(n_instruments=4, n_order_slots=8)")
+    assert "n_order_slots=2" not in p2.configuration
 
 
 def test_p2_controls_when_listed_then_every_gateware_order_control_is_there():
