@@ -150,8 +150,14 @@ class FrameEncoder(wiring.Component):
     """Encodes each MESSAGE_LAYOUT beat as ``COBS(type || payload || crc16) || 0x00``.
 
     The payload length comes from the type (:data:`PAYLOAD_LAYOUTS`); a beat of a type not in
-    ``message_types`` is dropped and counted in ``o_dropped``. A frame takes (payload + 2)
+    ``message_types`` is dropped and counted in ``o_dropped``. A frame takes (payload + 1)
     cycles of CRC, then one cycle per output byte while ``o_data.ready`` is high.
+
+    The encoder reads the beat where it is offered instead of copying it: a stream holds its
+    payload until the transfer, and the transfer is the cycle that sends the frame's
+    delimiter (a dropped beat is taken at once). So the beat's source (the response FIFO's
+    read register) is the only register of the message in flight, and the CRC stays in the
+    CRC unit instead of being written into a copy of the body.
 
     Parameters
     ----------
@@ -161,7 +167,7 @@ class FrameEncoder(wiring.Component):
     Attributes
     ----------
     i_msg : stream.Signature(MESSAGE_LAYOUT), in
-        Messages to send; ready while idle.
+        Messages to send; a beat is taken when its frame's delimiter is sent.
     o_data : stream.Signature(8), out
         Encoded bytes, delimiter included.
     o_dropped : Signal(16), out
@@ -181,62 +187,67 @@ class FrameEncoder(wiring.Component):
         m.submodules.crc = crc_unit = _CRC(data_width=8).create()
 
         n_max = MAX_FRAME_BYTES
-        body = Signal(n_max * 8)  # type, payload, then the CRC written after the payload
-        length = Signal(range(n_max + 1))  # body bytes, CRC included
+        # type and payload, held by the source until the transfer; the CRC follows them
+        message = Cat(self.i_msg.payload.type, self.i_msg.payload.payload)
+        n_message = len(message) // 8
+        # the CRC unit holds its result until the next frame's start
+        crc_high, crc_low = crc_unit.crc[8:], crc_unit.crc[:8]
         position = Signal(range(n_max + 1))
         block_end = Signal(range(n_max + 1))
 
-        def body_byte(index: Value | int) -> Value:
-            if isinstance(index, int):
-                return body[index * 8 : (index + 1) * 8]
-            return body.word_select(index, 8)
-
         known = Signal()
-        msg_length = Signal(range(n_max + 1))
+        length = Signal(range(n_max + 1))  # body bytes, CRC included
         with m.Switch(self.i_msg.payload.type):
             for message_type in self.message_types:
                 with m.Case(message_type):
-                    m.d.comb += [known.eq(1), msg_length.eq(payload_bytes(message_type) + 3)]
+                    m.d.comb += [known.eq(1), length.eq(payload_bytes(message_type) + 3)]
+
+        def is_zero(index: int) -> Value:
+            """Body byte ``index`` is 0x00 (the CRC's bytes at length - 2 and length - 1)."""
+            data_zero = message[index * 8 : (index + 1) * 8] == 0 if index < n_message else 1
+            return Mux(
+                index == length - 2,
+                crc_high == 0,
+                Mux(index == length - 1, crc_low == 0, data_zero),
+            )
 
         # First 0x00 at or after `position` in the body, or `length` when there is none.
         next_zero: Value = length
         for index in reversed(range(n_max)):
-            is_zero = (body_byte(index) == 0) & (index >= position)
-            next_zero = Mux(is_zero & (index < length), index, next_zero)
+            found = is_zero(index) & (index >= position) & (index < length)
+            next_zero = Mux(found, index, next_zero)
         zero_at = Signal(range(n_max + 1))
         m.d.comb += zero_at.eq(next_zero)
 
-        m.d.comb += [crc_unit.data.eq(body_byte(position))]
+        message_byte = message.word_select(position, 8)
+        body_byte = Signal(8)
+        m.d.comb += body_byte.eq(
+            Mux(
+                position == length - 2,
+                crc_high,
+                Mux(position == length - 1, crc_low, message_byte),
+            )
+        )
+        m.d.comb += crc_unit.data.eq(message_byte)
 
         with m.FSM():
             with m.State("IDLE"):
-                m.d.comb += self.i_msg.ready.eq(1)
                 with m.If(self.i_msg.valid):
                     with m.If(known):
-                        m.d.sync += [
-                            body.eq(Cat(self.i_msg.payload.type, self.i_msg.payload.payload)),
-                            length.eq(msg_length),
-                            position.eq(0),
-                        ]
+                        m.d.sync += position.eq(0)
                         m.d.comb += crc_unit.start.eq(1)
                         m.next = "CRC"
                     with m.Else():
+                        m.d.comb += self.i_msg.ready.eq(1)
                         m.d.sync += self.o_dropped.eq(self.o_dropped + 1)
             with m.State("CRC"):
-                # Bytes 0 .. length-3 go through the CRC, one per cycle.
+                # Bytes 0 .. length-3 go through the CRC, one per cycle; the CRC unit's
+                # register holds the result from the next cycle on.
                 m.d.comb += crc_unit.valid.eq(1)
                 m.d.sync += position.eq(position + 1)
                 with m.If(position == length - 3):
-                    m.next = "CRC_STORE"
-            with m.State("CRC_STORE"):
-                # position == length - 2: the CRC's own place, big-endian.
-                with m.Switch(position):
-                    for index in range(1, n_max - 1):
-                        with m.Case(index):
-                            m.d.sync += body.word_select(index, 8).eq(crc_unit.crc[8:])
-                            m.d.sync += body.word_select(index + 1, 8).eq(crc_unit.crc[:8])
-                m.d.sync += position.eq(0)
-                m.next = "CODE"
+                    m.d.sync += position.eq(0)
+                    m.next = "CODE"
             with m.State("CODE"):
                 m.d.comb += [
                     self.o_data.valid.eq(1),
@@ -252,7 +263,7 @@ class FrameEncoder(wiring.Component):
                     with m.Else():
                         m.next = "DATA"
             with m.State("DATA"):
-                m.d.comb += [self.o_data.valid.eq(1), self.o_data.payload.eq(body_byte(position))]
+                m.d.comb += [self.o_data.valid.eq(1), self.o_data.payload.eq(body_byte)]
                 with m.If(self.o_data.ready):
                     m.d.sync += position.eq(position + 1)
                     with m.If(position + 1 == block_end):
@@ -264,5 +275,7 @@ class FrameEncoder(wiring.Component):
             with m.State("DELIMITER"):
                 m.d.comb += [self.o_data.valid.eq(1), self.o_data.payload.eq(0)]
                 with m.If(self.o_data.ready):
+                    # the transfer: the source may now offer the next beat
+                    m.d.comb += self.i_msg.ready.eq(1)
                     m.next = "IDLE"
         return m

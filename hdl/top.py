@@ -6,10 +6,12 @@ adds the UART for boards, whose own tops (``hdl/boards/``) add PLL, LEDs and the
 
 from collections.abc import Callable
 
-from amaranth.hdl import Module, Signal
+from amaranth.hdl import Module, Mux, Signal, Value
 from amaranth.lib import fifo, stream, wiring
+from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
+from hdl.block_ram import read_register
 from hdl.framing import FrameDecoder, FrameEncoder
 from hdl.protocol import MESSAGE_LAYOUT
 from hdl.uart import UARTReceiver, UARTTransmitter, uart_divisor
@@ -25,13 +27,69 @@ class _BlockRAMFIFO(fifo.SyncFIFOBuffered):
 
     Yosys keeps a memory this shallow (a few rows of one message) in flip-flops: on an
     iCE40UP5K that alone was ~700 flip-flops and ~370 LUTs of read mux, where block RAM is
-    otherwise idle. The FIFO's behaviour (and its read register) is the library's.
+    otherwise idle. The behaviour (levels, ``w_rdy``/``r_rdy`` timing, the read register) is
+    the library's; only the read register is written out next to an asynchronous read port,
+    so that Yosys merges it into the block RAM itself and honours ``no_rw_check`` there. The
+    library's read port is clocked already, and on such a port Yosys emulates read-first
+    collisions in logic: a full-width bypass register and mux (~360 flip-flops and ~190 LUTs
+    for a 176-bit message), although a FIFO never reads the row it writes. The read register
+    has no initial value (:func:`hdl.block_ram.read_register`), or Yosys would emulate one
+    with another full-width mux.
     """
 
     def elaborate(self, platform: object) -> Module:
-        m = super().elaborate(platform)
-        # "storage" is the library's name for the memory (amaranth is pinned in pyproject).
-        m.submodules.storage.attrs["ram_style"] = "block"
+        if self.depth < 2:
+            raise ValueError(f"Depth must be at least 2, not {self.depth}")
+        m = Module()
+        inner_depth = self.depth - 1
+        inner_level = Signal(range(inner_depth + 1))
+        inner_r_rdy = Signal()
+        do_write = self.w_rdy & self.w_en
+        do_inner_read = inner_r_rdy & (~self.r_rdy | self.r_en)
+        m.d.comb += [
+            self.w_rdy.eq(inner_level != inner_depth),
+            inner_r_rdy.eq(inner_level != 0),
+            self.level.eq(inner_level + self.r_rdy),
+            self.w_level.eq(self.level),
+            self.r_level.eq(self.level),
+        ]
+
+        storage = Memory(
+            shape=self.width,
+            depth=inner_depth,
+            init=[],
+            attrs={"ram_style": "block", "no_rw_check": 1},
+        )
+        m.submodules.storage = storage
+        w_port = storage.write_port()
+        r_port = storage.read_port(domain="comb")
+        produce = Signal(range(inner_depth))
+        consume = Signal(range(inner_depth))
+
+        def increment(pointer: Signal) -> Value:
+            return Mux(pointer == inner_depth - 1, 0, pointer + 1)
+
+        m.d.comb += [
+            w_port.addr.eq(produce),
+            w_port.data.eq(self.w_data),
+            w_port.en.eq(do_write),
+            r_port.addr.eq(consume),
+        ]
+        with m.If(do_write):
+            m.d.sync += produce.eq(increment(produce))
+        # r_data is read only while r_rdy, so after a read has landed in the register
+        read_data = read_register(self.width, name="read_data")
+        m.d.comb += self.r_data.eq(read_data)
+        with m.If(do_inner_read):
+            m.d.sync += [consume.eq(increment(consume)), read_data.eq(r_port.data)]
+        with m.If(do_write & ~do_inner_read):
+            m.d.sync += inner_level.eq(inner_level + 1)
+        with m.If(do_inner_read & ~do_write):
+            m.d.sync += inner_level.eq(inner_level - 1)
+        with m.If(do_inner_read):
+            m.d.sync += self.r_rdy.eq(1)
+        with m.Elif(self.r_en):
+            m.d.sync += self.r_rdy.eq(0)
         return m
 
 
@@ -46,6 +104,8 @@ class GuardTop(wiring.Component):
 
     Responses leave GuardCore into a FIFO of ``fifo_depth`` messages; when it is full, the
     response is lost and GuardCore is told (``i_rsp_dropped``) so that it counts the drop.
+    The frame being sent stays in the FIFO (its read register) until its delimiter is out:
+    the encoder keeps no copy of it.
 
     Parameters
     ----------
@@ -54,7 +114,7 @@ class GuardTop(wiring.Component):
     time_unit_cycles : int
         Cycles per time unit of every window and timeout.
     fifo_depth : int
-        Response FIFO depth in messages, at least 4.
+        Response FIFO depth in messages, the frame being sent included; at least 4.
     core : callable, optional
         Builds the core (for tests of the plumbing); defaults to :class:`hdl.guard_core.GuardCore`.
     n_instruments, n_order_slots : int, optional
@@ -84,7 +144,7 @@ class GuardTop(wiring.Component):
         *,
         clock_hz: int,
         time_unit_cycles: int,
-        fifo_depth: int = 4,
+        fifo_depth: int = 5,
         core: CoreFactory | None = None,
         n_instruments: int | None = None,
         n_order_slots: int | None = None,

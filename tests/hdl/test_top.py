@@ -93,7 +93,7 @@ def test_each_good_frame_gets_its_response_and_bad_frames_reach_the_core():
 def test_full_response_fifo_drops_and_tells_the_core():
     data = b"".join(_cancel(i) for i in range(1, 11))
     responses, result = _run(data, hold_tx_cycles=100)
-    # FIFO depth 4 plus the encoder's own register of one message in flight.
+    # FIFO depth 5, the message in flight included (the encoder reads it in the FIFO).
     kept = [r["argument"] for r in responses]
     assert kept == list(range(1, len(kept) + 1))
     assert 4 <= len(kept) < 10
