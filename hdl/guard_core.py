@@ -44,6 +44,7 @@ from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
+from hdl.block_ram import read_register
 from hdl.guard_spec import (
     AGE_BITS,
     AGE_MAX,
@@ -496,7 +497,8 @@ class GuardCore(wiring.Component):
                     value = set_limit.value
                     bad = (value == 0) | (value >> LIMIT_WIDTHS[limit] != 0)
                     if limit == LimitId.MAX_OPEN_ORDERS:
-                        bad = bad | (value > self.n_order_slots)
+                        # the bits above the limit's width already fail: compare its own
+                        bad = bad | (value[: LIMIT_WIDTHS[limit]] > self.n_order_slots)
                     m.d.comb += limit_bad.eq(bad)
             with m.Default():
                 m.d.comb += limit_bad.eq(1)
@@ -565,14 +567,24 @@ class GuardCore(wiring.Component):
             shape=unsigned(_COUNTER_BITS * COUNTERS_PER_PAGE),
             depth=COUNTER_PAGES,
             init=[],
-            attrs={"ram_style": "block"},
+            # a read of the row being written is overridden lane by lane by the forwarding
+            # registers below, so Yosys need not emulate read-first collisions (a bypass
+            # register and mux as wide as the row, per read port)
+            attrs={"ram_style": "block", "no_rw_check": 1},
         )
         m.submodules.counters = counters
         counter_wr = counters.write_port(granularity=_COUNTER_BITS)
         # read-first ports (what iCE40 block RAM offers); a write on the cycle of a read is
         # forwarded from the registers below instead
-        counter_rd = counters.read_port()
-        status_rd = counters.read_port()
+        # Each read port is asynchronous with its data register written out after it: Yosys
+        # merges the register into the block RAM and only then honours no_rw_check (on a
+        # port that is clocked already it emulates read-first collisions in logic instead).
+        counter_rd = counters.read_port(domain="comb")
+        status_rd = counters.read_port(domain="comb")
+        # (rows are read every cycle, and used only the cycle after a read that matters)
+        counter_rd_data = read_register(len(counter_rd.data), name="counter_rd_data")
+        status_rd_data = read_register(len(status_rd.data), name="status_rd_data")
+        m.d.sync += [counter_rd_data.eq(counter_rd.data), status_rd_data.eq(status_rd.data)]
         m.d.comb += status_rd.addr.eq(status_view.section[:3])
         forward_valid = Signal()
         forward_addr = Signal(range(COUNTER_PAGES))
@@ -582,7 +594,7 @@ class GuardCore(wiring.Component):
         for lane in range(COUNTERS_PER_PAGE):
             hit = forward_valid & (forward_addr == status_view.section[:3]) & forward_lanes[lane]
             m.d.comb += status_row.word_select(lane, _COUNTER_BITS).eq(
-                Mux(hit, forward_word, status_rd.data.word_select(lane, _COUNTER_BITS))
+                Mux(hit, forward_word, status_rd_data.word_select(lane, _COUNTER_BITS))
             )
 
         # ---- stage B: verdicts, updates, response --------------------------------------------
@@ -593,7 +605,6 @@ class GuardCore(wiring.Component):
         order_b = _view(MessageType.ORDER, msg_b)
         tick_b = _view(MessageType.TICK, msg_b)
         fill_b = _view(MessageType.FILL, msg_b)
-        cancel_b = _view(MessageType.CANCEL, msg_b)
         set_limit_b = _view(MessageType.SET_LIMIT, msg_b)
         set_inst_b = _view(MessageType.SET_INSTRUMENT, msg_b)
         arm_b = _view(MessageType.ARM, msg_b)
@@ -621,22 +632,19 @@ class GuardCore(wiring.Component):
             self.o_rsp.payload.payload.eq(rsp_payload),
         ]
         m.d.sync += rsp_valid.eq(0)
-        load = Signal()
-        load_type = Signal(8)
-        load_payload = Signal(payload_bits)
+        # The response of stage B. Each branch below records its response; after them, every
+        # response is one AND-OR term of the payload (the request types are exclusive), and
+        # all ACKs share one term: their argument is the request's first field, so it comes
+        # straight from the message register instead of through a mux per command.
+        responses: dict[MessageType, dict[str, Any]] = {}
+        ack_results: dict[MessageType, Any] = {}
 
         def respond(message_type: MessageType, **fields: Any) -> None:
-            view = _view(message_type, load_payload)
-            m.d.comb += [load.eq(1), load_type.eq(message_type)]
-            for name, value in fields.items():
-                if name == "words":
-                    for index, word in enumerate(value):
-                        m.d.comb += view.words[index].eq(word)
-                else:
-                    m.d.comb += getattr(view, name).eq(value)
+            responses[message_type] = fields
 
-        def ack(command: MessageType, argument: Any, result: Any) -> None:
-            respond(MessageType.ACK, command=command, argument=argument, result=result)
+        def ack(command: MessageType, result: Any) -> None:
+            """ACK ``command`` with ``result``; the argument is the request's first field."""
+            ack_results[command] = Const(result, 8) if isinstance(result, int) else result
 
         # counter events of this cycle
         verdict_event = Signal()
@@ -677,22 +685,14 @@ class GuardCore(wiring.Component):
             )
 
         with m.If(b_type[MessageType.SET_LIMIT]):
-            ack(
-                MessageType.SET_LIMIT,
-                set_limit_b.limit_id,
-                Mux(arg_bad_b, AckResult.BAD_ARGUMENT, AckResult.OK),
-            )
+            ack(MessageType.SET_LIMIT, Mux(arg_bad_b, AckResult.BAD_ARGUMENT, AckResult.OK))
             with m.If(~arg_bad_b):
                 m.d.sync += Array(limits)[set_limit_b.limit_id[:4]].eq(set_limit_b.value)
                 m.d.sync += limits_set.bit_select(set_limit_b.limit_id[:4], 1).eq(1)
                 disarm_if_armed()
 
         with m.If(b_type[MessageType.SET_INSTRUMENT]):
-            ack(
-                MessageType.SET_INSTRUMENT,
-                set_inst_b.instrument,
-                Mux(arg_bad_b, AckResult.BAD_ARGUMENT, AckResult.OK),
-            )
+            ack(MessageType.SET_INSTRUMENT, Mux(arg_bad_b, AckResult.BAD_ARGUMENT, AckResult.OK))
             with m.If(~arg_bad_b):
                 index = row_index
                 m.d.sync += [
@@ -707,7 +707,7 @@ class GuardCore(wiring.Component):
                 disarm_if_armed()
 
         with m.If(b_type[MessageType.ARM]):
-            ack(MessageType.ARM, arm_b.mode, arm_result_b)
+            ack(MessageType.ARM, arm_result_b)
             with m.If(arm_result_b == AckResult.OK):
                 m.d.sync += [
                     state.eq(
@@ -719,7 +719,7 @@ class GuardCore(wiring.Component):
                 ]
 
         with m.If(b_type[MessageType.KILL]):
-            ack(MessageType.KILL, 0, AckResult.OK)
+            ack(MessageType.KILL, AckResult.OK)
             with m.If(state != TradingState.HALTED):
                 m.d.sync += [state.eq(TradingState.HALTED), kill_cause.eq(KillCause.COMMAND)]
                 m.d.comb += [kill_event.eq(1), kill_event_cause.eq(KillCause.COMMAND)]
@@ -791,20 +791,12 @@ class GuardCore(wiring.Component):
                 m.d.comb += dup_age_reset.eq(1)
 
         with m.If(b_type[MessageType.CANCEL]):
-            ack(
-                MessageType.CANCEL,
-                cancel_b.client_id,
-                Mux(found_b, AckResult.OK, AckResult.UNKNOWN_ORDER),
-            )
+            ack(MessageType.CANCEL, Mux(found_b, AckResult.OK, AckResult.UNKNOWN_ORDER))
             with m.If(found_b):
                 release(slot_b, fill_qty_b)
 
         with m.If(b_type[MessageType.FILL]):
-            ack(
-                MessageType.FILL,
-                fill_b.client_id,
-                Mux(found_b, AckResult.OK, AckResult.UNKNOWN_ORDER),
-            )
+            ack(MessageType.FILL, Mux(found_b, AckResult.OK, AckResult.UNKNOWN_ORDER))
             with m.If(found_b):
                 release(slot_b, fill_qty_b)
                 ins = slot_ins_b
@@ -818,7 +810,12 @@ class GuardCore(wiring.Component):
                 m.d.sync += [
                     valid_c.eq(1),
                     exposure_qty_c.eq(
-                        Mux(magnitude > EXPOSURE_QTY_MAX, EXPOSURE_QTY_MAX, magnitude)
+                        # "> EXPOSURE_QTY_MAX" as a bit test (a comparison is a carry chain)
+                        Mux(
+                            magnitude[EXPOSURE_QTY_MAX.bit_length() :].any(),
+                            EXPOSURE_QTY_MAX,
+                            magnitude,
+                        )
                     ),
                     exposure_price_c.eq(fill_b.price),
                     exposure_ins_c.eq(ins),
@@ -854,6 +851,52 @@ class GuardCore(wiring.Component):
                     status_row,
                 ),
             )
+
+        # ---- the response payload: one term per response type --------------------------------
+        request_of = {
+            MessageType.HELLO_REPLY: MessageType.HELLO,
+            MessageType.TICK_VERDICT: MessageType.TICK,
+            MessageType.ORDER_VERDICT: MessageType.ORDER,
+            MessageType.STATUS_REPLY: MessageType.STATUS,
+        }
+        assert set(responses) == set(request_of), responses
+        terms: list[tuple[Value, Value, Value]] = []  # (select, type, payload)
+        for message_type, fields in responses.items():
+            payload = Signal(payload_bits, name=f"{message_type.name.lower()}_payload")
+            view = _view(message_type, payload)
+            for name, value in fields.items():
+                if name == "words":
+                    for index, word in enumerate(value):
+                        m.d.comb += view.words[index].eq(word)
+                else:
+                    m.d.comb += getattr(view, name).eq(value)
+            terms.append((b_type[request_of[message_type]], Const(message_type, 8), payload))
+        ack_select = Cat(b_type[command] for command in ack_results)
+        ack_payload = Signal(payload_bits, name="ack_payload")
+        ack_view = _view(MessageType.ACK, ack_payload)
+        # the first field of every acknowledged request: limit id, instrument or mode (8 bits),
+        # client id (32 bits), nothing for KILL
+        wide_argument = b_type[MessageType.CANCEL] | b_type[MessageType.FILL]
+        m.d.comb += [
+            ack_view.command.eq(type_b),
+            ack_view.argument.eq(
+                Cat(
+                    Mux(b_type[MessageType.KILL], 0, msg_b[:8]),
+                    Mux(wide_argument, msg_b[8:32], 0),
+                )
+            ),
+            ack_view.result.eq(_one_hot_select(ack_select, list(ack_results.values()))),
+        ]
+        terms.append((ack_select.any(), Const(MessageType.ACK, 8), ack_payload))
+        selects = Cat(select for select, _, _ in terms)
+        load = Signal()
+        load_type = Signal(8)
+        load_payload = Signal(payload_bits)
+        m.d.comb += [
+            load.eq(selects.any()),
+            load_type.eq(_one_hot_select(selects, [t for _, t, _ in terms])),
+            load_payload.eq(_one_hot_select(selects, [p for _, _, p in terms])),
+        ]
 
         # ---- stage C: a fill's position exposure ----------------------------------------------
         with m.If(valid_c):
@@ -947,7 +990,7 @@ class GuardCore(wiring.Component):
             Mux(
                 forward_hit,
                 forward_word,
-                counter_rd.data.word_select(write_index[:2], _COUNTER_BITS),
+                counter_rd_data.word_select(write_index[:2], _COUNTER_BITS),
             )
         )
         m.d.sync += [
@@ -995,8 +1038,9 @@ class GuardCore(wiring.Component):
                         )
                     ),
                     words[1].eq(limits_set),
-                    words[2].eq(Mux(gross > WORD_MAX, WORD_MAX, gross)),
-                    words[3].eq(Mux(open_notional > WORD_MAX, WORD_MAX, open_notional)),
+                    # saturation tests as bit tests: "> WORD_MAX" would be a carry chain
+                    words[2].eq(Mux(gross[_WORD_BITS:].any(), WORD_MAX, gross)),
+                    words[3].eq(Mux(open_notional[_WORD_BITS:].any(), WORD_MAX, open_notional)),
                 ]
             # the row is the instrument section[1:0] (see row_index); the pages are
             # INSTRUMENT_0 + 4 * page + index

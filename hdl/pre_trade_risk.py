@@ -177,5 +177,6 @@ def order_valuation(
         m.d.comb += valuation.eq(Mux(upper > ask, upper, ask))
     with m.Else():
         lowest = Mux(lower < bid, lower, bid)
-        m.d.comb += valuation.eq(Mux(lowest < 1, 1, lowest))
+        # lowest < 1 as a sign bit and a zero test (a comparison would be a carry chain)
+        m.d.comb += valuation.eq(Mux(lowest[-1] | (lowest == 0), 1, lowest))
     return valuation
