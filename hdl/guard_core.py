@@ -56,6 +56,7 @@ from hdl.guard_spec import (
     FILL_COUNT_MAX,
     LIMIT_PAGES,
     LIMIT_WIDTHS,
+    LIMITS_PER_PAGE,
     N_COUNTERS,
     OPEN_QTY_BITS,
     POSITION_REG_BITS,
@@ -563,39 +564,63 @@ class GuardCore(wiring.Component):
 
         # STATUS: the counter row is read on stage A so that its data arrives on stage B
         # yosys keeps a memory this shallow in flip-flops unless told to use block RAM
-        counters = Memory(
+        # Two copies of the counters, written together: one counter per row for the
+        # read-modify-write (a 32-bit port: 2 EBR on an iCE40) and one page per row for STATUS
+        # (a 128-bit port: 8 EBR). One memory of pages with two read ports took 16 EBR; the
+        # EBR saved hold the limits' STATUS mirror below.
+        # Read ports are asynchronous with their data register written out after them: Yosys
+        # merges the register into the block RAM and only then honours no_rw_check (on a
+        # clocked port it emulates read-first collisions in logic, a bypass register and mux
+        # as wide as the port). A read of a row being written is overridden by the forwarding
+        # registers below, so collisions need no care. The data registers are read every
+        # cycle and used only the cycle after a read that matters (no initial value needed).
+        block_ram = {"ram_style": "block", "no_rw_check": 1}
+        counters = Memory(shape=unsigned(_COUNTER_BITS), depth=N_COUNTERS, init=[], attrs=block_ram)
+        m.submodules.counters = counters
+        counter_wr = counters.write_port()
+        counter_rd = counters.read_port(domain="comb")
+        counter_rd_data = read_register(_COUNTER_BITS, name="counter_rd_data")
+        counter_pages = Memory(
             shape=unsigned(_COUNTER_BITS * COUNTERS_PER_PAGE),
             depth=COUNTER_PAGES,
             init=[],
-            # a read of the row being written is overridden lane by lane by the forwarding
-            # registers below, so Yosys need not emulate read-first collisions (a bypass
-            # register and mux as wide as the row, per read port)
-            attrs={"ram_style": "block", "no_rw_check": 1},
+            attrs=block_ram,
         )
-        m.submodules.counters = counters
-        counter_wr = counters.write_port(granularity=_COUNTER_BITS)
-        # read-first ports (what iCE40 block RAM offers); a write on the cycle of a read is
-        # forwarded from the registers below instead
-        # Each read port is asynchronous with its data register written out after it: Yosys
-        # merges the register into the block RAM and only then honours no_rw_check (on a
-        # port that is clocked already it emulates read-first collisions in logic instead).
-        counter_rd = counters.read_port(domain="comb")
-        status_rd = counters.read_port(domain="comb")
-        # (rows are read every cycle, and used only the cycle after a read that matters)
-        counter_rd_data = read_register(len(counter_rd.data), name="counter_rd_data")
+        m.submodules.counter_pages = counter_pages
+        page_wr = counter_pages.write_port(granularity=_COUNTER_BITS)
+        status_rd = counter_pages.read_port(domain="comb")
         status_rd_data = read_register(len(status_rd.data), name="status_rd_data")
         m.d.sync += [counter_rd_data.eq(counter_rd.data), status_rd_data.eq(status_rd.data)]
         m.d.comb += status_rd.addr.eq(status_view.section[:3])
         forward_valid = Signal()
-        forward_addr = Signal(range(COUNTER_PAGES))
-        forward_lanes = Signal(COUNTERS_PER_PAGE)
+        forward_index = Signal(range(N_COUNTERS))
         forward_word = Signal(_COUNTER_BITS)
         status_row = Signal(_COUNTER_BITS * COUNTERS_PER_PAGE)
         for lane in range(COUNTERS_PER_PAGE):
-            hit = forward_valid & (forward_addr == status_view.section[:3]) & forward_lanes[lane]
+            hit = forward_valid & (forward_index == status_view.section[:3] * 4 + lane)
             m.d.comb += status_row.word_select(lane, _COUNTER_BITS).eq(
                 Mux(hit, forward_word, status_rd_data.word_select(lane, _COUNTER_BITS))
             )
+
+        # STATUS mirror of the limits: LIMITS_0 + page shows limits 2 * page and
+        # 2 * page + 1, so a row holds those two values and SET_LIMIT writes one lane of it on
+        # stage B. STATUS reads the row on stage A, at least 3 cycles after any write (beats
+        # are at least 5 cycles apart), so no forwarding is needed. A limit that is not set is
+        # 0 (reset clears the registers and the set bits, SET_LIMIT sets both), so a mirror
+        # lane counts only with its set bit; the mirror itself needs no reset.
+        limit_bits = max(LIMIT_WIDTHS.values())
+        limit_pages = Memory(
+            shape=unsigned(limit_bits * LIMITS_PER_PAGE),
+            depth=LIMIT_PAGES,
+            init=[],
+            attrs=block_ram,
+        )
+        m.submodules.limit_pages = limit_pages
+        limit_page_wr = limit_pages.write_port(granularity=limit_bits)
+        limit_page_rd = limit_pages.read_port(domain="comb")
+        limit_page_data = read_register(len(limit_page_rd.data), name="limit_page_data")
+        m.d.sync += limit_page_data.eq(limit_page_rd.data)
+        m.d.comb += limit_page_rd.addr.eq(status_view.section[:3])
 
         # ---- stage B: verdicts, updates, response --------------------------------------------
         b_type = {t: Signal(name=f"b_is_{t.name.lower()}") for t in MessageType if t < 0x80}
@@ -687,6 +712,12 @@ class GuardCore(wiring.Component):
         with m.If(b_type[MessageType.SET_LIMIT]):
             ack(MessageType.SET_LIMIT, Mux(arg_bad_b, AckResult.BAD_ARGUMENT, AckResult.OK))
             with m.If(~arg_bad_b):
+                assert LIMITS_PER_PAGE == 2  # the page is limit_id >> 1, the lane its bit 0
+                m.d.comb += [
+                    limit_page_wr.addr.eq(set_limit_b.limit_id[1:4]),
+                    limit_page_wr.data.eq(Cat([set_limit_b.value] * LIMITS_PER_PAGE)),
+                    limit_page_wr.en.eq(1 << set_limit_b.limit_id[0]),
+                ]
                 m.d.sync += Array(limits)[set_limit_b.limit_id[:4]].eq(set_limit_b.value)
                 m.d.sync += limits_set.bit_select(set_limit_b.limit_id[:4], 1).eq(1)
                 disarm_if_armed()
@@ -847,7 +878,7 @@ class GuardCore(wiring.Component):
                     exposure_sum,
                     open_notional,
                     row,
-                    limits,
+                    limit_page_data,
                     status_row,
                 ),
             )
@@ -976,33 +1007,25 @@ class GuardCore(wiring.Component):
             pending_bad.eq(pending_bad + self.i_bad_frame - take_bad),
             pending_drop.eq(pending_drop + self.i_rsp_dropped - take_drop),
         ]
-        m.d.comb += [counter_rd.addr.eq(serve_index >> 2)]
+        m.d.comb += [counter_rd.addr.eq(serve_index)]
         write_pending = Signal()
         write_index = Signal(range(N_COUNTERS))
         m.d.sync += [write_pending.eq(serve), write_index.eq(serve_index)]
         current = Signal(_COUNTER_BITS)
-        forward_hit = (
-            forward_valid
-            & (forward_addr == write_index >> 2)
-            & forward_lanes.bit_select(write_index[:2], 1)
-        )
-        m.d.comb += current.eq(
-            Mux(
-                forward_hit,
-                forward_word,
-                counter_rd_data.word_select(write_index[:2], _COUNTER_BITS),
-            )
-        )
+        forward_hit = forward_valid & (forward_index == write_index)
+        m.d.comb += current.eq(Mux(forward_hit, forward_word, counter_rd_data))
         m.d.sync += [
             forward_valid.eq(write_pending),
-            forward_addr.eq(write_index >> 2),
-            forward_lanes.eq(counter_wr.en),
+            forward_index.eq(write_index),
             forward_word.eq(current + 1),
         ]
         m.d.comb += [
-            counter_wr.addr.eq(write_index >> 2),
-            counter_wr.data.eq(Cat([(current + 1)[:_COUNTER_BITS]] * COUNTERS_PER_PAGE)),
-            counter_wr.en.eq(Mux(write_pending, 1 << write_index[:2], 0)),
+            counter_wr.addr.eq(write_index),
+            counter_wr.data.eq(current + 1),
+            counter_wr.en.eq(write_pending),
+            page_wr.addr.eq(write_index >> 2),
+            page_wr.data.eq(Cat([(current + 1)[:_COUNTER_BITS]] * COUNTERS_PER_PAGE)),
+            page_wr.en.eq(Mux(write_pending, 1 << write_index[:2], 0)),
         ]
         return m
 
@@ -1018,7 +1041,7 @@ class GuardCore(wiring.Component):
         exposure_sum,
         open_notional,
         row,
-        limits,
+        limit_page,
         counter_row,
     ):
         words = [Signal(_WORD_BITS, name=f"status_word{i}") for i in range(4)]
@@ -1077,13 +1100,16 @@ class GuardCore(wiring.Component):
                         words[lane].eq(counter_row.word_select(lane, _COUNTER_BITS))
                         for lane in range(COUNTERS_PER_PAGE)
                     ]
-            for page in range(LIMIT_PAGES):
-                with m.Case(StatusSection.LIMITS_0 + page):
-                    for offset in range(2):
-                        limit_id = 2 * page + offset
-                        if limit_id < _N_LIMITS:
-                            m.d.comb += [
-                                words[offset].eq(limits[limit_id]),
-                                words[2 + offset].eq(limits_set[limit_id]),
-                            ]
+            # the limits come from their mirror (see limit_pages), a lane only when its limit
+            # is set; a limit id past the last is never set
+            with m.Case(*(StatusSection.LIMITS_0 + page for page in range(LIMIT_PAGES))):
+                for offset in range(LIMITS_PER_PAGE):
+                    limit_set = limits_set.bit_select(section[:3] * LIMITS_PER_PAGE + offset, 1)
+                    limit_bits = len(limit_page) // LIMITS_PER_PAGE
+                    m.d.comb += [
+                        words[offset].eq(
+                            Mux(limit_set, limit_page.word_select(offset, limit_bits), 0)
+                        ),
+                        words[2 + offset].eq(limit_set),
+                    ]
         return words
