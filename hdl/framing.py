@@ -196,11 +196,14 @@ class FrameEncoder(wiring.Component):
         block_end = Signal(range(n_max + 1))
 
         known = Signal()
-        length = Signal(range(n_max + 1))  # body bytes, CRC included
+        msg_length = Signal(range(n_max + 1))
+        # body bytes, CRC included, registered at the start so that the type's decoding stays
+        # off the zero search below
+        length = Signal(range(n_max + 1))
         with m.Switch(self.i_msg.payload.type):
             for message_type in self.message_types:
                 with m.Case(message_type):
-                    m.d.comb += [known.eq(1), length.eq(payload_bytes(message_type) + 3)]
+                    m.d.comb += [known.eq(1), msg_length.eq(payload_bytes(message_type) + 3)]
 
         def is_zero(index: int) -> Value:
             """Body byte ``index`` is 0x00 (the CRC's bytes at length - 2 and length - 1)."""
@@ -234,7 +237,7 @@ class FrameEncoder(wiring.Component):
             with m.State("IDLE"):
                 with m.If(self.i_msg.valid):
                     with m.If(known):
-                        m.d.sync += position.eq(0)
+                        m.d.sync += [position.eq(0), length.eq(msg_length)]
                         m.d.comb += crc_unit.start.eq(1)
                         m.next = "CRC"
                     with m.Else():
