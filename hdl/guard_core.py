@@ -23,18 +23,19 @@ The cycle count is the same for every message and verdict; only the amount of lo
 two registers changed when the multiplier moved to stage A (the ECP5's critical path was
 multiplier -> comparison -> reason priority -> slot write enables, all on stage B).
 
-Counters (32 bits, wrapping) live in a memory of 8 rows x 4 lanes updated read-modify-write off
-the verdict path, one event per cycle, kills first.
+Counters (32 bits, wrapping) live in two block-RAM copies written together: 32 rows x 1 counter
+for the read-modify-write off the verdict path (one event per cycle, kills first) and 8 rows x 4
+lanes for STATUS. The limits have a block-RAM mirror by STATUS page as well.
 
-Size: the counters sit in block RAM, but every instrument and order-slot field is a register.
-At the iCEBreaker's reduced size (1 instrument, 2 order slots) the core alone still
-synthesises (``synth_ice40 -dsp``, 2026-11) to about 5,200 LUTs, 1,900 carries and 2,000
-flip-flops, so the whole guard does not fit the 5,280 logic cells of an iCE40UP5K. Over half
-of the multiplexer bits Yosys builds (before mapping) form the response payload: the STATUS
-reply's four 40-bit words choose among the summary, three instrument pages, the counters and
-seven limit pages. The way down: limits and static instrument settings mirrored in block RAM
-for STATUS (like the counters), and the instrument table itself in block RAM (the row index
-is registered on the beat cycle already: read it there, write it back on stage B).
+Size: at the iCEBreaker's reduced size (1 instrument, 2 order slots) the core alone synthesises
+(``synth_ice40 -dsp``, 2026-11) to about 4,900 LUTs, 1,800 carries and 2,000 flip-flops, and the
+whole guard packs into ~7,300 logic cells, still above the 5,280 of an iCE40UP5K. An iCE40
+logic cell holds one LUT, one carry and one flip-flop whose input is that LUT, so a register
+copied straight from the message register (limits, instrument settings, order slots, the last
+order) takes a cell of its own: ~1,400 cells are flip-flops alone and ~900 are carries alone
+(comparators). The way down from here is architectural: the instrument table and slot fields
+in block RAM (the row index is registered on the beat cycle already: read it there, write it
+back on stage B), and the instrument pages of STATUS from the same RAM.
 """
 
 from typing import Any
