@@ -38,16 +38,18 @@ BAD_FRAME_REACH = frozenset(
         "pending_bad",  # bad frames waiting for the counter port
         "pending_drop",  # drops wait behind them on the same port (delayed, never lost)
         "write_pending",  # the counter read-modify-write pipeline
+        "counter_wr__en",  # (write_pending under the name of the write enable it drives)
         "write_index",
+        "counter_rd_data",  # the counter it reads (the read port's address is serve_index)
         "forward_valid",
-        "forward_addr",
-        "forward_lanes",
+        "forward_index",
         "forward_word",
         "rsp_payload",  # a STATUS reply of a counter page
     }
 )
-#: The core has one memory, the counters; a bad frame may write it (its own counter).
-_COUNTER_MEMORIES = 1
+#: The counters are two memories written together (one counter per row for the
+#: read-modify-write, one page per row for STATUS); a bad frame may write both (its own counter).
+_COUNTER_MEMORIES = 2
 
 
 class BadFrameCone(Elaboratable):
