@@ -13,8 +13,6 @@ from typing import Any
 
 from hdl.protocol import (
     AckResult,
-    ArmMode,
-    LimitId,
     MessageType,
     OrderKind,
     Reason,
@@ -23,6 +21,7 @@ from hdl.protocol import (
 )
 from host.link.client import GuardCommandError, GuardInfo
 from host.link.codec import Message
+from host.link.commands import GuardCommands
 
 __all__ = ["DirectModelGuard", "MESSAGE_SPACING"]
 
@@ -30,7 +29,7 @@ __all__ = ["DirectModelGuard", "MESSAGE_SPACING"]
 MESSAGE_SPACING = 5
 
 
-class DirectModelGuard:
+class DirectModelGuard(GuardCommands):
     """A :class:`~host.engine.guard_line.GuardLine` over the reference model, no bytes.
 
     Parameters
@@ -92,44 +91,10 @@ class DirectModelGuard:
                 return AckResult(reply["result"])
         raise GuardCommandError(command, argument, AckResult.BAD_ARGUMENT)
 
-    def _ack_ok(self, command: MessageType, argument: int, **fields: int) -> None:
+    async def _command_ok(self, command: MessageType, argument: int, **fields: int) -> None:
         result = self._ack(command, argument, **fields)
         if result != AckResult.OK:
             raise GuardCommandError(command, argument, result)
-
-    async def set_limit(self, limit: LimitId, value: int) -> None:
-        """SET_LIMIT; raises GuardCommandError unless OK."""
-        self._ack_ok(MessageType.SET_LIMIT, limit, limit_id=int(limit), value=value)
-
-    async def set_instrument(
-        self,
-        index: int,
-        *,
-        enabled: bool,
-        max_position: int,
-        min_price: int,
-        max_price: int,
-        band_ticks: int,
-    ) -> None:
-        """SET_INSTRUMENT; raises GuardCommandError unless OK."""
-        self._ack_ok(
-            MessageType.SET_INSTRUMENT,
-            index,
-            instrument=index,
-            enabled=int(enabled),
-            max_position=max_position,
-            min_price=min_price,
-            max_price=max_price,
-            band_ticks=band_ticks,
-        )
-
-    async def arm(self, mode: ArmMode = ArmMode.ACTIVE) -> None:
-        """ARM; raises GuardCommandError unless OK."""
-        self._ack_ok(MessageType.ARM, int(mode), mode=int(mode))
-
-    async def kill(self) -> None:
-        """KILL (latches HALTED)."""
-        self._ack_ok(MessageType.KILL, 0)
 
     async def heartbeat(self) -> None:
         """HEARTBEAT (feeds the watchdog)."""

@@ -32,8 +32,6 @@ from typing import Any
 from hdl.protocol import (
     PROTOCOL_VERSION,
     AckResult,
-    ArmMode,
-    LimitId,
     MessageType,
     OrderKind,
     Reason,
@@ -41,6 +39,7 @@ from hdl.protocol import (
     TickReason,
 )
 from host.link.codec import FrameError, FrameSplitter, Message, decode_frame, encode
+from host.link.commands import GuardCommands
 from host.link.status import GuardStatus, read_status
 from host.link.transport import SerialTransport, Transport, TransportClosed
 
@@ -130,7 +129,7 @@ def _response_key(message: Message) -> Hashable | None:
 _ACK_BY_COMMAND = (MessageType.ARM, MessageType.KILL)
 
 
-class GuardClient:
+class GuardClient(GuardCommands):
     """Requests to one guard over one transport, with responses matched to requests.
 
     Use :meth:`connect`; the constructor is for a transport built by hand (e.g. a
@@ -377,42 +376,6 @@ class GuardClient:
         self.info = GuardInfo(**{name: reply[name] for name in GuardInfo.__dataclass_fields__})
         self._log(logging.INFO, "connected to %s: %s", self.backend, self.info)
         return self.info
-
-    async def set_limit(self, limit: LimitId, value: int) -> None:
-        """Set one limit; raises :class:`GuardCommandError` unless the guard ACKs OK."""
-        limit = LimitId(limit)
-        await self._command_ok(MessageType.SET_LIMIT, limit, limit_id=limit, value=value)
-
-    async def set_instrument(
-        self,
-        index: int,
-        *,
-        enabled: bool,
-        max_position: int,
-        min_price: int,
-        max_price: int,
-        band_ticks: int,
-    ) -> None:
-        """Configure one instrument slot; raises :class:`GuardCommandError` on refusal."""
-        await self._command_ok(
-            MessageType.SET_INSTRUMENT,
-            index,
-            instrument=index,
-            enabled=int(enabled),
-            max_position=max_position,
-            min_price=min_price,
-            max_price=max_price,
-            band_ticks=band_ticks,
-        )
-
-    async def arm(self, mode: ArmMode = ArmMode.ACTIVE) -> None:
-        """Arm (or re-arm after a kill) in ``mode``; raises :class:`GuardCommandError`."""
-        mode = ArmMode(mode)
-        await self._command_ok(MessageType.ARM, mode, mode=mode)
-
-    async def kill(self) -> None:
-        """Latch the kill switch (HALTED until re-armed)."""
-        await self._command_ok(MessageType.KILL, 0)
 
     async def heartbeat(self) -> None:
         """Feed the gateware's watchdog (no response is expected)."""
