@@ -30,7 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Self
 
-from sqlalchemy import BigInteger, cast, event, func, inspect, select
+from sqlalchemy import BigInteger, Select, cast, event, func, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
@@ -380,30 +380,46 @@ class Store:
             average_price=None,
             detail=_detail(detail),
         )
-        existing = await self._order_id(client_id)
+        return await self._insert_once(
+            row,
+            select(Order.id).where(Order.client_id == client_id),
+            kind="order",
+            ref=client_id,
+            payload=lambda: {"action": "created", **row_payload(row)},
+        )
+
+    async def _insert_once(
+        self,
+        row: Order | Trade,
+        existing_id: Select[Any],
+        *,
+        kind: str,
+        ref: str,
+        payload: Callable[[], dict[str, Any]],
+    ) -> int:
+        """Insert ``row`` with its events row, unless ``existing_id`` finds it already there;
+        returns the row's id either way. A concurrent writer that inserts the same unique key
+        between the look-up and the insert loses nothing: its row's id is returned."""
+
+        async def lookup() -> int | None:
+            async with self.sessionmaker() as session:
+                result = await session.scalar(existing_id)
+                return None if result is None else int(result)
+
+        existing = await lookup()
         if existing is not None:
             return existing
         try:
             async with self._write() as session:
                 session.add(row)
-                await session.flush()
-                self._event(
-                    session,
-                    kind="order",
-                    ref=client_id,
-                    payload={"action": "created", **row_payload(row)},
-                )
+                await session.flush()  # assigns the id the event's payload names
+                self._event(session, kind=kind, ref=ref, payload=payload())
         except IntegrityError:
-            existing = await self._order_id(client_id)
+            existing = await lookup()
             if existing is None:
                 raise
             return existing
         return row.id
-
-    async def _order_id(self, client_id: str) -> int | None:
-        async with self.sessionmaker() as session:
-            result = await session.scalar(select(Order.id).where(Order.client_id == client_id))
-            return None if result is None else int(result)
 
     async def update_order(
         self,
@@ -484,25 +500,13 @@ class Store:
             liquidity=liquidity,
             realized_pnl=_decimal(realized_pnl, "realized pnl"),
         )
-        existing = await self._trade_id(trade_key)
-        if existing is not None:
-            return existing
-        try:
-            async with self._write() as session:
-                session.add(row)
-                await session.flush()
-                self._event(session, kind="trade", ref=client_id, payload=row_payload(row))
-        except IntegrityError:
-            existing = await self._trade_id(trade_key)
-            if existing is None:
-                raise
-            return existing
-        return row.id
-
-    async def _trade_id(self, trade_key: str) -> int | None:
-        async with self.sessionmaker() as session:
-            result = await session.scalar(select(Trade.id).where(Trade.trade_key == trade_key))
-            return None if result is None else int(result)
+        return await self._insert_once(
+            row,
+            select(Trade.id).where(Trade.trade_key == trade_key),
+            kind="trade",
+            ref=client_id,
+            payload=lambda: row_payload(row),
+        )
 
     async def upsert_position(
         self,

@@ -1,5 +1,6 @@
 """Store: each write lands with its outbox event, exactly, idempotently, in one transaction."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -187,6 +188,20 @@ async def test_record_trade_when_same_fill_twice_then_one_row(store: Store) -> N
 
     assert second == first
     assert await _count(store, Trade) == 1
+    assert len(await _events(store, "trade")) == 1
+
+
+async def test_record_when_same_order_and_fill_raced_then_one_row_each(store: Store) -> None:
+    # Both writers look the key up before either inserts: the loser's insert hits the unique
+    # key and returns the winner's row instead of failing or writing a second event.
+    order_ids = await asyncio.gather(_order(store), _order(store))
+    trade_ids = await asyncio.gather(_trade(store), _trade(store))
+
+    assert order_ids[0] == order_ids[1]
+    assert trade_ids[0] == trade_ids[1]
+    assert await _count(store, Order) == 1
+    assert await _count(store, Trade) == 1
+    assert len(await _events(store, "order")) == 1
     assert len(await _events(store, "trade")) == 1
 
 
