@@ -46,5 +46,6 @@ async def test_backtest_when_sim_guard_then_same_orders_and_verdicts_as_model(
     assert sim.report["guard_backend"].startswith("sim:")
     assert sim.report["gateware_rtl"] is True
     assert model.report["rejects"]["gateware"] and model.report["rejects"]["drb"]
+    assert sim.report["trades"] == model.report["trades"] > 0
     assert verdicts(sim) == verdicts(model)
     assert sim.report["rejects"]["tick_filter"] == model.report["rejects"]["tick_filter"]
