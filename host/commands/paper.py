@@ -9,6 +9,9 @@ from rich.console import Console
 
 __all__ = ["register", "run"]
 
+#: Signals that stop a paper run cleanly (orders cancelled, kill latch left set).
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -83,9 +86,11 @@ async def run(args: argparse.Namespace) -> int:
     engine = ProductionEngineV2(config, guard, symbols=symbols, store=store)
     task = asyncio.current_task()
     loop = asyncio.get_running_loop()
-    with contextlib.suppress(NotImplementedError, RuntimeError):
-        # Ctrl-C: cancel the run; run_live's finally cancels everything and latches the kill.
-        loop.add_signal_handler(signal.SIGINT, lambda: task.cancel() if task else None)
+    # Ctrl-C, or SIGTERM from a service manager or `kill`: cancel the run; run_live's finally
+    # cancels every order and latches the kill, the same clean stop for both.
+    for stop_signal in _STOP_SIGNALS:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(stop_signal, lambda: task.cancel() if task else None)
     try:
         # After a link death the engine reconnects by itself (a new sim-serve for --guard
         # sim) but stays halted until an operator re-arms from the dashboard.
@@ -97,8 +102,9 @@ async def run(args: argparse.Namespace) -> int:
     except asyncio.CancelledError:
         console.print("[yellow]interrupted: orders cancelled, kill latch left set[/yellow]")
     finally:
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.remove_signal_handler(signal.SIGINT)
+        for stop_signal in _STOP_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(stop_signal)
         await guard.close()
         await engine.guard.close()  # the link attached after a link death, if any
         await store.close()

@@ -15,6 +15,9 @@ __all__ = ["register", "run"]
 
 logger = logging.getLogger(__name__)
 
+#: Seconds between checks that the starting process is still there (--exit-with-parent).
+_ORPHAN_POLL_S = 0.5
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``sim-serve`` subcommand."""
@@ -41,6 +44,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="print 'PTY <path>' on stdout once the pty is ready (for programs that start it)",
     )
+    parser.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop when the process that started this one is gone, however it ended (for "
+        "programs that start it; default: %(default)s)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -65,19 +74,40 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _stop_when_orphaned(parent: int, stop: threading.Event) -> None:
+    """SIGTERM this process once ``parent`` is no longer its parent.
+
+    A parent killed outright (SIGKILL, a crash) cannot stop its sim-serve, which would then
+    spin a core forever; the orphan is adopted by another process and its parent id changes.
+    Polling that id works on every POSIX system, unlike Linux's PR_SET_PDEATHSIG.
+    """
+    while not stop.wait(_ORPHAN_POLL_S):
+        if os.getppid() != parent:
+            logger.warning("sim-serve: the process that started it is gone; stopping")
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+
+
 def run(args: argparse.Namespace) -> int:
     """Build the model if needed and serve it until interrupted; returns the exit code."""
     from sim.runner import BUILD_ROOT, build, run_suite
 
-    logger.warning("sim-serve: building the gateware model (first time: a minute or two)")
-    build("guard_top")
     signal.signal(signal.SIGTERM, _terminate)
+    stop = threading.Event()
+    if args.exit_with_parent:
+        # watched from the start: a parent may die while the model is still being built
+        threading.Thread(target=_stop_when_orphaned, args=(os.getppid(), stop), daemon=True).start()
+    logger.warning("sim-serve: building the gateware model (first time: a minute or two)")
+    try:
+        build("guard_top")
+    except KeyboardInterrupt:
+        logger.warning("sim-serve: stopped while building")
+        return 0
     log_file = BUILD_ROOT / "logs" / f"sim-serve-{os.getpid()}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     logger.info("sim-serve: simulator log in %s", log_file)
     with tempfile.TemporaryDirectory(prefix="quantum-sim-serve-") as workdir:
         pty_file = Path(workdir) / "pty"
-        stop = threading.Event()
         announcer = threading.Thread(
             target=_announce, args=(pty_file, args.link, args.print_path, stop), daemon=True
         )

@@ -473,6 +473,9 @@ class GuardClient(GuardCommands):
 async def _start_sim_serve() -> tuple[subprocess.Popen[bytes], str]:
     """Start ``quantum sim-serve`` and return it with the pty path it printed."""
     command = [sys.executable, "-m", "host.cli", "--no-banner", "sim-serve", "--print-path"]
+    # its own session keeps a terminal's Ctrl-C for this process, which stops it in order;
+    # --exit-with-parent stops it when this process dies without doing so
+    command.append("--exit-with-parent")
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True
     )

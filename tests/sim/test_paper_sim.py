@@ -1,18 +1,24 @@
-"""`quantum paper --guard sim --feed replay:... --duration 20`, exactly as a user runs it: it
-starts its own Verilator gateware, trades through it, stops by itself, and leaves a database
-whose orders carry the simulated gateware's own verdicts."""
+"""`quantum paper --guard sim`, exactly as a user runs it: with `--duration 20` it starts its own
+Verilator gateware, trades through it, stops by itself, and leaves a database whose orders
+carry the simulated gateware's own verdicts; SIGTERM stops it as cleanly as Ctrl-C; and killed
+outright, it leaves no simulator running."""
 
+import contextlib
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from host.data.generator import generate
+from host.store.store import OPEN_ORDER_STATUSES
 
 pytestmark = [pytest.mark.sim, pytest.mark.slow]
 
@@ -68,3 +74,138 @@ def test_paper_sim_for_a_duration_trades_through_the_verilator_gateware(tmp_path
         if not reason.startswith("TICK_")
     }
     assert gateware_rejects == dict(stored_rejects)
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    pending = [pid]
+    while pending:
+        children = Path(f"/proc/{pending.pop()}/task")
+        for task in children.glob("*/children") if children.exists() else []:
+            with contextlib.suppress(OSError):
+                for child in map(int, task.read_text().split()):
+                    if child not in found:
+                        found.add(child)
+                        pending.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for a parent (or an init) to reap it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _wait_until(what: str, check: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"no {what} within {timeout} s"
+        time.sleep(0.1)
+
+
+def _kill_survivors(pids: set[int]) -> None:
+    """A failed test must not leave a simulator spinning under the rest of the suite."""
+    for pid in pids:
+        if _alive(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _start_paper(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path]:
+    data = tmp_path / "data"
+    generate(data, seed=9, events=60_000)
+    database = tmp_path / "paper.db"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "host.cli", "--no-banner", "paper", "--guard", "sim"]
+        + ["--feed", f"replay:{data}:30", "--database", f"sqlite:///{database}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    return process, database
+
+
+def _simulator_processes(paper: int) -> set[int]:
+    """sim-serve and the Verilator model it runs, below ``paper``."""
+    return {
+        pid
+        for pid in _descendants(paper)
+        if "sim-serve" in _command_line(pid) or "guard_top" in _command_line(pid)
+    }
+
+
+def _stored_orders(database: Path) -> int:
+    try:
+        with sqlite3.connect(database) as connection:
+            return int(connection.execute("select count(*) from orders").fetchone()[0])
+    except sqlite3.Error:
+        return 0  # not created yet
+
+
+def test_paper_sim_when_terminated_then_it_stops_as_cleanly_as_on_ctrl_c(tmp_path: Path) -> None:
+    # Arrange: trading through the simulated gateware.
+    paper, database = _start_paper(tmp_path)
+    try:
+        _wait_until("stored order", lambda: _stored_orders(database) > 0, _EXIT_WITHIN_S)
+        simulator = _simulator_processes(paper.pid)
+        assert len(simulator) == 2, simulator
+
+        # Act: what `kill` or a service manager sends.
+        paper.send_signal(signal.SIGTERM)
+        output, _ = paper.communicate(timeout=60)
+    finally:
+        if paper.poll() is None:
+            paper.kill()
+            paper.wait()
+
+    # Assert: the Ctrl-C path: orders cancelled, kill latch set, its simulator stopped.
+    text = " ".join(output.decode(errors="replace").split())
+    assert paper.returncode == 0, text[-3000:]
+    assert "interrupted: orders cancelled, kill latch left set" in text
+    with sqlite3.connect(database) as connection:
+        open_orders = connection.execute(
+            f"select count(*) from orders where status in {OPEN_ORDER_STATUSES!r}"
+        ).fetchone()[0]
+        (status,) = connection.execute(
+            "select status from guard_status where line = 'gateware'"
+        ).fetchone()
+    assert open_orders == 0
+    assert json.loads(status)["state"] == "HALTED"
+    try:
+        _wait_until("stop of sim-serve", lambda: not any(map(_alive, simulator)), 10)
+    finally:
+        _kill_survivors(simulator)
+
+
+def test_paper_sim_when_killed_outright_then_its_simulator_stops_by_itself(
+    tmp_path: Path,
+) -> None:
+    # Arrange: the engine is up, with sim-serve and its Verilator model below it.
+    paper, _ = _start_paper(tmp_path)
+    try:
+        _wait_until("simulator", lambda: len(_simulator_processes(paper.pid)) == 2, 120)
+        simulator = _simulator_processes(paper.pid)
+
+        # Act: a death that runs no cleanup at all.
+        paper.kill()
+        paper.wait(timeout=10)
+    finally:
+        if paper.poll() is None:
+            paper.kill()
+            paper.wait()
+
+    # Assert: the orphaned simulator notices and stops instead of spinning a core forever.
+    try:
+        _wait_until("stop of the orphaned simulator", lambda: not any(map(_alive, simulator)), 15)
+    finally:
+        _kill_survivors(simulator)
