@@ -10,18 +10,21 @@ topology rather than a special in-process shortcut:
   same market).
 
 Ctrl-C reaches every process of the group; each shuts down cleanly (the engine cancels its
-orders and leaves the kill latch set) and the demo waits for them.
+orders and leaves the kill latch set) and the demo waits for them. SIGTERM to the demo alone
+(``kill``, a service manager) stops them the same way; nothing is left running.
 """
 
 import argparse
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+from types import FrameType
 
 from rich.console import Console
 
@@ -73,6 +76,16 @@ def _quantum(*args: str) -> list[str]:
     return [sys.executable, "-m", "host.cli", "--no-banner", *args]
 
 
+def _port_in_use(port: int) -> bool:
+    """True when something already listens on (or holds) 127.0.0.1:``port``."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 def _wait_for_health(port: int, process: subprocess.Popen[bytes]) -> None:
     url = f"http://127.0.0.1:{port}/api/health"
     deadline = time.monotonic() + _STARTUP_TIMEOUT_S
@@ -81,11 +94,27 @@ def _wait_for_health(port: int, process: subprocess.Popen[bytes]) -> None:
             with urllib.request.urlopen(url, timeout=1.0):
                 return
         time.sleep(0.2)
+    if process.poll() is not None:
+        raise RuntimeError(f"Dashboard exited with code {process.returncode} before serving {url}")
     raise RuntimeError(f"Dashboard must answer {url} within {_STARTUP_TIMEOUT_S:.0f} s, did not")
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def run(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
+    if _port_in_use(args.port):
+        # Checked first: the health check would otherwise be answered by whatever holds the
+        # port (often the dashboard of a demo still running), and this one would not start.
+        console.print(
+            f"[red]Port {args.port} on 127.0.0.1 is in use: is another demo or dashboard "
+            f"running? Stop it, or choose a free port: quantum demo --port {args.port + 1}"
+            "[/red]"
+        )
+        return 2
+    signal.signal(signal.SIGTERM, _interrupt)
     if not (args.data / ".complete").exists():
         console.print(f"generating demo data into {args.data} (once)")
         from host.data.generator import generate
@@ -120,9 +149,17 @@ def run(args: argparse.Namespace) -> int:
         if processes["dashboard"].poll() is None:
             console.print("the engine has stopped; the dashboard stays up until Ctrl-C")
             processes["dashboard"].wait()
+        # the dashboard never ends by itself: if it did, it failed (the engine stops below)
+        return 1
     except KeyboardInterrupt:
         console.print("stopping: the engine cancels its orders and leaves the kill latch set")
+    except RuntimeError as error:
+        console.print(f"[red]{error}[/red]")
+        return 1
     finally:
+        # the shutdown below is bounded (SIGKILL after the grace period): a second SIGTERM
+        # must not cut it short and leave the engine or the dashboard running
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for process in processes.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
