@@ -44,6 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        # getpass would fall back to echoing the password, then fail on the missing terminal
+        raise ValueError("No terminal to ask for the password on: pipe it in with --password-stdin")
     first = getpass.getpass("Password: ")
     if getpass.getpass("Again: ") != first:
         raise ValueError("Passwords must match, but the two entries differ")

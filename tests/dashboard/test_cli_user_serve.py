@@ -63,6 +63,22 @@ def test_user_add_when_name_taken_or_password_short_then_exit_1(
     assert "password: String should have at least 8 characters" in errors
 
 
+def test_user_add_when_no_terminal_and_no_password_stdin_then_exit_1_with_how_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # stdin is a pipe (a script, CI, a container): there is nobody to type a password
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+
+    code = _run(["user", "--database", url, "add", "olga"], monkeypatch, "a long password\n")
+
+    assert code == 1
+    errors = " ".join(capsys.readouterr().err.split())
+    assert "No terminal to ask for the password on: pipe it in with --password-stdin" in errors
+    import asyncio
+
+    assert "olga" not in asyncio.run(_users(url))
+
+
 def test_user_role_and_passwd_when_user_exists_then_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
