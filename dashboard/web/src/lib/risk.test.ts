@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { commandIdOf, feedAges, isCommandFinished, riskLines } from "./risk"
+import { commandIdOf, feedAges, formatLimit, isCommandFinished, riskLines } from "./risk"
 
 const gatewareRow = {
   line: "gateware",
@@ -66,5 +66,18 @@ describe("commands", () => {
     expect(isCommandFinished({ status: "done" })).toBe(true)
     expect(isCommandFinished({ status: "failed" })).toBe(true)
     expect(isCommandFinished(undefined)).toBe(false)
+  })
+})
+
+describe("formatLimit", () => {
+  it("shows scalars as they are and a missing value as a dash", () => {
+    expect(formatLimit(1500)).toBe("1500")
+    expect(formatLimit("0.05")).toBe("0.05")
+    expect(formatLimit(null)).toBe("—")
+  })
+
+  it("lists a per-symbol map, and says what an empty one means", () => {
+    expect(formatLimit({ BTCUSDT: 5, ETHUSDT: 40 })).toBe("BTCUSDT 5, ETHUSDT 40")
+    expect(formatLimit({})).toBe("instrument defaults")
   })
 })

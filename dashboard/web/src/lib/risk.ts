@@ -111,3 +111,15 @@ export function commandIdOf(response: unknown): string | null {
     response.command_id ?? response.id ?? (isDict(response.command) ? response.command.id : null)
   return id === null || id === undefined ? null : String(id)
 }
+
+/**
+ * One limit's value as the Risk page shows it. A per-symbol map lists its entries; an empty
+ * one means no symbol overrides the instrument's own default.
+ */
+export function formatLimit(value: unknown): string {
+  if (value === null || value === undefined) return "—"
+  if (typeof value !== "object") return String(value)
+  const entries = Object.entries(value as Dict)
+  if (entries.length === 0) return "instrument defaults"
+  return entries.map(([key, item]) => `${key} ${formatLimit(item)}`).join(", ")
+}

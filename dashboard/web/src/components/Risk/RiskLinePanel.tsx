@@ -1,7 +1,7 @@
 import { BackendBadge } from "@/components/Common/Verdict"
 import { Badge } from "@/components/ui/badge"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
-import type { RiskLineView } from "@/lib/risk"
+import { formatLimit, type RiskLineView } from "@/lib/risk"
 import { formatTime } from "@/lib/utils"
 import RejectChart from "./RejectChart"
 
@@ -23,11 +23,6 @@ function stateVariant(state: string | null): "success" | "warning" | "destructiv
   if (s === "REDUCING" || s === "WARN") return "warning"
   if (s) return "destructive"
   return "outline"
-}
-
-function renderLimit(value: unknown): string {
-  if (value === null || value === undefined) return "—"
-  return typeof value === "object" ? JSON.stringify(value) : String(value)
 }
 
 /** One risk line: state, backend, limits and its rejects by reason. */
@@ -61,7 +56,7 @@ const RiskLinePanel = ({ line }: RiskLinePanelProps) => {
                   className="flex justify-between gap-2 border-b border-zinc-800 pb-0.5"
                 >
                   <dt className="font-mono text-xs text-zinc-400">{name}</dt>
-                  <dd className="tabular-nums">{renderLimit(value)}</dd>
+                  <dd className="tabular-nums">{formatLimit(value)}</dd>
                 </div>
               ))}
             </dl>
