@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from rich.console import Console
 from rich.panel import Panel
+from rich.text import Text
 
 from host import commands
 from host.disclaimer import DISCLAIMER
@@ -47,12 +48,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not args.no_banner:
         Console(stderr=True).print(Panel(DISCLAIMER, title="Quantum HFT", style="bold yellow"))
-    result = args.func(args)
-    if inspect.iscoroutine(result):
-        try:
+    try:
+        result = args.func(args)
+        if inspect.iscoroutine(result):
             result = asyncio.run(result)
-        except KeyboardInterrupt:
-            return 130
+    except KeyboardInterrupt:
+        return 130
+    except (ValueError, ConnectionError) as error:
+        # Bad input (ValueError) or an unreachable board, port or database (ConnectionError):
+        # their messages say what and how to fix it, so a user sees that, not a traceback.
+        if args.verbose:
+            raise
+        message = Text("error: ", style="bold red")
+        message.append(str(error))
+        message.append(" (`quantum -v ...` shows the traceback)", style="dim")
+        Console(stderr=True).print(message)
+        return 2 if isinstance(error, ValueError) else 1
     return int(result or 0)
 
 

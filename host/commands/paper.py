@@ -77,12 +77,19 @@ async def run(args: argparse.Namespace) -> int:
         market_ids = [markets[s]["id"] for s in args.symbols]
         symbols = market_ids
         feed = exchange_feed(adapter, args.symbols, market_ids)
-    guard = await GuardClient.connect(args.guard, timeout=config.guard_timeout_s)
+    # the store first: without it nothing may trade, so a missing database starts no gateware
+    store = await Store.open(args.database)
+    try:
+        guard = await GuardClient.connect(args.guard, timeout=config.guard_timeout_s)
+    except BaseException:
+        await store.close()
+        if adapter is not None:
+            await adapter.close()
+        raise
     label = guard.backend + ("" if guard.backend.startswith("serial:") else " (not hardware)")
     console.print(
         f"[bold]paper trading[/bold] on guard backend [cyan]{label}[/cyan], feed {args.feed}"
     )
-    store = await Store.open(args.database)
     engine = ProductionEngineV2(config, guard, symbols=symbols, store=store)
     task = asyncio.current_task()
     loop = asyncio.get_running_loop()

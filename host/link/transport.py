@@ -17,7 +17,7 @@ import threading
 
 import serial
 
-__all__ = ["Transport", "TransportClosed", "SerialTransport"]
+__all__ = ["Transport", "TransportClosed", "TransportOpenError", "SerialTransport"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,10 @@ class Transport(abc.ABC):
         """Release the transport; pending and later reads raise :class:`TransportClosed`."""
 
 
+class TransportOpenError(ConnectionError):
+    """The port could not be opened: missing, busy or not permitted (the message says which)."""
+
+
 class SerialTransport(Transport):
     """A serial port through pyserial, with a reader thread feeding an asyncio queue.
 
@@ -72,7 +76,14 @@ class SerialTransport(Transport):
         if not isinstance(baudrate, int) or baudrate <= 0:
             raise ValueError(f"Baud rate must be a positive integer, not {baudrate!r}")
         self.description = f"serial:{port}"
-        self._serial = serial.Serial(port, baudrate=baudrate, timeout=0.05, write_timeout=2.0)
+        try:
+            self._serial = serial.Serial(port, baudrate=baudrate, timeout=0.05, write_timeout=2.0)
+        except serial.SerialException as error:
+            raise TransportOpenError(
+                f"Serial port {port} must exist and be free to open, not: "
+                f"{error.strerror or error}. Is the board plugged in, and is this its port? "
+                "`python -m serial.tools.list_ports` lists the ports."
+            ) from error
         self._loop = asyncio.get_running_loop()
         self._queue: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._closed = threading.Event()

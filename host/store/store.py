@@ -32,7 +32,7 @@ from typing import Any, Self
 
 from sqlalchemy import BigInteger, Select, cast, event, func, inspect, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -61,6 +61,7 @@ from host.store.url import default_database_url, normalize_database_url
 
 __all__ = [
     "Store",
+    "StoreUnavailableError",
     "Command",
     "StoredFill",
     "OPEN_ORDER_STATUSES",
@@ -226,6 +227,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class StoreUnavailableError(ConnectionError):
+    """The database could not be reached when opening the store (the message says why)."""
+
+
 class Store:
     """The database as the engine sees it: typed, keyword-only writes, one transaction each.
 
@@ -272,6 +277,8 @@ class Store:
         ------
         ValueError
             If ``url`` is not a supported database URL.
+        StoreUnavailableError
+            If the database cannot be reached.
         """
         url = normalize_database_url(url) if url is not None else default_database_url()
         if url.startswith("sqlite"):
@@ -281,6 +288,14 @@ class Store:
         engine = create_engine(url)
         try:
             await upgrade(engine)
+        except (OperationalError, InterfaceError, OSError) as error:
+            await engine.dispose()
+            reason = getattr(error, "orig", None) or error
+            raise StoreUnavailableError(
+                f"Database {make_url(url).render_as_string(hide_password=True)} must be "
+                f"reachable, not: {reason}. Is its server running? Choose the database with "
+                "--database or DATABASE_URL."
+            ) from error
         except BaseException:
             await engine.dispose()
             raise
