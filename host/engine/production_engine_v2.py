@@ -312,7 +312,8 @@ class ProductionEngineV2:
         rebuild the paper account from its trades, and close the orders the old process left
         open (the paper exchange that held them died with it; none of them can fill, and
         this session's gateware never saw them). DRBGuard starts from the restored
-        positions; the gateware cannot (its protocol has no way to set a position), so its
+        positions and the strategy adopts them (:meth:`Strategy.on_restore`: nothing else
+        would close them); the gateware cannot (its protocol has no way to set a position), so its
         position limit counts from zero: a known gap."""
         assert self.store is not None
         last = await self._read(self.store.last_client_id)
@@ -337,6 +338,8 @@ class ProductionEngineV2:
             if symbol in self.config.instruments:
                 instrument = self.config.instruments.by_symbol(symbol)
                 self.drb.restore_position(instrument.index, instrument.to_lots(position.quantity))
+                # the strategy manages its exits (stop, take-profit, time) like any entry's
+                self.strategy.on_restore(symbol, position.quantity, position.average)
             # Repair a position row that lagged its last trade when the old process died.
             await self._write(
                 self.store.upsert_position,

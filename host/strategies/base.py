@@ -58,7 +58,8 @@ class Strategy(abc.ABC):
 
     The engine calls :meth:`on_quote` for every top-of-book update the tick filter
     accepted, :meth:`on_trade` and :meth:`on_liquidation` for sanitized prints,
-    :meth:`on_fill` for our executions and :meth:`on_order_done` when an order stops working.
+    :meth:`on_fill` for our executions, :meth:`on_order_done` when an order stops working and
+    :meth:`on_restore` for a position it restored after a restart.
     Signals go to :attr:`signals`; the engine drains and stores them.
     """
 
@@ -97,6 +98,13 @@ class Strategy(abc.ABC):
     ) -> None:
         """One of our orders stopped working: filled, cancelled or rejected (by whom in
         ``status``)."""
+
+    def on_restore(  # noqa: B027 -- optional hook
+        self, symbol: str, quantity: float, average_price: float
+    ) -> None:
+        """A position (signed base quantity) the engine restored from the store after a
+        restart, before the first event. A strategy that manages exits should adopt it:
+        nothing else will close it."""
 
     def on_stop(self) -> None:  # noqa: B027 -- optional hook
         """Called once after the last event."""

@@ -256,6 +256,8 @@ class SimpleLiquidationHunter(Strategy):
                 return []
             return self._exit_slice(symbol, state, bid, ask)
         if state.position:
+            if state.first_fill_ts is None:
+                state.first_fill_ts = ts  # an adopted position's hold time starts now
             average = state.cost / state.position
             pnl_bp = (mid / average - 1) * 1e4 * state.direction
             reason = ""
@@ -337,6 +339,20 @@ class SimpleLiquidationHunter(Strategy):
             if state.position:
                 state.cost *= (state.position + signed) / state.position
             state.position += signed
+
+    def on_restore(self, symbol: str, quantity: float, average_price: float) -> None:
+        """Adopt a position restored after a restart as a completed entry: the stop-loss and
+        take-profit apply from its average price and the time limit from the first quote
+        after the restart; no further stage is added to it."""
+        if not quantity:
+            return
+        state = self._state(symbol)
+        state.direction = 1 if quantity > 0 else -1
+        state.stage = self.config.stages
+        state.first_entry = average_price
+        state.position = quantity
+        state.cost = average_price * quantity
+        state.first_fill_ts = None
 
     def on_order_done(self, symbol: str, ts: int, *, tag: str, status: str) -> None:
         state = self._state(symbol)

@@ -99,6 +99,7 @@ class Scripted(Strategy):
         self.queue: list[Intent] = []
         self.done: list[tuple[str, str]] = []
         self.fills: list[tuple[Side, float, float]] = []
+        self.restored: list[tuple[str, float, float]] = []
 
     def on_quote(
         self, symbol: str, ts: int, bid: float, ask: float, bq: float, aq: float
@@ -113,6 +114,9 @@ class Scripted(Strategy):
 
     def on_order_done(self, symbol: str, ts: int, *, tag: str, status: str) -> None:
         self.done.append((tag, status))
+
+    def on_restore(self, symbol: str, quantity: float, average_price: float) -> None:
+        self.restored.append((symbol, quantity, average_price))
 
 
 CONFIG = EngineConfig(realism=RealismConfig.level(0))
@@ -309,6 +313,55 @@ async def test_on_event_when_data_has_a_quiet_gap_then_heartbeats_fill_it_in_eve
     await quote(engine, 2.0)  # 2 s without data: 20 heartbeats, each at its own time
     assert len(guard.named("heartbeat")) == 20
     assert seen[1:4] == [100_000, 200_000, 300_000]  # after the first tick at 50 ms
+
+
+async def test_start_when_store_holds_a_position_then_strategy_adopts_it(tmp_path) -> None:
+    # Arrange: the previous run bought 0.5 BTCUSDT in two fills and sold 0.2 of it.
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from host.store import Store
+
+    store = await Store.open(f"sqlite:///{tmp_path / 'engine.db'}")
+    when = datetime(2026, 12, 6, tzinfo=UTC)
+    fills = [("buy", "43000", "0.3"), ("buy", "43100", "0.2"), ("sell", "43200", "0.2")]
+    try:
+        for number, (side, price, quantity) in enumerate(fills, start=1):
+            await store.record_trade(
+                client_id=str(number),
+                ts=when,
+                symbol="BTCUSDT",
+                side=side,
+                price=Decimal(price),
+                quantity=Decimal(quantity),
+                fee=Decimal("0"),
+                liquidity="taker",
+                realized_pnl=Decimal("0"),
+                fill_seq=1,
+            )
+
+        # Act: a new engine starts on the same database.
+        engine, _, strategy = await started(store=store)
+    finally:
+        await store.close()
+
+    # Assert: the strategy was handed the open 0.3 at the account's average entry, once.
+    ((symbol, quantity, average),) = strategy.restored
+    assert symbol == "BTCUSDT"
+    assert quantity == pytest.approx(0.3)
+    assert average == pytest.approx(engine.broker.account.positions["BTCUSDT"].average)
+    assert average == pytest.approx((0.3 * 43000 + 0.2 * 43100) / 0.5)
+
+
+async def test_start_when_store_holds_no_position_then_strategy_adopts_nothing(tmp_path) -> None:
+    from host.store import Store
+
+    store = await Store.open(f"sqlite:///{tmp_path / 'engine.db'}")
+    try:
+        _, _, strategy = await started(store=store)
+    finally:
+        await store.close()
+    assert strategy.restored == []
 
 
 async def test_poll_commands_when_operator_kills_via_store_then_both_lines_halt_and_command_done(

@@ -187,3 +187,63 @@ def test_on_quote_when_flat_after_exit_then_cools_down() -> None:
 def test_config_when_invalid_then_raises(changes: dict[str, float], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         HunterConfig(**changes)  # type: ignore[arg-type]
+
+
+def restored_long(hunter: SimpleLiquidationHunter, qty: float = 10.0) -> None:
+    """A long of ``qty`` at 98.5 handed over after a restart, then a first quote at 100 s."""
+    hunter.on_restore("BTC", qty, 98.5)
+    assert quote(hunter, 100, 98.5) == []
+
+
+@pytest.mark.parametrize(
+    ("mid", "kind"), [(98.5 * 1.004 + 0.01, "exit-take-profit"), (98.5 * 0.99 - 0.01, "exit-stop")]
+)
+def test_on_restore_when_exit_level_reached_then_the_restored_position_is_closed(
+    mid: float, kind: str
+) -> None:
+    hunter = SimpleLiquidationHunter(CONFIG)
+    restored_long(hunter)
+
+    intents = quote(hunter, 101, mid)
+
+    assert intents[0] == CancelAll("BTC")
+    assert (intents[1].side, intents[1].kind, intents[1].tag) == (Side.SELL, OrderKind.MARKET, kind)
+    assert intents[1].quantity == pytest.approx(10.0)
+
+
+def test_on_restore_when_inside_the_exit_levels_then_neither_closed_nor_added_to() -> None:
+    hunter = SimpleLiquidationHunter(CONFIG)
+    restored_long(hunter)
+
+    # 0.5 % against it: past the stage spacing, inside the stop; no cascade either way
+    assert quote(hunter, 101, 98.5 * 0.995) == []
+    assert quote(hunter, 102, 98.5 * 1.003) == []
+    assert hunter.position("BTC") == pytest.approx(10.0)
+
+
+def test_on_restore_when_held_past_the_limit_since_the_restart_then_exits_on_time() -> None:
+    hunter = SimpleLiquidationHunter(CONFIG)
+    restored_long(hunter)  # the hold time counts from this first quote, at 100 s
+
+    assert quote(hunter, 159, 98.6) == []
+    intents = quote(hunter, 160, 98.6)
+
+    assert intents[1].tag == "exit-time"
+
+
+def test_on_restore_when_short_then_buys_it_back_at_the_stop() -> None:
+    hunter = SimpleLiquidationHunter(CONFIG)
+    hunter.on_restore("BTC", -4.0, 98.5)
+
+    intents = quote(hunter, 100, 98.5 * 1.01 + 0.01)
+
+    assert (intents[1].side, intents[1].tag) == (Side.BUY, "exit-stop")
+    assert intents[1].quantity == pytest.approx(4.0)
+
+
+def test_on_restore_when_flat_then_nothing_is_adopted() -> None:
+    hunter = SimpleLiquidationHunter(CONFIG)
+    hunter.on_restore("BTC", 0.0, 98.5)
+
+    assert quote(hunter, 100, 90.0) == []
+    assert hunter.position("BTC") == 0.0
