@@ -78,11 +78,13 @@ async def run(args: argparse.Namespace) -> int:
         symbols = market_ids
         feed = exchange_feed(adapter, args.symbols, market_ids)
     # the store first: without it nothing may trade, so a missing database starts no gateware
-    store = await Store.open(args.database)
+    store = None
     try:
+        store = await Store.open(args.database)
         guard = await GuardClient.connect(args.guard, timeout=config.guard_timeout_s)
     except BaseException:
-        await store.close()
+        if store is not None:
+            await store.close()
         if adapter is not None:
             await adapter.close()
         raise
