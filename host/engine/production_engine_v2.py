@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -943,6 +944,9 @@ class ProductionEngineV2:
             kind=kind,
             reason=reason,
             detail={"backend": self.backend, **detail},
+            # a held write is replayed with this same key: one event even if the first
+            # attempt committed after its timeout
+            key=uuid.uuid4().hex,
         )
 
     async def _write(self, method: Callable[..., Awaitable[Any]], /, **kwargs: Any) -> Any:

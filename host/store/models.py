@@ -181,6 +181,9 @@ class RiskEvent(Base):
     reason: Mapped[str] = mapped_column(String(REASON_CHARS))
     detail: Mapped[dict[str, Any]]
     actor: Mapped[str | None] = mapped_column(String(64))
+    #: The writer's key for this event, if it may write it again (the engine replays a write
+    #: that timed out although it committed); a second row with the same key is never made.
+    event_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class GuardStatus(Base):

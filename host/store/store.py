@@ -405,18 +405,21 @@ class Store:
 
     async def _insert_once(
         self,
-        row: Order | Trade,
-        existing_id: Select[Any],
+        row: Order | Trade | RiskEvent,
+        existing_id: Select[Any] | None,
         *,
         kind: str,
-        ref: str,
+        ref: str | None,
         payload: Callable[[], dict[str, Any]],
     ) -> int:
         """Insert ``row`` with its events row, unless ``existing_id`` finds it already there;
         returns the row's id either way. A concurrent writer that inserts the same unique key
-        between the look-up and the insert loses nothing: its row's id is returned."""
+        between the look-up and the insert loses nothing: it gets the first row's id. With
+        no ``existing_id`` the row has no unique key and is always inserted."""
 
         async def lookup() -> int | None:
+            if existing_id is None:
+                return None
             async with self.sessionmaker() as session:
                 result = await session.scalar(existing_id)
                 return None if result is None else int(result)
@@ -578,10 +581,14 @@ class Store:
         reason: str,
         detail: dict[str, Any],
         actor: str | None = None,
+        key: str | None = None,
     ) -> int:
         """Store something a risk line did (reject, kill, re-arm, limit change); returns its id.
 
         ``detail["client_id"]``, when present, puts the event on that order's timeline.
+        ``key``, when given, makes the write idempotent: recording the same key again
+        returns the first row's id and writes nothing (for a writer that may replay a write
+        whose commit it did not see).
         """
         clean = _detail(detail)
         row = RiskEvent(
@@ -591,18 +598,16 @@ class Store:
             reason=_text(reason, "reason", REASON_CHARS, cut=True),
             detail=clean,
             actor=actor,
+            event_key=None if key is None else _text(key, "risk event key", _ID_CHARS),
         )
         ref = clean.get("client_id")
-        async with self._write() as session:
-            session.add(row)
-            await session.flush()
-            self._event(
-                session,
-                kind="risk_event",
-                ref=str(ref) if ref is not None else None,
-                payload=row_payload(row),
-            )
-        return row.id
+        return await self._insert_once(
+            row,
+            select(RiskEvent.id).where(RiskEvent.event_key == key) if key is not None else None,
+            kind="risk_event",
+            ref=str(ref) if ref is not None else None,
+            payload=lambda: row_payload(row),
+        )
 
     async def record_guard_status(
         self, *, ts: datetime, line: str, backend: str, status: dict[str, Any]

@@ -524,6 +524,58 @@ async def test_store_down_on_the_order_itself_then_never_sent_held_and_written_o
     assert events[0][1].startswith("STORE_FAILED")
 
 
+class LostAnswerStore(SwitchableStore):
+    """A real SQLite store; once ``lose_next`` is set, the next risk-event write commits but
+    its answer is lost (the call times out on the engine's side after the database took it)."""
+
+    lose_next = False
+
+    def __getattr__(self, name: str) -> Any:
+        method = super().__getattr__(name)
+        if name != "record_risk_event":
+            return method
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            result = await method(*args, **kwargs)
+            if self.lose_next:
+                self.lose_next = False
+                raise TimeoutError("Store must answer within 2 s")
+            return result
+
+        call.__name__ = name
+        return call
+
+
+async def test_store_answer_lost_after_commit_then_replayed_risk_event_recorded_once(
+    tmp_path,
+) -> None:
+    import sqlite3
+
+    from host.store import Store
+
+    store = await Store.open(f"sqlite:///{tmp_path / 'engine.db'}")
+    lossy = LostAnswerStore(store)
+    try:
+        engine, _, _ = await started(store=lossy)
+        lossy.lose_next = True
+        # Act: the halt's risk event commits, its answer is lost, the engine holds the write
+        # and replays it once the store answers again.
+        await engine.halt("gateware", "TEST_HALT: a reason", {})
+        assert not engine.store_available
+        assert await engine.retry_store() is True
+        assert engine.store_outage.written_late >= 1
+    finally:
+        await store.close()
+    with sqlite3.connect(tmp_path / "engine.db") as connection:
+        halts = connection.execute(
+            "select count(*) from risk_events where reason = 'TEST_HALT: a reason'"
+        ).fetchone()[0]
+        outbox = connection.execute(
+            "select count(*) from events where kind = 'risk_event' and payload like '%TEST_HALT%'"
+        ).fetchone()[0]
+    assert (halts, outbox) == (1, 1)
+
+
 async def test_on_quote_when_halted_by_a_dead_link_then_the_guard_is_not_asked() -> None:
     # A frozen guard keeps its port open: each tick would wait the whole guard timeout and
     # back the feed up. Halted by LINK_DOWN, the engine stops asking until a new link.

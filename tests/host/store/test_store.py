@@ -205,6 +205,22 @@ async def test_record_when_same_order_and_fill_raced_then_one_row_each(store: St
     assert len(await _events(store, "trade")) == 1
 
 
+async def test_record_risk_event_when_same_key_twice_then_one_row_and_one_event(
+    store: Store,
+) -> None:
+    event = {"ts": T0, "line": "engine", "kind": "halt", "reason": "X", "detail": {}}
+
+    first = await store.record_risk_event(**event, key="k-1")
+    again = await store.record_risk_event(**event, key="k-1")
+    other = await store.record_risk_event(**event, key="k-2")
+    unkeyed = [await store.record_risk_event(**event) for _ in range(2)]
+
+    assert again == first
+    assert len({first, other, *unkeyed}) == 4  # another key, or none, is another event
+    assert await _count(store, RiskEvent) == 4
+    assert len(await _events(store, "risk_event")) == 4
+
+
 async def test_record_trade_when_fill_seq_differs_then_two_rows(store: Store) -> None:
     first = await _trade(store, fill_seq=1)
     again = await _trade(store, fill_seq=1, price=Decimal("65001"))
