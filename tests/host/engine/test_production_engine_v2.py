@@ -456,12 +456,15 @@ async def test_fill_when_two_identical_partial_fills_then_store_gets_two_numbere
 
 class SwitchableStore:
     """A real SQLite store whose every call fails while ``down`` (the database gone);
-    ``down_at`` names a call that takes it down when it comes."""
+    ``down_at`` names a call that takes it down when it comes; the next call named
+    ``lose_answer_at`` commits but its answer is lost (it times out on the engine's side
+    after the database took it)."""
 
     def __init__(self, store: Any) -> None:
         self.store = store
         self.down = False
         self.down_at: str | None = None
+        self.lose_answer_at: str | None = None
 
     def __getattr__(self, name: str) -> Any:
         method = getattr(self.store, name)
@@ -471,7 +474,11 @@ class SwitchableStore:
                 self.down = True
             if self.down:
                 raise OSError("Connection refused")
-            return await method(*args, **kwargs)
+            result = await method(*args, **kwargs)
+            if name == self.lose_answer_at:
+                self.lose_answer_at = None
+                raise TimeoutError("Store must answer within 2 s")
+            return result
 
         call.__name__ = name
         return call
@@ -524,28 +531,6 @@ async def test_store_down_on_the_order_itself_then_never_sent_held_and_written_o
     assert events[0][1].startswith("STORE_FAILED")
 
 
-class LostAnswerStore(SwitchableStore):
-    """A real SQLite store; once ``lose_next`` is set, the next risk-event write commits but
-    its answer is lost (the call times out on the engine's side after the database took it)."""
-
-    lose_next = False
-
-    def __getattr__(self, name: str) -> Any:
-        method = super().__getattr__(name)
-        if name != "record_risk_event":
-            return method
-
-        async def call(*args: Any, **kwargs: Any) -> Any:
-            result = await method(*args, **kwargs)
-            if self.lose_next:
-                self.lose_next = False
-                raise TimeoutError("Store must answer within 2 s")
-            return result
-
-        call.__name__ = name
-        return call
-
-
 async def test_store_answer_lost_after_commit_then_replayed_risk_event_recorded_once(
     tmp_path,
 ) -> None:
@@ -554,10 +539,10 @@ async def test_store_answer_lost_after_commit_then_replayed_risk_event_recorded_
     from host.store import Store
 
     store = await Store.open(f"sqlite:///{tmp_path / 'engine.db'}")
-    lossy = LostAnswerStore(store)
+    lossy = SwitchableStore(store)
     try:
         engine, _, _ = await started(store=lossy)
-        lossy.lose_next = True
+        lossy.lose_answer_at = "record_risk_event"
         # Act: the halt's risk event commits, its answer is lost, the engine holds the write
         # and replays it once the store answers again.
         await engine.halt("gateware", "TEST_HALT: a reason", {})
