@@ -15,13 +15,9 @@ from typing import Any
 import pytest
 
 from host.data.generator import generate
+from tests.process_tree import children, command_line
 
 pytestmark = [pytest.mark.sim, pytest.mark.slow]
-
-
-def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
 def _rows(database: Path, query: str) -> list[tuple[Any, ...]]:
@@ -77,11 +73,7 @@ def test_paper_sim_serve_killed_then_relinked_and_trading_only_after_operator_re
             process,
             90,
         )
-        (sim,) = [
-            c
-            for c in _children(process.pid)
-            if "sim-serve" in Path(f"/proc/{c}/cmdline").read_text()
-        ]
+        (sim,) = [c for c in children(process.pid) if "sim-serve" in command_line(c)]
         first_backend = _rows(database, "select gateware_backend from orders limit 1")[0][0]
         os.killpg(sim, signal.SIGKILL)
         _wait(

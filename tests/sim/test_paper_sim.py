@@ -19,6 +19,7 @@ import pytest
 
 from host.data.generator import generate
 from host.store.store import OPEN_ORDER_STATUSES
+from tests.process_tree import command_line, descendants, running
 
 pytestmark = [pytest.mark.sim, pytest.mark.slow]
 
@@ -76,36 +77,6 @@ def test_paper_sim_for_a_duration_trades_through_the_verilator_gateware(tmp_path
     assert gateware_rejects == dict(stored_rejects)
 
 
-def _descendants(pid: int) -> set[int]:
-    found: set[int] = set()
-    pending = [pid]
-    while pending:
-        children = Path(f"/proc/{pending.pop()}/task")
-        for task in children.glob("*/children") if children.exists() else []:
-            with contextlib.suppress(OSError):
-                for child in map(int, task.read_text().split()):
-                    if child not in found:
-                        found.add(child)
-                        pending.append(child)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    """Running, not a zombie waiting for a parent (or an init) to reap it."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
-def _command_line(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
-
-
 def _wait_until(what: str, check: Callable[[], bool], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not check():
@@ -116,7 +87,7 @@ def _wait_until(what: str, check: Callable[[], bool], timeout: float) -> None:
 def _kill_survivors(pids: set[int]) -> None:
     """A failed test must not leave a simulator spinning under the rest of the suite."""
     for pid in pids:
-        if _alive(pid):
+        if running(pid):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
 
@@ -139,8 +110,8 @@ def _simulator_processes(paper: int) -> set[int]:
     """sim-serve and the Verilator model it runs, below ``paper``."""
     return {
         pid
-        for pid in _descendants(paper)
-        if "sim-serve" in _command_line(pid) or "guard_top" in _command_line(pid)
+        for pid in descendants(paper)
+        if "sim-serve" in command_line(pid) or "guard_top" in command_line(pid)
     }
 
 
@@ -182,7 +153,7 @@ def test_paper_sim_when_terminated_then_it_stops_as_cleanly_as_on_ctrl_c(tmp_pat
     assert open_orders == 0
     assert json.loads(status)["state"] == "HALTED"
     try:
-        _wait_until("stop of sim-serve", lambda: not any(map(_alive, simulator)), 10)
+        _wait_until("stop of sim-serve", lambda: not any(map(running, simulator)), 10)
     finally:
         _kill_survivors(simulator)
 
@@ -206,6 +177,6 @@ def test_paper_sim_when_killed_outright_then_its_simulator_stops_by_itself(
 
     # Assert: the orphaned simulator notices and stops instead of spinning a core forever.
     try:
-        _wait_until("stop of the orphaned simulator", lambda: not any(map(_alive, simulator)), 15)
+        _wait_until("stop of the orphaned simulator", lambda: not any(map(running, simulator)), 15)
     finally:
         _kill_survivors(simulator)

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from host.data.generator import generate
+from tests.process_tree import children
 
 
 def _free_port() -> int:
@@ -74,11 +75,6 @@ def _start_trading(tmp_path: Path, port: int) -> tuple[subprocess.Popen[bytes], 
     return demo, database
 
 
-def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(child) for child in path.read_text().split()] if path.exists() else []
-
-
 def test_demo_when_started_then_dashboard_serves_and_engine_trades_until_ctrl_c(
     tmp_path: Path,
 ) -> None:
@@ -103,7 +99,7 @@ def test_demo_when_terminated_then_it_stops_the_engine_and_the_dashboard(tmp_pat
     # Arrange
     port = _free_port()
     demo, _ = _start_trading(tmp_path, port)
-    started = _children(demo.pid)
+    started = children(demo.pid)
     try:
         assert len(started) == 2, started  # the dashboard and the engine
 
