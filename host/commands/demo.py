@@ -24,9 +24,10 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from types import FrameType
 
 from rich.console import Console
+
+from host.commands._signals import interrupt_on_sigterm
 
 __all__ = ["register", "run"]
 
@@ -99,10 +100,6 @@ def _wait_for_health(port: int, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"Dashboard must answer {url} within {_STARTUP_TIMEOUT_S:.0f} s, did not")
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def run(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     if _port_in_use(args.port):
@@ -114,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
             "[/red]"
         )
         return 2
-    signal.signal(signal.SIGTERM, _interrupt)
+    interrupt_on_sigterm()
     if not (args.data / ".complete").exists():
         console.print(f"generating demo data into {args.data} (once)")
         from host.data.generator import generate

@@ -9,7 +9,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from types import FrameType
+
+from host.commands._signals import interrupt_on_sigterm
 
 __all__ = ["register", "run"]
 
@@ -70,10 +71,6 @@ def _announce(pty_file: Path, link: Path | None, print_path: bool, stop: threadi
         time.sleep(0.05)
 
 
-def _terminate(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def _stop_when_orphaned(parent: int, stop: threading.Event) -> None:
     """SIGTERM this process once ``parent`` is no longer its parent.
 
@@ -92,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     """Build the model if needed and serve it until interrupted; returns the exit code."""
     from sim.runner import BUILD_ROOT, build, run_suite
 
-    signal.signal(signal.SIGTERM, _terminate)
+    interrupt_on_sigterm()
     stop = threading.Event()
     if args.exit_with_parent:
         # watched from the start: a parent may die while the model is still being built
