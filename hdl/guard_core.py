@@ -103,6 +103,10 @@ def _layout_size(message_type: MessageType) -> int:
     return data.Layout.cast(PAYLOAD_LAYOUTS[message_type]).size
 
 
+def _field_offset(message_type: MessageType, name: str) -> int:
+    return data.Layout.cast(PAYLOAD_LAYOUTS[message_type])[name].offset
+
+
 def _view(message_type: MessageType, payload: Any) -> Any:
     return data.View(PAYLOAD_LAYOUTS[message_type], payload[: _layout_size(message_type)])
 
@@ -359,7 +363,10 @@ class GuardCore(wiring.Component):
             m.d.comb += beat_row.eq(matched("instrument"))
         with m.Elif(beat_type == MessageType.TICK):
             m.d.comb += beat_row.eq(_view(MessageType.TICK, beat_payload).instrument[:2])
-        with m.Elif(beat_type == MessageType.SET_INSTRUMENT):
+        with m.Elif(
+            (beat_type == MessageType.SET_INSTRUMENT) | (beat_type == MessageType.SET_POSITION)
+        ):
+            # both layouts start with the instrument
             m.d.comb += beat_row.eq(_view(MessageType.SET_INSTRUMENT, beat_payload).instrument[:2])
         with m.Elif(beat_type == MessageType.STATUS):
             m.d.comb += beat_row.eq(_view(MessageType.STATUS, beat_payload).section[:2])
@@ -368,7 +375,6 @@ class GuardCore(wiring.Component):
         # the one instrument row a message touches, for stages A and B (the message register
         # and the slots hold still until the next beat)
         row_index = Signal(2)
-        slot_ins = Signal(2)
         remaining = Signal(QTY_BITS)
         slot_side = Signal()
         slot_valuation = Signal(VALUATION_BITS)
@@ -397,7 +403,6 @@ class GuardCore(wiring.Component):
                 msg.eq(beat_payload),
                 match.eq(beat_match),
                 row_index.eq(beat_row),
-                slot_ins.eq(matched("instrument")),
                 remaining.eq(beat_remaining),
                 slot_side.eq(matched("side")),
                 slot_valuation.eq(matched("valuation")),
@@ -509,6 +514,11 @@ class GuardCore(wiring.Component):
             | (set_inst.min_price > set_inst.max_price)
             | (set_inst.band_ticks == 0)
         )
+        set_position = _view(MessageType.SET_POSITION, msg)
+        # a position with no price to value it would count no exposure: missing data
+        position_bad = (set_position.instrument >= self.n_instruments) | (
+            (set_position.position != 0) & (set_position.price == 0)
+        )
         arm_view = _view(MessageType.ARM, msg)
         arm_result = Signal(8)
         with m.If(arm_view.mode > ArmMode.REDUCING):
@@ -518,7 +528,13 @@ class GuardCore(wiring.Component):
         arg_bad_b = Signal()
         arm_result_b = Signal(8)
         m.d.sync += [
-            arg_bad_b.eq(Mux(is_type[MessageType.SET_LIMIT], limit_bad, inst_bad)),
+            arg_bad_b.eq(
+                Mux(
+                    is_type[MessageType.SET_LIMIT],
+                    limit_bad,
+                    Mux(is_type[MessageType.SET_POSITION], position_bad, inst_bad),
+                )
+            ),
             arm_result_b.eq(arm_result),
         ]
 
@@ -527,8 +543,12 @@ class GuardCore(wiring.Component):
         slot_b = Signal(range(self.n_order_slots))
         slot_buy = slot_side == Side.BUY
         position = row.position
+        # the position a FILL leaves, or the one SET_POSITION sets (written on stage B)
         new_position = Signal(signed(POSITION_REG_BITS))
-        m.d.comb += new_position.eq(Mux(slot_buy, position + fill_qty, position - fill_qty))
+        with m.If(is_type[MessageType.SET_POSITION]):
+            m.d.comb += new_position.eq(set_position.position)
+        with m.Else():
+            m.d.comb += new_position.eq(Mux(slot_buy, position + fill_qty, position - fill_qty))
         fill_expired = fill_age >= lim[LimitId.FILL_WINDOW]
         fill_count_new = Signal.like(fill_count)
         with m.If(fill_expired):
@@ -538,7 +558,6 @@ class GuardCore(wiring.Component):
         with m.Else():
             m.d.comb += fill_count_new.eq(fill_count)
         fill_qty_b = Signal(QTY_BITS)
-        slot_ins_b = Signal(2)
         slot_buy_b = Signal()
         remaining_b = Signal(QTY_BITS)
         new_position_b = Signal(signed(POSITION_REG_BITS))
@@ -548,7 +567,6 @@ class GuardCore(wiring.Component):
             found_b.eq(match != 0),
             slot_b.eq(slot_index),
             fill_qty_b.eq(fill_qty),
-            slot_ins_b.eq(slot_ins),
             slot_buy_b.eq(slot_buy),
             remaining_b.eq(remaining),
             new_position_b.eq(new_position),
@@ -699,6 +717,33 @@ class GuardCore(wiring.Component):
         exposure_price_c = Signal(PRICE_BITS)
         exposure_ins_c = Signal(2)
         m.d.sync += valid_c.eq(0)
+        magnitude = Signal(POSITION_REG_BITS)
+        m.d.comb += magnitude.eq(Mux(new_position_b < 0, -new_position_b, new_position_b))
+
+        # The position a FILL or SET_POSITION leaves, valued at the message's price (stage C
+        # computes the exposure): one write for both, so the instrument rows get no second
+        # write source, and no price mux: both layouts carry the price at the same bits.
+        assert _field_offset(MessageType.FILL, "price") == _field_offset(
+            MessageType.SET_POSITION, "price"
+        )
+        write_position = Signal()
+        with m.If(write_position):
+            price = fill_b.price
+            m.d.sync += [
+                ins_at.position[row_index].eq(new_position_b),
+                ins_at.last_fill_price[row_index].eq(price),
+                valid_c.eq(1),
+                exposure_qty_c.eq(
+                    # "> EXPOSURE_QTY_MAX" as a bit test (a comparison is a carry chain)
+                    Mux(
+                        magnitude[EXPOSURE_QTY_MAX.bit_length() :].any(),
+                        EXPOSURE_QTY_MAX,
+                        magnitude,
+                    )
+                ),
+                exposure_price_c.eq(price),
+                exposure_ins_c.eq(row_index),
+            ]
 
         with m.If(b_type[MessageType.HELLO]):
             respond(
@@ -737,6 +782,22 @@ class GuardCore(wiring.Component):
                     ins_at.cand_valid[index].eq(0),
                 ]
                 disarm_if_armed()
+
+        with m.If(b_type[MessageType.SET_POSITION]):
+            ack(MessageType.SET_POSITION, Mux(arg_bad_b, AckResult.BAD_ARGUMENT, AckResult.OK))
+            with m.If(~arg_bad_b):
+                m.d.comb += write_position.eq(1)
+                disarm_if_armed()
+
+        with m.If(b_type[MessageType.CANCEL_ALL]):
+            ack(MessageType.CANCEL_ALL, AckResult.OK)
+            m.d.sync += [
+                open_count.eq(0),
+                open_notional.eq(0),
+                *(slot.valid.eq(0) for slot in slots),
+                *(inst.open_buy.eq(0) for inst in instruments),
+                *(inst.open_sell.eq(0) for inst in instruments),
+            ]
 
         with m.If(b_type[MessageType.ARM]):
             ack(MessageType.ARM, arm_result_b)
@@ -831,27 +892,9 @@ class GuardCore(wiring.Component):
             ack(MessageType.FILL, Mux(found_b, AckResult.OK, AckResult.UNKNOWN_ORDER))
             with m.If(found_b):
                 release(slot_b, fill_qty_b)
-                ins = slot_ins_b
-                m.d.sync += [
-                    ins_at.position[row_index].eq(new_position_b),
-                    ins_at.last_fill_price[row_index].eq(fill_b.price),
-                    fill_count.eq(fill_count_b),
-                ]
+                m.d.comb += write_position.eq(1)
+                m.d.sync += fill_count.eq(fill_count_b)
                 m.d.comb += fill_age_reset.eq(fill_expired_b)
-                magnitude = Mux(new_position_b < 0, -new_position_b, new_position_b)
-                m.d.sync += [
-                    valid_c.eq(1),
-                    exposure_qty_c.eq(
-                        # "> EXPOSURE_QTY_MAX" as a bit test (a comparison is a carry chain)
-                        Mux(
-                            magnitude[EXPOSURE_QTY_MAX.bit_length() :].any(),
-                            EXPOSURE_QTY_MAX,
-                            magnitude,
-                        )
-                    ),
-                    exposure_price_c.eq(fill_b.price),
-                    exposure_ins_c.eq(ins),
-                ]
                 with m.If(state != TradingState.HALTED):
                     with m.If(fill_count_b > lim[LimitId.FILL_MAX]):
                         m.d.comb += [kill_event.eq(1), kill_event_cause.eq(KillCause.FILL_RATE)]
@@ -907,16 +950,18 @@ class GuardCore(wiring.Component):
         ack_payload = Signal(payload_bits, name="ack_payload")
         ack_view = _view(MessageType.ACK, ack_payload)
         # the first field of every acknowledged request: limit id, instrument or mode (8 bits),
-        # client id (32 bits), nothing for KILL
+        # client id (32 bits), nothing for KILL; CANCEL_ALL's is the orders it cancelled
         wide_argument = b_type[MessageType.CANCEL] | b_type[MessageType.FILL]
+        narrow_argument = Signal(8)
+        with m.If(b_type[MessageType.KILL]):
+            m.d.comb += narrow_argument.eq(0)
+        with m.Elif(b_type[MessageType.CANCEL_ALL]):
+            m.d.comb += narrow_argument.eq(open_count)
+        with m.Else():
+            m.d.comb += narrow_argument.eq(msg_b[:8])
         m.d.comb += [
             ack_view.command.eq(type_b),
-            ack_view.argument.eq(
-                Cat(
-                    Mux(b_type[MessageType.KILL], 0, msg_b[:8]),
-                    Mux(wide_argument, msg_b[8:32], 0),
-                )
-            ),
+            ack_view.argument.eq(Cat(narrow_argument, Mux(wide_argument, msg_b[8:32], 0))),
             ack_view.result.eq(_one_hot_select(ack_select, list(ack_results.values()))),
         ]
         terms.append((ack_select.any(), Const(MessageType.ACK, 8), ack_payload))

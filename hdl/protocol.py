@@ -75,7 +75,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a layout or a code below changes meaning. HELLO carries it both ways.
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 
 #: Instruments tracked by the gateware (tick filter state, positions).
 N_INSTRUMENTS = 4
@@ -100,6 +100,8 @@ class MessageType(enum.IntEnum):
     KILL = 0x05
     HEARTBEAT = 0x06
     STATUS = 0x07
+    SET_POSITION = 0x08
+    CANCEL_ALL = 0x09
     TICK = 0x10
     ORDER = 0x11
     CANCEL = 0x12
@@ -253,12 +255,21 @@ class ArmPayload(data.Struct):
     mode: unsigned(8)  # ArmMode
 
 
-#: KILL and HEARTBEAT carry nothing (an empty Struct class cannot be declared).
+#: KILL, HEARTBEAT and CANCEL_ALL carry nothing (an empty Struct class cannot be declared).
 EmptyPayload = data.StructLayout({})
 
 
 class StatusRequestPayload(data.Struct):
     section: unsigned(8)  # StatusSection
+
+
+class SetPositionPayload(data.Struct):
+    """A position the gateware did not see built: restored by the host after a restart, or
+    after it reattached to a board that kept an old session's state."""
+
+    instrument: unsigned(8)
+    position: signed(POSITION_BITS)  # net lots, as C9 and C10 count it
+    price: unsigned(PRICE_BITS)  # values the position for C10, as a fill's price does
 
 
 class TickPayload(data.Struct):
@@ -301,7 +312,8 @@ class HelloReplyPayload(data.Struct):
 
 class AckPayload(data.Struct):
     command: unsigned(8)  # MessageType acknowledged
-    argument: unsigned(32)  # limit id, instrument or client id it concerned
+    # the limit id, instrument or client id it concerned; CANCEL_ALL: the orders it cancelled
+    argument: unsigned(32)
     result: unsigned(8)  # AckResult
 
 
@@ -338,6 +350,8 @@ PAYLOAD_LAYOUTS: dict[MessageType, type[data.Struct] | data.StructLayout] = {
     MessageType.KILL: EmptyPayload,
     MessageType.HEARTBEAT: EmptyPayload,
     MessageType.STATUS: StatusRequestPayload,
+    MessageType.SET_POSITION: SetPositionPayload,
+    MessageType.CANCEL_ALL: EmptyPayload,
     MessageType.TICK: TickPayload,
     MessageType.ORDER: OrderPayload,
     MessageType.CANCEL: CancelPayload,

@@ -42,6 +42,8 @@ __all__ = [
     "order",
     "cancel",
     "fill",
+    "set_position",
+    "cancel_all",
     "ack",
     "order_verdict",
     "tick_verdict",
@@ -139,6 +141,18 @@ def fill(client_id: int, price: int, quantity: int) -> Message:
     return Message(MessageType.FILL, {"client_id": client_id, "price": price, "quantity": quantity})
 
 
+def set_position(index: int, position: int, price: int) -> Message:
+    """SET_POSITION(instrument, position, price)."""
+    return Message(
+        MessageType.SET_POSITION, {"instrument": index, "position": position, "price": price}
+    )
+
+
+def cancel_all() -> Message:
+    """CANCEL_ALL."""
+    return Message(MessageType.CANCEL_ALL)
+
+
 def ack(command: MessageType, argument: int = 0, result: int = AckResult.OK) -> Message:
     """The ACK expected for ``command``."""
     return Message(
@@ -234,6 +248,7 @@ T = TickReason
 BUY, SELL = Side.BUY, Side.SELL
 MARKET = OrderKind.MARKET
 OK = AckResult.OK
+BAD = AckResult.BAD_ARGUMENT
 
 
 def scenarios(*, scale: int = 1) -> tuple[Scenario, ...]:
@@ -516,6 +531,51 @@ def scenarios(*, scale: int = 1) -> tuple[Scenario, ...]:
                 _x(cancel(1), ack(MessageType.CANCEL, 1, AckResult.UNKNOWN_ORDER)),
                 _x(cancel(2), ack(MessageType.CANCEL, 2)),
                 _x(cancel(5), ack(MessageType.CANCEL, 5)),
+            ),
+        ),
+        Scenario(
+            "restored_position",
+            "SET_POSITION: a restored position counts in C9 and, valued at its price, in C10; "
+            "it disarms; refused without a price or for an unknown instrument",
+            (
+                *setup,
+                _x(set_position(0, 90, 0), ack(MessageType.SET_POSITION, 0, BAD)),
+                _x(set_position(5, 90, 1500), ack(MessageType.SET_POSITION, 5, BAD)),
+                _order(1, 11),  # refusals changed nothing: still armed and flat
+                _x(cancel(1), ack(MessageType.CANCEL, 1)),
+                _x(set_position(0, 90, 1400), ack(MessageType.SET_POSITION, 0)),
+                _order(2, 10, reason=R.NOT_ARMED),
+                _x(arm(), ack(MessageType.ARM)),
+                _order(3, 11, reason=R.MAX_POSITION),  # 90 + 11 > 100
+                _order(4, 10, 1499),  # 90 + 10 = 100
+                _x(cancel(4), ack(MessageType.CANCEL, 4)),
+                # short 50 valued at 1800: exposure 90,000 of the 150,000
+                _x(set_position(0, -50, 1800), ack(MessageType.SET_POSITION, 0)),
+                _x(arm(), ack(MessageType.ARM)),
+                _order(5, 40, 1500, side=SELL),  # + 40 x 1490 = 149,600
+                _x(cancel(5), ack(MessageType.CANCEL, 5)),
+                _order(6, 41, 1501, side=SELL, reason=R.MAX_EXPOSURE),  # + 61,090
+                _order(7, 49, 1498),  # buying back: position-reducing, exempt from C10
+                _x(set_position(0, 0, 0), ack(MessageType.SET_POSITION, 0)),  # flat: no price
+            ),
+        ),
+        Scenario(
+            "cancel_all",
+            "CANCEL_ALL frees every order slot in any state and says how many it cancelled",
+            (
+                *setup,
+                _order(1, 10),
+                _order(2, 5, 1499),
+                _order(3, 5, 1498),
+                _order(4, 5, 1497, reason=R.MAX_OPEN_ORDERS),
+                _x(kill(), ack(MessageType.KILL)),
+                _x(cancel_all(), ack(MessageType.CANCEL_ALL, 3)),
+                _x(fill(1, 1500, 1), ack(MessageType.FILL, 1, AckResult.UNKNOWN_ORDER)),
+                _x(cancel_all(), ack(MessageType.CANCEL_ALL, 0)),
+                _x(arm(), ack(MessageType.ARM)),
+                _order(5, 10, 1496),
+                _order(6, 5, 1495),
+                _order(7, 5, 1494),
             ),
         ),
         Scenario(

@@ -115,6 +115,8 @@ class RandomTraffic:
             client_id = response["argument"]
             if response["command"] == MessageType.CANCEL:
                 self.open_orders.pop(client_id, None)
+            elif response["command"] == MessageType.CANCEL_ALL:
+                self.open_orders.clear()
             elif response["command"] == MessageType.FILL and client_id in self.open_orders:
                 left = self.open_orders[client_id] - self._fill_quantity.get(client_id, 0)
                 if left > 0:
@@ -134,6 +136,22 @@ class RandomTraffic:
             messages.append(self._tick(index))
         messages.append(Message(MessageType.ARM, {"mode": ArmMode.ACTIVE}))
         return messages
+
+    def _set_position(self) -> Message:
+        """A position restored on some instrument: small or at the s24 edges, sometimes with
+        no price or on an instrument out of range (both refused)."""
+        rng = self.rng
+        if rng.random() < 0.1:
+            position = rng.choice((-(1 << 23), (1 << 23) - 1))
+        else:
+            position = rng.choice((0, rng.randint(-60, 60)))
+        price = 0 if rng.random() < 0.15 else self._mid[rng.randrange(3)] + rng.randint(-5, 5)
+        fields = {
+            "instrument": rng.randrange(N_INSTRUMENTS + 1),
+            "position": position,
+            "price": price,
+        }
+        return Message(MessageType.SET_POSITION, fields)
 
     def _instrument(self, index: int, *, enabled: bool = True) -> Message:
         fields = {
@@ -266,16 +284,21 @@ class RandomTraffic:
         if roll < 0.962:
             self._rearm_in = rng.randrange(0, 3)
             return Action("message", self._instrument(rng.randrange(N_INSTRUMENTS)))
+        if roll < 0.964:
+            self._rearm_in = rng.randrange(0, 3)
+            return Action("message", self._set_position())
         if roll < 0.965:
+            return Action("message", Message(MessageType.CANCEL_ALL))
+        if roll < 0.968:
             return Action("message", Message(MessageType.HELLO, {"version": rng.choice((1, 1, 7))}))
-        if roll < 0.967:
+        if roll < 0.970:
             self._rearm_in = rng.randrange(1, 4)
             return Action("button")
-        if roll < 0.968:
+        if roll < 0.971:
             # Silence beyond the heartbeat timeout: the watchdog must latch the kill.
             self._rearm_in = 0
             return Action("idle", cycles=TRAFFIC_LIMITS[LimitId.HEARTBEAT_TIMEOUT] + 50)
-        if roll < 0.975:
+        if roll < 0.978:
             self._rearm_in = rng.randrange(0, 6) if self._rearm_in < 0 else self._rearm_in
             return Action("message", Message(MessageType.ARM, {"mode": rng.choice((0, 0, 1, 2))}))
         return Action("idle", cycles=rng.randrange(1, 60))

@@ -8,6 +8,7 @@ COBS comes from the ``cobs`` package and CRC-16/CCITT-FALSE from :func:`binascii
 import binascii
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from amaranth.hdl import Shape, ShapeLike
 from amaranth.lib import data
@@ -32,11 +33,19 @@ def crc16(body: bytes) -> int:
     return binascii.crc_hqx(body, _CRC_INIT)
 
 
-def _scalar_fields(
-    layout: data.Layout, prefix: str = "", base: int = 0
-) -> Iterator[tuple[str, int, int]]:
-    """Yield ``(name, bit offset, width)`` for every scalar field, flattening arrays as
-    ``name[i]``. Fields whose name starts with ``_`` are padding and are skipped."""
+class _Field(NamedTuple):
+    """One scalar field of a payload: where its bits are, and whether they are two's
+    complement (a signed field encodes and decodes as a negative int where it is one)."""
+
+    name: str
+    offset: int
+    width: int
+    signed: bool
+
+
+def _scalar_fields(layout: data.Layout, prefix: str = "", base: int = 0) -> Iterator[_Field]:
+    """Yield a :class:`_Field` for every scalar field, flattening arrays as ``name[i]``.
+    Fields whose name starts with ``_`` are padding and are skipped."""
     if isinstance(layout, data.ArrayLayout):
         width = Shape.cast(layout.elem_shape).width
         for index in range(layout.length):
@@ -47,20 +56,21 @@ def _scalar_fields(
             yield from _field(layout_field.shape, f"{prefix}{name}", base + layout_field.offset)
 
 
-def _field(shape: ShapeLike, name: str, offset: int) -> Iterator[tuple[str, int, int]]:
+def _field(shape: ShapeLike, name: str, offset: int) -> Iterator[_Field]:
     if isinstance(shape, data.Layout) or (
         isinstance(shape, type) and issubclass(shape, data.Struct)
     ):
         yield from _scalar_fields(data.Layout.cast(shape), name, offset)
     else:
-        yield name, offset, Shape.cast(shape).width
+        cast = Shape.cast(shape)
+        yield _Field(name, offset, cast.width, cast.signed)
 
 
 @dataclass(frozen=True)
 class _MessageFormat:
     message_type: MessageType
     length: int
-    fields: tuple[tuple[str, int, int], ...]
+    fields: tuple[_Field, ...]
 
 
 def _build_formats() -> dict[MessageType, _MessageFormat]:
@@ -95,21 +105,23 @@ class FrameError(ValueError):
 def encode(message: Message) -> bytes:
     """The bytes on the wire for ``message``, delimiter included."""
     fmt = _FORMATS[message.type]
-    known = {name for name, _, _ in fmt.fields}
+    known = {name for name, _, _, _ in fmt.fields}
     unknown = set(message.fields) - known
     if unknown:
         raise ValueError(
             f"Fields of {message.type.name} must be among {sorted(known)}, not {sorted(unknown)!r}"
         )
     bits = 0
-    for name, offset, width in fmt.fields:
+    for name, offset, width, is_signed in fmt.fields:
         value = message.fields.get(name, 0)
-        if not isinstance(value, int) or not 0 <= value < (1 << width):
+        low = -(1 << (width - 1)) if is_signed else 0
+        high = low + (1 << width) - 1
+        if not isinstance(value, int) or not low <= value <= high:
             raise ValueError(
-                f"Field {message.type.name}.{name} must be an integer in 0..{(1 << width) - 1}, "
+                f"Field {message.type.name}.{name} must be an integer in {low}..{high}, "
                 f"not {value!r}"
             )
-        bits |= value << offset
+        bits |= (value & ((1 << width) - 1)) << offset
     body = bytes([message.type]) + bits.to_bytes(fmt.length, "little")
     body += crc16(body).to_bytes(2, "big")
     return cobs.encode(body) + b"\x00"
@@ -144,7 +156,12 @@ def decode_frame(frame: bytes) -> Message:
             f"Payload of {message_type.name} must be {fmt.length} bytes, not {len(payload)}"
         )
     bits = int.from_bytes(payload, "little")
-    fields = {name: (bits >> offset) & ((1 << width) - 1) for name, offset, width in fmt.fields}
+    fields = {}
+    for name, offset, width, is_signed in fmt.fields:
+        value = (bits >> offset) & ((1 << width) - 1)
+        if is_signed and value >> (width - 1):
+            value -= 1 << width
+        fields[name] = value
     return Message(message_type, fields)
 
 

@@ -7,8 +7,9 @@ gateware and the model agree bit for bit.
 
 Semantics (shared with the gateware)
 ------------------------------------
-State: DISARMED at reset. A successful SET_LIMIT or SET_INSTRUMENT moves ACTIVE or REDUCING
-back to DISARMED (limits changed: the operator re-arms); HALTED stays latched until ARM. ARM is
+State: DISARMED at reset. A successful SET_LIMIT, SET_INSTRUMENT or SET_POSITION moves ACTIVE
+or REDUCING back to DISARMED (limits changed: the operator re-arms); HALTED stays latched until
+ARM. ARM is
 refused with LIMITS_INCOMPLETE unless every LimitId is set and at least one instrument is
 enabled, with BAD_ARGUMENT for a mode other than ACTIVE/REDUCING; it clears the kill cause.
 KILL latches HALTED with cause COMMAND (ACK only, no ALERT); while already HALTED it changes
@@ -29,6 +30,11 @@ are tumbling: a window starts at the first counted event after the previous one 
 >= window) and counts until it expires. DUPLICATE_ORDER applies while the age of the last
 accept is <= DUP_WINDOW. A FILL of an unknown id changes nothing and is not counted toward
 the fill window; a FILL of quantity 0 is counted.
+
+Restarts: SET_POSITION sets an instrument's position and its last fill price (which values
+it for MAX_EXPOSURE, as a fill does), refused with BAD_ARGUMENT for an instrument out of
+range or a nonzero position without a price; it never latches a kill. CANCEL_ALL frees every
+order slot in any state and ACKs with the number of orders it cancelled as its argument.
 
 Counters wrap modulo 2**32. A STATUS reply's counters include every event on cycles before
 its beat; its other fields include every event up to the cycle after the beat.
@@ -250,6 +256,8 @@ class GuardModel:
             MessageType.KILL: self._kill_command,
             MessageType.HEARTBEAT: self._heartbeat,
             MessageType.STATUS: self._status,
+            MessageType.SET_POSITION: self._set_position,
+            MessageType.CANCEL_ALL: self._cancel_all,
             MessageType.TICK: self._tick,
             MessageType.ORDER: self._order,
             MessageType.CANCEL: self._cancel,
@@ -428,6 +436,21 @@ class GuardModel:
         inst.cand_valid = False
         self._limits_changed()
         return self._ack(MessageType.SET_INSTRUMENT, index, AckResult.OK)
+
+    def _set_position(self, message: Message, cycle: int) -> Message:
+        fields = message.fields
+        index = fields.get("instrument", 0)
+        position = fields.get("position", 0)
+        price = fields.get("price", 0)
+        # a position with no price to value it would count no exposure: missing data
+        if index >= self.n_instruments or (position != 0 and price == 0):
+            return self._ack(MessageType.SET_POSITION, index, AckResult.BAD_ARGUMENT)
+        inst = self.instruments[index]
+        inst.position = position
+        inst.last_fill_price = price
+        self._set_exposure(inst)
+        self._limits_changed()
+        return self._ack(MessageType.SET_POSITION, index, AckResult.OK)
 
     def _arm(self, message: Message, cycle: int) -> Message:
         mode = message.fields.get("mode", 0)
@@ -707,6 +730,21 @@ class GuardModel:
         self._release(slot_index, slot.remaining)
         return self._ack(MessageType.CANCEL, client_id, AckResult.OK)
 
+    def _cancel_all(self, message: Message, cycle: int) -> Message:
+        cancelled = self.open_count
+        self.slots = [None] * self.n_order_slots
+        self.open_count = 0
+        self.open_notional = 0
+        for inst in self.instruments:
+            inst.open_buy = inst.open_sell = 0
+        return self._ack(MessageType.CANCEL_ALL, cancelled, AckResult.OK)
+
+    def _set_exposure(self, inst: _Instrument) -> None:
+        """Value ``inst``'s position at its last fill price (C10's exposure)."""
+        exposure = min(abs(inst.position), EXPOSURE_QTY_MAX) * inst.last_fill_price
+        self.exposure_sum += exposure - inst.exposure
+        inst.exposure = exposure
+
     def _fill(self, message: Message, cycle: int) -> Message:
         fields = message.fields
         client_id = fields.get("client_id", 0)
@@ -722,9 +760,7 @@ class GuardModel:
         delta = quantity if slot.side == Side.BUY else -quantity
         inst.position = wrap_position(inst.position + delta)
         inst.last_fill_price = price
-        exposure = min(abs(inst.position), EXPOSURE_QTY_MAX) * price
-        self.exposure_sum += exposure - inst.exposure
-        inst.exposure = exposure
+        self._set_exposure(inst)
         unit = self._unit(cycle + 1)
         if unit - self._fill_base >= self.limits[LimitId.FILL_WINDOW]:
             self._fill_base = self._unit(cycle + UPDATE_STAGE + 1)

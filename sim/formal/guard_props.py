@@ -171,6 +171,8 @@ _RESPONSE = {
     MessageType.ARM: MessageType.ACK,
     MessageType.KILL: MessageType.ACK,
     MessageType.STATUS: MessageType.STATUS_REPLY,
+    MessageType.SET_POSITION: MessageType.ACK,
+    MessageType.CANCEL_ALL: MessageType.ACK,
     MessageType.TICK: MessageType.TICK_VERDICT,
     MessageType.ORDER: MessageType.ORDER_VERDICT,
     MessageType.CANCEL: MessageType.ACK,

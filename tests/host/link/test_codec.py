@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from cobs import cobs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -79,7 +80,6 @@ def test_defects_are_named(frame, message):
 
 
 def test_unknown_type_and_wrong_length_are_refused():
-    from cobs import cobs
 
     unknown = bytes([0x7F, 1])
     with pytest.raises(FrameError, match=r"^Frame type must be a known MessageType, not 0x7f$"):
@@ -94,6 +94,24 @@ def test_encode_refuses_out_of_range_fields():
         encode(Message(MessageType.ORDER, {"quantity": 70_000}))
     with pytest.raises(ValueError, match=r"^Fields of HEARTBEAT must be among \[\]"):
         encode(Message(MessageType.HEARTBEAT, {"x": 1}))
+
+
+def test_signed_field_round_trips_negative_and_refuses_beyond_its_range():
+    low, high = -(1 << 23), (1 << 23) - 1
+    for position in (low, -1, 0, high):
+        message = Message(MessageType.SET_POSITION, {"position": position, "price": 7})
+        assert decode_frame(encode(message)[:-1]) == Message(
+            MessageType.SET_POSITION, {"instrument": 0, "position": position, "price": 7}
+        )
+    # two's complement on the wire: -1 is all ones
+    assert cobs.decode(encode(Message(MessageType.SET_POSITION, {"position": -1}))[:-1])[2:5] == (
+        b"\xff\xff\xff"
+    )
+    for position in (low - 1, high + 1):
+        with pytest.raises(
+            ValueError, match=rf"^Field SET_POSITION.position must be an integer in {low}..{high}"
+        ):
+            encode(Message(MessageType.SET_POSITION, {"position": position}))
 
 
 def test_splitter_drops_runs_too_long_for_any_frame_and_counts_them():
