@@ -19,9 +19,9 @@ from hdl.protocol import (
     Side,
     TickReason,
 )
-from host.link.client import GuardCommandError, GuardInfo
+from host.link.client import GuardInfo
 from host.link.codec import Message
-from host.link.commands import GuardCommands
+from host.link.commands import GuardCommandError, GuardCommands
 
 __all__ = ["DirectModelGuard", "MESSAGE_SPACING"]
 
@@ -85,16 +85,17 @@ class DirectModelGuard(GuardCommands):
             self._alerts.put_nowait(alert)
         return replies
 
-    def _ack(self, command: MessageType, argument: int, **fields: int) -> AckResult:
+    def _ack_message(self, command: MessageType, argument: int, **fields: int) -> Message:
         for reply in self._send(Message(command, fields)):
             if reply.type == MessageType.ACK:
-                return AckResult(reply["result"])
+                return reply
         raise GuardCommandError(command, argument, AckResult.BAD_ARGUMENT)
 
-    async def _command_ok(self, command: MessageType, argument: int, **fields: int) -> None:
-        result = self._ack(command, argument, **fields)
-        if result != AckResult.OK:
-            raise GuardCommandError(command, argument, result)
+    def _ack(self, command: MessageType, argument: int, **fields: int) -> AckResult:
+        return AckResult(self._ack_message(command, argument, **fields)["result"])
+
+    async def _acknowledge(self, command: MessageType, argument: int, **fields: int) -> Message:
+        return self._ack_message(command, argument, **fields)
 
     async def heartbeat(self) -> None:
         """HEARTBEAT (feeds the watchdog)."""

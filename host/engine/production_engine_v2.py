@@ -257,20 +257,20 @@ class ProductionEngineV2:
     # ---- start, halt, shutdown ---------------------------------------------------------
 
     async def start(self, now: int) -> None:
-        """Configure and arm both lines (C2: every limit and instrument set first)."""
+        """Configure both lines, restore what the store holds, then arm both (C2: every
+        limit, instrument and position set first)."""
         self.now = now
         self._t0 = now
         self._tick_time(now)
         await self._configure_guard()
-        await self.guard.arm(ArmMode.ACTIVE)
         self.drb.on_equity(now, self.config.starting_equity)
         if self.store is not None:
-            # A store that cannot answer halts the engine (as any failed write does), after
-            # arming, so the halt latches both lines.
+            # A store that cannot answer halts the engine (as any failed write does); the
+            # halt latches both lines' kills.
             await self._restore_from_store()
         if not self.halted:
-            # A failed store read above halted (and latched) both lines: arming DRBGuard
-            # now would clear its latch.
+            # After a halt above, arming either line would clear its latch.
+            await self.guard.arm(ArmMode.ACTIVE)
             self.drb.on_equity(now, self.equity())
             self.drb.arm(ArmMode.ACTIVE)
         self._next_heartbeat = now + self._heartbeat_every
@@ -279,7 +279,10 @@ class ProductionEngineV2:
         await self._risk_event("gateware", "armed", "ARMED", {"backend": self.backend})
 
     async def _configure_guard(self) -> None:
-        """Every gateware limit and instrument (C2: the gateware refuses to arm without)."""
+        """Every gateware limit and instrument (C2: the gateware refuses to arm without), and
+        the gateware's orders and positions made this engine's: a board keeps an old
+        session's across an engine restart or a reattached link, and its position limit
+        must count from the engine's positions, not from what the gateware last saw."""
         for limit, value in self.config.gateware.values(self.time_unit_s):
             await self.guard.set_limit(limit, value)
         for instrument in self.config.instruments:
@@ -291,6 +294,20 @@ class ProductionEngineV2:
                 max_price=instrument.max_price,
                 band_ticks=instrument.band_ticks,
             )
+        held = await self.guard.cancel_all()
+        if held:
+            logger.warning("engine: the gateware still held %d orders of a previous run", held)
+        await self._send_guard_positions()
+
+    async def _send_guard_positions(self) -> None:
+        """SET_POSITION for every instrument: DRBGuard's net lots, valued at the paper
+        account's average price (the gateware values exposure at a price, as after a fill)."""
+        positions = self.broker.account.positions
+        for instrument in self.config.instruments:
+            lots = self.drb.position(instrument.index)
+            held = positions.get(instrument.symbol)
+            price = instrument.to_ticks(held.average) if lots and held is not None else 0
+            await self.guard.set_position(instrument.index, lots, price)
 
     async def reattach_guard(self, guard: GuardLine) -> None:
         """Use ``guard`` (a new link, after the old one died) as the first line: configure
@@ -314,8 +331,8 @@ class ProductionEngineV2:
         open (the paper exchange that held them died with it; none of them can fill, and
         this session's gateware never saw them). DRBGuard starts from the restored
         positions and the strategy adopts them (:meth:`Strategy.on_restore`: nothing else
-        would close them); the gateware cannot (its protocol has no way to set a position), so its
-        position limit counts from zero: a known gap."""
+        would close them); so does the gateware (SET_POSITION), so that both lines' position
+        and exposure limits count from them."""
         assert self.store is not None
         last = await self._read(self.store.last_client_id)
         if self._store_failed:
@@ -352,6 +369,10 @@ class ProductionEngineV2:
                 unrealized_pnl=Decimal(0),
             )
         self._restored = True
+        try:
+            await self._send_guard_positions()
+        except Exception as error:  # noqa: BLE001 -- line 1 would count from a wrong position
+            await self.halt("gateware", f"RESTORE_FAILED: gateware position not set: {error}", {})
         if self.drb.state == TradingState.HALTED:
             await self.halt("drbguard", f"RESTORED position breach: {self.drb.kill_detail}", {})
         if fills or closed:
@@ -372,15 +393,6 @@ class ProductionEngineV2:
                     "positions": positions,
                     "fees": round(account.fees, 10),
                     "closed_orders": list(closed or [])[:100],
-                    # Said where the operator looks: line 1 is weaker until flat again.
-                    **(
-                        {
-                            "gateware_position": "counts from 0 (the protocol cannot set "
-                            "it); DRBGuard holds the restored positions"
-                        }
-                        if positions
-                        else {}
-                    ),
                 },
             )
 

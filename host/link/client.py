@@ -39,7 +39,7 @@ from hdl.protocol import (
     TickReason,
 )
 from host.link.codec import FrameError, FrameSplitter, Message, decode_frame, encode
-from host.link.commands import GuardCommands
+from host.link.commands import GuardCommandError, GuardCommands
 from host.link.status import GuardStatus, read_status
 from host.link.transport import SerialTransport, Transport, TransportClosed
 
@@ -70,23 +70,6 @@ class GuardTimeoutError(GuardLinkError, TimeoutError):
 
 class GuardProtocolError(GuardLinkError):
     """The other end does not speak our protocol version."""
-
-
-class GuardCommandError(RuntimeError):
-    """The guard refused a command (its ACK was not OK).
-
-    Attributes
-    ----------
-    command : MessageType
-    argument : int
-    result : AckResult
-    """
-
-    def __init__(self, command: MessageType, argument: int, result: AckResult) -> None:
-        super().__init__(f"{command.name} {argument} was refused: {result.name}")
-        self.command = command
-        self.argument = argument
-        self.result = result
 
 
 @dataclass(frozen=True)
@@ -125,8 +108,9 @@ def _response_key(message: Message) -> Hashable | None:
     return None
 
 
-#: Commands whose ACK argument does not identify anything (ARM, KILL): matched by command.
-_ACK_BY_COMMAND = (MessageType.ARM, MessageType.KILL)
+#: Commands whose ACK argument does not identify the request (ARM, KILL; CANCEL_ALL's is a
+#: count): matched by command.
+_ACK_BY_COMMAND = (MessageType.ARM, MessageType.KILL, MessageType.CANCEL_ALL)
 
 
 class GuardClient(GuardCommands):
@@ -351,16 +335,13 @@ class GuardClient(GuardCommands):
                 if not waiters:
                     del self._pending[key]
 
-    async def _command(self, command: MessageType, argument: int, **fields: int) -> AckResult:
+    async def _acknowledge(self, command: MessageType, argument: int, **fields: int) -> Message:
         by_command = command in _ACK_BY_COMMAND
         key = ("ack", command, None if by_command else argument)
-        reply = await self._request(Message(command, fields), key)
-        return AckResult(reply["result"])
+        return await self._request(Message(command, fields), key)
 
-    async def _command_ok(self, command: MessageType, argument: int, **fields: int) -> None:
-        result = await self._command(command, argument, **fields)
-        if result != AckResult.OK:
-            raise GuardCommandError(command, argument, result)
+    async def _command(self, command: MessageType, argument: int, **fields: int) -> AckResult:
+        return AckResult((await self._acknowledge(command, argument, **fields))["result"])
 
     # ---- the API ------------------------------------------------------------------------
 

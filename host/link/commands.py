@@ -1,28 +1,55 @@
 """The guard's configuration commands, written once for every guard line that sends them.
 
 A command is a request the guard answers with an ACK. :class:`GuardCommands` turns the
-typed calls the engine makes into the protocol's fields; a subclass says only how one command
-travels and how a refusal is raised (:meth:`GuardCommands._command_ok`), so the serial/sim
-client and the backtests' direct model adapter cannot drift apart in what they send.
+typed calls the engine makes into the protocol's fields and refuses what the guard refused; a
+subclass says only how one command travels (:meth:`GuardCommands._acknowledge`), so the
+serial/sim client and the backtests' direct model adapter cannot drift apart in what they send.
 """
 
 import abc
 
-from hdl.protocol import ArmMode, LimitId, MessageType
+from hdl.protocol import AckResult, ArmMode, LimitId, MessageType
+from host.link.codec import Message
 
-__all__ = ["GuardCommands"]
+__all__ = ["GuardCommands", "GuardCommandError"]
+
+
+class GuardCommandError(RuntimeError):
+    """The guard refused a command (its ACK was not OK).
+
+    Attributes
+    ----------
+    command : MessageType
+    argument : int
+    result : AckResult
+    """
+
+    def __init__(self, command: MessageType, argument: int, result: AckResult) -> None:
+        super().__init__(f"{command.name} {argument} was refused: {result.name}")
+        self.command = command
+        self.argument = argument
+        self.result = result
 
 
 class GuardCommands(abc.ABC):
-    """SET_LIMIT, SET_INSTRUMENT, ARM and KILL over :meth:`_command_ok`."""
+    """SET_LIMIT, SET_INSTRUMENT, SET_POSITION, CANCEL_ALL, ARM and KILL over
+    :meth:`_acknowledge`."""
 
     @abc.abstractmethod
-    async def _command_ok(self, command: MessageType, argument: int, **fields: int) -> None:
-        """Send ``command`` with ``fields``; raise
-        :class:`~host.link.client.GuardCommandError` (naming ``argument``) unless ACKed OK."""
+    async def _acknowledge(self, command: MessageType, argument: int, **fields: int) -> Message:
+        """Send ``command`` with ``fields`` and return its ACK (``argument`` is the one the
+        ACK names, for matching and for errors)."""
+
+    async def _command_ok(self, command: MessageType, argument: int, **fields: int) -> Message:
+        """:meth:`_acknowledge`, raising :class:`GuardCommandError` unless the ACK is OK."""
+        reply = await self._acknowledge(command, argument, **fields)
+        result = AckResult(reply["result"])
+        if result != AckResult.OK:
+            raise GuardCommandError(command, argument, result)
+        return reply
 
     async def set_limit(self, limit: LimitId, value: int) -> None:
-        """Set one limit; raises :class:`~host.link.client.GuardCommandError` unless OK."""
+        """Set one limit; raises :class:`GuardCommandError` unless OK."""
         limit = LimitId(limit)
         await self._command_ok(MessageType.SET_LIMIT, limit, limit_id=limit, value=value)
 
@@ -36,7 +63,7 @@ class GuardCommands(abc.ABC):
         max_price: int,
         band_ticks: int,
     ) -> None:
-        """Configure one instrument; raises :class:`~host.link.client.GuardCommandError` on
+        """Configure one instrument; raises :class:`GuardCommandError` on
         refusal."""
         await self._command_ok(
             MessageType.SET_INSTRUMENT,
@@ -49,9 +76,23 @@ class GuardCommands(abc.ABC):
             band_ticks=band_ticks,
         )
 
+    async def set_position(self, index: int, position: int, price: int) -> None:
+        """Tell the guard the net ``position`` (lots) it did not see built on instrument
+        ``index``, valued at ``price`` (ticks; 0 only when flat). Disarms the guard (re-arm
+        after); raises :class:`GuardCommandError` on refusal."""
+        await self._command_ok(
+            MessageType.SET_POSITION, index, instrument=index, position=position, price=price
+        )
+
+    async def cancel_all(self) -> int:
+        """Free every order slot of the guard (in any state); returns how many orders it
+        held."""
+        reply = await self._command_ok(MessageType.CANCEL_ALL, 0)
+        return int(reply["argument"])
+
     async def arm(self, mode: ArmMode = ArmMode.ACTIVE) -> None:
         """Arm (or re-arm after a kill) in ``mode``; raises
-        :class:`~host.link.client.GuardCommandError` unless OK."""
+        :class:`GuardCommandError` unless OK."""
         mode = ArmMode(mode)
         await self._command_ok(MessageType.ARM, mode, mode=mode)
 

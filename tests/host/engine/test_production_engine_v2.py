@@ -48,6 +48,13 @@ class FakeGuard:
     async def set_instrument(self, index: int, **kwargs: Any) -> None:
         self.calls.append(("set_instrument", index))
 
+    async def set_position(self, index: int, position: int, price: int) -> None:
+        self.calls.append(("set_position", index, position, price))
+
+    async def cancel_all(self) -> int:
+        self.calls.append(("cancel_all",))
+        return 0
+
     async def arm(self, mode: ArmMode = ArmMode.ACTIVE) -> None:
         self.calls.append(("arm", mode))
 
@@ -153,7 +160,64 @@ async def test_start_when_called_then_sets_every_limit_and_instrument_before_arm
     assert names.index("arm") == len(names) - 1
     assert {call[1] for call in guard.named("set_limit")} == set(LimitId)
     assert [call[1] for call in guard.named("set_instrument")] == [0, 1]
+    # whatever a board kept of an earlier run is dropped: no orders, the engine's positions
+    assert guard.named("cancel_all") == [("cancel_all",)]
+    assert guard.named("set_position") == [("set_position", 0, 0, 0), ("set_position", 1, 0, 0)]
     assert engine.drb.state == TradingState.ACTIVE
+
+
+async def test_reattach_guard_when_a_position_is_open_then_the_new_link_gets_it() -> None:
+    engine, _, strategy = await started()
+    strategy.queue = [buy(0.02, price=None)]
+    await quote(engine, 1)
+    await engine.halt("engine", "LINK_DOWN: test")
+    new_guard = FakeGuard()
+    await engine.reattach_guard(new_guard)
+    instrument = engine.config.instruments.by_symbol("BTCUSDT")
+    average = engine.broker.account.positions["BTCUSDT"].average
+    assert ("cancel_all",) in new_guard.calls
+    assert ("set_position", 0, 20, instrument.to_ticks(average)) in new_guard.calls
+    assert new_guard.named("arm") == []  # halted until an operator re-arms
+
+
+async def test_start_when_the_gateware_refuses_a_restored_position_then_halted(tmp_path) -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from host.link.commands import GuardCommandError
+    from host.store import Store
+
+    class RefusingGuard(FakeGuard):
+        async def set_position(self, index: int, position: int, price: int) -> None:
+            await super().set_position(index, position, price)
+            if position:
+                raise GuardCommandError(MessageType.SET_POSITION, index, AckResult.BAD_ARGUMENT)
+
+    store = await Store.open(f"sqlite:///{tmp_path / 'engine.db'}")
+    try:
+        await store.record_trade(
+            client_id="1",
+            ts=datetime(2026, 12, 6, tzinfo=UTC),
+            symbol="BTCUSDT",
+            side="buy",
+            price=Decimal("43000"),
+            quantity=Decimal("0.3"),
+            fee=Decimal("0"),
+            liquidity="taker",
+            realized_pnl=Decimal("0"),
+            fill_seq=1,
+        )
+        guard = RefusingGuard()
+        engine = ProductionEngineV2(
+            CONFIG, guard, symbols=["BTCUSDT"], store=store, strategy=Scripted()
+        )
+        await engine.start(0)
+    finally:
+        await store.close()
+    # fail closed: line 1 would count from a wrong position, so neither line is armed
+    assert engine.halted and engine.halt_reason.startswith("RESTORE_FAILED")
+    assert guard.named("arm") == [] and guard.named("kill") == [("kill",)]
+    assert engine.drb.state == TradingState.HALTED
 
 
 async def test_submit_when_both_lines_accept_then_order_reaches_broker_with_both_verdicts() -> None:
@@ -341,7 +405,7 @@ async def test_start_when_store_holds_a_position_then_strategy_adopts_it(tmp_pat
             )
 
         # Act: a new engine starts on the same database.
-        engine, _, strategy = await started(store=store)
+        engine, guard, strategy = await started(store=store)
     finally:
         await store.close()
 
@@ -351,6 +415,11 @@ async def test_start_when_store_holds_a_position_then_strategy_adopts_it(tmp_pat
     assert quantity == pytest.approx(0.3)
     assert average == pytest.approx(engine.broker.account.positions["BTCUSDT"].average)
     assert average == pytest.approx((0.3 * 43000 + 0.2 * 43100) / 0.5)
+    # ... and the gateware counts its position and exposure limits from it, before it is armed
+    instrument = engine.config.instruments.by_symbol("BTCUSDT")
+    restored = ("set_position", instrument.index, 300, instrument.to_ticks(average))
+    assert restored in guard.calls
+    assert guard.calls.index(restored) < guard.calls.index(("arm", ArmMode.ACTIVE))
 
 
 async def test_start_when_store_holds_no_position_then_strategy_adopts_nothing(tmp_path) -> None:

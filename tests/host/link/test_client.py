@@ -246,6 +246,37 @@ async def test_real_model_accepts_then_rejects_the_neighbouring_order():
     await client.close()
 
 
+async def test_real_model_set_position_counts_in_the_position_limit_and_disarms():
+    client = await _armed_real_model(VirtualClock())
+    with pytest.raises(GuardCommandError) as raised:
+        await client.set_position(0, 95, 0)  # no price to value it
+    assert (raised.value.command, raised.value.result) == (
+        MessageType.SET_POSITION,
+        AckResult.BAD_ARGUMENT,
+    )
+    await client.set_position(0, 95, 1400)
+    assert await client.order(1, 0, Side.BUY, OrderKind.LIMIT, 1500, 5) == Reason.NOT_ARMED
+    await client.arm()
+    assert await client.order(2, 0, Side.BUY, OrderKind.LIMIT, 1500, 6) == Reason.MAX_POSITION
+    assert await client.order(3, 0, Side.BUY, OrderKind.LIMIT, 1500, 5) == Reason.ACCEPT
+    status = await client.status()
+    assert (status.instruments[0].position, status.instruments[0].last_fill_price) == (95, 1400)
+    await client.set_position(0, -7, 1400)
+    assert (await client.status()).instruments[0].position == -7
+    await client.close()
+
+
+async def test_real_model_cancel_all_returns_how_many_orders_it_freed():
+    client = await _armed_real_model(VirtualClock())
+    assert await client.order(1, 0, Side.BUY, OrderKind.LIMIT, 1500, 5) == Reason.ACCEPT
+    assert await client.order(2, 0, Side.BUY, OrderKind.LIMIT, 1499, 5) == Reason.ACCEPT
+    await client.kill()  # cancels pass in any state
+    assert await client.cancel_all() == 2
+    assert await client.cancel_all() == 0
+    assert await client.cancel(1) == AckResult.UNKNOWN_ORDER
+    await client.close()
+
+
 async def test_real_model_watchdog_alert_reaches_the_client():
     from hdl.protocol import KillCause, TradingState
     from sim.scenarios import standard_limits
