@@ -189,6 +189,11 @@ def _decimal(value: Any, name: str) -> Decimal:
     return number
 
 
+def _same_instant(stored: datetime, ts: datetime) -> bool:
+    """``stored`` (read back, aware UTC) is ``ts`` (naive taken as UTC, as stored)."""
+    return stored == (ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC))
+
+
 def _optional_decimal(value: Any, name: str) -> Decimal | None:
     return None if value is None else _decimal(value, name)
 
@@ -465,12 +470,23 @@ class Store:
             )
             if row is None:
                 raise KeyError(f"Order must be recorded before it is updated, not {client_id!r}")
+            status_text = _text(status, "status", 32)
+            merged = {**row.detail, **extra} if extra else row.detail
+            if _same_instant(row.updated_ts, ts) and (
+                row.status,
+                row.filled_quantity,
+                row.average_price,
+                row.detail,
+            ) == (status_text, filled, average, merged):
+                # The same update again: a held write replayed after a commit whose answer
+                # was lost. The row says it already; a second "updated" event would not.
+                return
             row.updated_ts = ts
-            row.status = _text(status, "status", 32)
+            row.status = status_text
             row.filled_quantity = filled
             row.average_price = average
             if extra:
-                row.detail = {**row.detail, **extra}
+                row.detail = merged
             await session.flush()
             payload = {"action": "updated", **row_payload(row)}
             if extra:

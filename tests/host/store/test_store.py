@@ -173,6 +173,29 @@ async def test_update_order_when_filled_then_status_and_detail_merged(store: Sto
     assert all(e.ref == "c-1" for e in events)
 
 
+async def test_update_order_when_replayed_then_one_event_and_a_real_change_still_recorded(
+    store: Store,
+) -> None:
+    # A held write replayed after a commit whose answer was lost repeats every argument.
+    await _order(store)
+    update = {
+        "client_id": "c-1",
+        "ts": T0 + timedelta(milliseconds=5),
+        "status": "working",
+        "filled_quantity": Decimal("0.001"),
+        "average_price": Decimal("65000.05"),
+        "detail": {"broker": {"fills": 1}},
+    }
+    await store.update_order(**update)
+    await store.update_order(**update)
+    # The neighbour: the same status and time, another quantity, is a change.
+    await store.update_order(**{**update, "filled_quantity": Decimal("0.002")})
+
+    events = await _events(store, "order")
+    assert [e.payload["action"] for e in events] == ["created", "updated", "updated"]
+    assert [e.payload["filled_quantity"] for e in events[1:]] == ["0.001", "0.002"]
+
+
 async def test_update_order_when_unknown_then_key_error(store: Store) -> None:
     with pytest.raises(KeyError, match="Order must be recorded before it is updated"):
         await store.update_order(
