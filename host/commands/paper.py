@@ -3,11 +3,19 @@
 import argparse
 import asyncio
 import contextlib
+import datetime
 import signal
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+if TYPE_CHECKING:
+    from host.data.loaders import MarketData
+    from host.store import Store
+
 __all__ = ["register", "run"]
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 #: Signals that stop a paper run cleanly (orders cancelled, kill latch left set).
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -33,6 +41,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="replay:DATA_DIR[:SPEED] (SPEED x real time, 0 = no pacing) or exchange:binanceusdm",
     )
     parser.add_argument(
+        "--from-start",
+        action="store_true",
+        help=(
+            "replay from the first event even when the database holds an earlier run (by "
+            "default a replay continues where the stored equity curve ends)"
+        ),
+    )
+    parser.add_argument(
         "--duration",
         type=float,
         default=None,
@@ -52,6 +68,35 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+#: :func:`_resume_after` when an earlier run replayed every event already.
+_NOTHING_LEFT = -1
+
+
+async def _resume_after(store: "Store", data: "MarketData", console: Console) -> int | None:
+    """The event time (us) an earlier run on ``store`` got to, so that a replay continues
+    after it instead of trading the same market a second time into the same account and
+    charts; None when the store holds no run, :data:`_NOTHING_LEFT` when none is left."""
+    last = await store.last_equity_time()
+    if last is None:
+        return None
+    after_us = (last - _EPOCH) // datetime.timedelta(microseconds=1)
+    left = int((data.events["ts"] > after_us).sum())
+    when = f"{last:%Y-%m-%d %H:%M:%S} UTC"
+    if not left:
+        console.print(
+            f"[yellow]Nothing left to replay: a run on this database already reached the "
+            f"end of the data ({when}); the dashboard shows its results. To trade it again, "
+            "use a new database (--database, or DATABASE_URL), or add --from-start (its "
+            "trades then join the stored ones).[/yellow]"
+        )
+        return _NOTHING_LEFT
+    console.print(
+        f"resuming the replay after {when}, where the stored run ends: {left:,} of "
+        f"{len(data.events):,} events left (--from-start replays them all)"
+    )
+    return after_us
+
+
 async def run(args: argparse.Namespace) -> int:
     from host.engine.config import EngineConfig
     from host.engine.feeds import exchange_feed, parse_feed, replay_feed
@@ -68,7 +113,6 @@ async def run(args: argparse.Namespace) -> int:
 
         data = load_directory(feed_spec.target)
         symbols = data.symbols
-        feed = replay_feed(data, speed=feed_spec.speed)
     else:
         from host.exchange.binanceusdm import ExchangeAdapter
 
@@ -81,6 +125,12 @@ async def run(args: argparse.Namespace) -> int:
     store = None
     try:
         store = await Store.open(args.database)
+        if feed_spec.kind == "replay":
+            after_us = None if args.from_start else await _resume_after(store, data, console)
+            if after_us == _NOTHING_LEFT:
+                await store.close()
+                return 0
+            feed = replay_feed(data, speed=feed_spec.speed, after_us=after_us)
         guard = await GuardClient.connect(args.guard, timeout=config.guard_timeout_s)
     except BaseException:
         if store is not None:

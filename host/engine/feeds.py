@@ -49,12 +49,16 @@ def parse_feed(spec: str) -> FeedSpec:
     raise ValueError(f"Feed must be replay:DATA_DIR[:SPEED] or exchange:EXCHANGE_ID, not {spec!r}")
 
 
-async def replay_feed(data: MarketData | Path | str, *, speed: float = 1.0) -> AsyncIterator[Event]:
+async def replay_feed(
+    data: MarketData | Path | str, *, speed: float = 1.0, after_us: int | None = None
+) -> AsyncIterator[Event]:
     """Yield recorded events paced at ``speed`` x real time (0: no pacing, but yielding to
-    the event loop every few hundred events so heartbeats and commands still run)."""
+    the event loop every few hundred events so heartbeats and commands still run); with
+    ``after_us``, only the events received after that time (microseconds)."""
     if not isinstance(data, MarketData):
         data = load_directory(data)
-    rows: list[Event] = data.events.tolist()
+    events = data.events if after_us is None else data.events[data.events["ts"] > after_us]
+    rows: list[Event] = events.tolist()
     if not rows:
         return
     t0 = rows[0][0]

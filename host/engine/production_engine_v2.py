@@ -438,7 +438,12 @@ class ProductionEngineV2:
         await self._risk_event("gateware", "shutdown", "KILL latched on shutdown", {})
         self._sample_equity(self.now, force=True)
         self._next_guard_status = 0.0  # the last snapshot shows the latched kill
-        await self._record_status()
+        if self.store is not None and self._t0 is not None:
+            # The stored curve ends where the run did (live samples are sparse): the final
+            # equity on the dashboard, and where a replay on this database resumes.
+            await self._record_periodic(self.now)
+        else:
+            await self._record_status()
         if self._store_failed and not await self.retry_store():
             # One last try; what is still held is lost with this process. Say how much.
             logger.critical(

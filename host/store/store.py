@@ -711,6 +711,12 @@ class Store:
             highest = await session.scalar(select(func.max(cast(Order.client_id, BigInteger))))
         return int(highest or 0)
 
+    async def last_equity_time(self) -> datetime | None:
+        """When the stored equity curve ends (None when it is empty): how far in event time
+        an earlier run got, so that a replay can continue from there."""
+        async with self.sessionmaker() as session:
+            return await session.scalar(select(func.max(EquityPoint.ts)))
+
     async def ping(self) -> None:
         """One round trip to the database; raises if it cannot answer (the engine probes a
         store that failed with it before writing what it held back)."""

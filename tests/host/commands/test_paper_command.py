@@ -45,6 +45,80 @@ def test_paper_when_model_guard_and_replay_then_orders_trades_and_statuses_store
     assert {"armed", "shutdown"} <= kinds
 
 
+def _paper(data: Path, database: Path, *extra: str) -> int:
+    feed = f"replay:{data}:0"
+    url = f"sqlite:///{database}"
+    return main(
+        ["--no-banner", "paper", "--guard", "model", "--feed", feed, "--database", url, *extra]
+    )
+
+
+def test_paper_when_the_database_holds_an_earlier_run_then_the_replay_continues_after_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "market"
+    generate(data, seed=3, events=30_000)
+    database = tmp_path / "paper.db"
+    assert _paper(data, database, "--duration", "1") == 0
+    with sqlite3.connect(database) as connection:
+        (first_end,) = connection.execute("select max(ts) from equity").fetchone()
+        (first_market,) = connection.execute("select max(id) from market").fetchone()
+        (events,) = connection.execute("select count(*) from market").fetchone()
+    capsys.readouterr()
+
+    assert _paper(data, database, "--duration", "1") == 0
+
+    assert "resuming the replay after" in capsys.readouterr().err
+    with sqlite3.connect(database) as connection:
+        first = connection.execute(
+            "select min(ts), max(ts) from market where id <= ?", (first_market,)
+        ).fetchone()
+        second = connection.execute(
+            "select min(ts), count(*) from market where id > ?", (first_market,)
+        ).fetchone()
+    # the first run stopped early; the second traded the market after it, not the same again
+    assert events > 0 and first[1] <= first_end
+    assert second[1] > 0 and second[0] > first_end
+
+
+def test_paper_when_an_earlier_run_replayed_everything_then_says_so_and_trades_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "market"
+    generate(data, seed=5, events=3_000)
+    database = tmp_path / "paper.db"
+    assert _paper(data, database) == 0
+    with sqlite3.connect(database) as connection:
+        before = connection.execute("select count(*), max(id) from events").fetchone()
+    capsys.readouterr()
+
+    assert _paper(data, database) == 0
+
+    assert "Nothing left to replay" in capsys.readouterr().err
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("select count(*), max(id) from events").fetchone() == before
+    # the neighbour: --from-start replays it all again into the same account
+    assert _paper(data, database, "--from-start", "--duration", "1") == 0
+    assert "resuming" not in capsys.readouterr().err
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("select count(*) from events").fetchone()[0] > before[0]
+
+
+def test_replay_feed_when_after_is_given_then_only_later_events(tmp_path: Path) -> None:
+    from host.engine.feeds import replay_feed
+
+    rows = "".join(f"{n},10.0,1,{n},{1000 + 100 * n},false\n" for n in range(1, 5))
+    (tmp_path / "X-trades-1.csv").write_text(rows)
+
+    async def collect(after_us: int | None) -> list:
+        return [row async for row in replay_feed(tmp_path, speed=0, after_us=after_us)]
+
+    every = asyncio.run(collect(None))
+    assert [row[5] for row in every] == [1, 2, 3, 4]
+    assert [row[5] for row in asyncio.run(collect(every[1][0]))] == [3, 4]
+    assert asyncio.run(collect(every[-1][0])) == []
+
+
 @pytest.mark.parametrize(
     ("spec", "kind", "target", "speed"),
     [

@@ -196,6 +196,18 @@ async def test_update_order_when_replayed_then_one_event_and_a_real_change_still
     assert [e.payload["filled_quantity"] for e in events[1:]] == ["0.001", "0.002"]
 
 
+async def test_last_equity_time_when_points_stored_then_the_latest(store: Store) -> None:
+    assert await store.last_equity_time() is None
+    for offset in (5, 9, 2):
+        await store.record_equity(
+            ts=T0 + timedelta(seconds=offset),
+            equity=Decimal(1000),
+            pnl=Decimal(0),
+            drawdown=Decimal(0),
+        )
+    assert await store.last_equity_time() == T0 + timedelta(seconds=9)
+
+
 async def test_update_order_when_unknown_then_key_error(store: Store) -> None:
     with pytest.raises(KeyError, match="Order must be recorded before it is updated"):
         await store.update_order(
