@@ -40,12 +40,11 @@ back on stage B), and the instrument pages of STATUS from the same RAM.
 
 from typing import Any
 
-from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal, Value, signed, unsigned
+from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal, Value, signed
 from amaranth.lib import data, stream, wiring
-from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from hdl.block_ram import read_register
+from hdl.block_ram import block_ram
 from hdl.guard_spec import (
     AGE_BITS,
     AGE_MAX,
@@ -65,6 +64,7 @@ from hdl.guard_spec import (
     VALUATION_BITS,
     VERDICT_LATENCY,
     WORD_MAX,
+    check_core_parameters,
     kill_counter,
     order_counter,
     tick_counter,
@@ -256,16 +256,12 @@ class GuardCore(wiring.Component):
         n_instruments: int = N_INSTRUMENTS,
         n_order_slots: int = N_ORDER_SLOTS,
     ) -> None:
-        for name, value, high in (
-            ("clock_hz", clock_hz, (1 << 32) - 1),
-            ("time_unit_cycles", time_unit_cycles, (1 << 16) - 1),
-            ("n_instruments", n_instruments, N_INSTRUMENTS),
-            ("n_order_slots", n_order_slots, N_ORDER_SLOTS),
-        ):
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise TypeError(f"{name} must be an int, not {value!r}")
-            if not 1 <= value <= high:
-                raise ValueError(f"{name} must be in 1..{high}, not {value!r}")
+        check_core_parameters(
+            clock_hz=clock_hz,
+            time_unit_cycles=time_unit_cycles,
+            n_instruments=n_instruments,
+            n_order_slots=n_order_slots,
+        )
         self.clock_hz = clock_hz
         self.time_unit_cycles = time_unit_cycles
         self.n_instruments = n_instruments
@@ -581,35 +577,24 @@ class GuardCore(wiring.Component):
         product = Signal(QTY_BITS + VALUATION_BITS)
         m.d.sync += product.eq(multiplicand * multiplier)
 
-        # STATUS: the counter row is read on stage A so that its data arrives on stage B
-        # yosys keeps a memory this shallow in flip-flops unless told to use block RAM
+        # STATUS: the counter row is read on stage A so that its data arrives on stage B.
         # Two copies of the counters, written together: one counter per row for the
         # read-modify-write (a 32-bit port: 2 EBR on an iCE40) and one page per row for STATUS
         # (a 128-bit port: 8 EBR). One memory of pages with two read ports took 16 EBR; the
         # EBR saved hold the limits' STATUS mirror below.
-        # Read ports are asynchronous with their data register written out after them: Yosys
-        # merges the register into the block RAM and only then honours no_rw_check (on a
-        # clocked port it emulates read-first collisions in logic, a bypass register and mux
-        # as wide as the port). A read of a row being written is overridden by the forwarding
-        # registers below, so collisions need no care. The data registers are read every
-        # cycle and used only the cycle after a read that matters (no initial value needed).
-        block_ram = {"ram_style": "block", "no_rw_check": 1}
-        counters = Memory(shape=unsigned(_COUNTER_BITS), depth=N_COUNTERS, init=[], attrs=block_ram)
-        m.submodules.counters = counters
-        counter_wr = counters.write_port()
-        counter_rd = counters.read_port(domain="comb")
-        counter_rd_data = read_register(_COUNTER_BITS, name="counter_rd_data")
-        counter_pages = Memory(
-            shape=unsigned(_COUNTER_BITS * COUNTERS_PER_PAGE),
-            depth=COUNTER_PAGES,
-            init=[],
-            attrs=block_ram,
+        # A read of a row being written is overridden by the forwarding registers below, so
+        # collisions need no care (see :func:`hdl.block_ram.block_ram`).
+        counter_wr, counter_rd, counter_rd_data = block_ram(
+            m, "counters", width=_COUNTER_BITS, depth=N_COUNTERS, data_name="counter_rd_data"
         )
-        m.submodules.counter_pages = counter_pages
-        page_wr = counter_pages.write_port(granularity=_COUNTER_BITS)
-        status_rd = counter_pages.read_port(domain="comb")
-        status_rd_data = read_register(len(status_rd.data), name="status_rd_data")
-        m.d.sync += [counter_rd_data.eq(counter_rd.data), status_rd_data.eq(status_rd.data)]
+        page_wr, status_rd, status_rd_data = block_ram(
+            m,
+            "counter_pages",
+            width=_COUNTER_BITS * COUNTERS_PER_PAGE,
+            depth=COUNTER_PAGES,
+            granularity=_COUNTER_BITS,
+            data_name="status_rd_data",
+        )
         m.d.comb += status_rd.addr.eq(status_view.section[:3])
         forward_valid = Signal()
         forward_index = Signal(range(N_COUNTERS))
@@ -628,17 +613,14 @@ class GuardCore(wiring.Component):
         # 0 (reset clears the registers and the set bits, SET_LIMIT sets both), so a mirror
         # lane counts only with its set bit; the mirror itself needs no reset.
         limit_bits = max(LIMIT_WIDTHS.values())
-        limit_pages = Memory(
-            shape=unsigned(limit_bits * LIMITS_PER_PAGE),
+        limit_page_wr, limit_page_rd, limit_page_data = block_ram(
+            m,
+            "limit_pages",
+            width=limit_bits * LIMITS_PER_PAGE,
             depth=LIMIT_PAGES,
-            init=[],
-            attrs=block_ram,
+            granularity=limit_bits,
+            data_name="limit_page_data",
         )
-        m.submodules.limit_pages = limit_pages
-        limit_page_wr = limit_pages.write_port(granularity=limit_bits)
-        limit_page_rd = limit_pages.read_port(domain="comb")
-        limit_page_data = read_register(len(limit_page_rd.data), name="limit_page_data")
-        m.d.sync += limit_page_data.eq(limit_page_rd.data)
         m.d.comb += limit_page_rd.addr.eq(status_view.section[:3])
 
         # ---- stage B: verdicts, updates, response --------------------------------------------

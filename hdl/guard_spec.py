@@ -58,6 +58,7 @@ __all__ = [
     "LIMITS_PER_PAGE",
     "LIMIT_PAGES",
     "wrap_position",
+    "check_core_parameters",
 ]
 
 #: Cycles from the ``i_msg`` beat to the response beat on ``o_rsp``, for every message.
@@ -175,6 +176,30 @@ def instrument_section(index: int, page: int = 0) -> int:
 #: LIMITS_0 + page: words = value(2p), value(2p + 1), set(2p), set(2p + 1).
 LIMITS_PER_PAGE = 2
 LIMIT_PAGES = (len(LimitId) + LIMITS_PER_PAGE - 1) // LIMITS_PER_PAGE
+
+
+def check_core_parameters(
+    *, clock_hz: int, time_unit_cycles: int, n_instruments: int, n_order_slots: int
+) -> None:
+    """Refuse build parameters the gateware (and so its model) cannot take.
+
+    Raises
+    ------
+    TypeError
+        If a parameter is not an int.
+    ValueError
+        If a parameter is out of range.
+    """
+    for name, value, high in (
+        ("clock_hz", clock_hz, (1 << 32) - 1),
+        ("time_unit_cycles", time_unit_cycles, (1 << 16) - 1),
+        ("n_instruments", n_instruments, N_INSTRUMENTS),
+        ("n_order_slots", n_order_slots, N_ORDER_SLOTS),
+    ):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"{name} must be an int, not {value!r}")
+        if not 1 <= value <= high:
+            raise ValueError(f"{name} must be in 1..{high}, not {value!r}")
 
 
 def wrap_position(value: int) -> int:

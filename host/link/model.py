@@ -63,6 +63,7 @@ from hdl.guard_spec import (
     UPDATE_STAGE,
     VERDICT_LATENCY,
     WORD_MAX,
+    check_core_parameters,
     kill_counter,
     order_counter,
     tick_counter,
@@ -210,16 +211,12 @@ class GuardModel:
         n_instruments: int = N_INSTRUMENTS,
         n_order_slots: int = N_ORDER_SLOTS,
     ) -> None:
-        for name, value, high in (
-            ("clock_hz", clock_hz, (1 << 32) - 1),
-            ("time_unit_cycles", time_unit_cycles, (1 << 16) - 1),
-            ("n_instruments", n_instruments, N_INSTRUMENTS),
-            ("n_order_slots", n_order_slots, N_ORDER_SLOTS),
-        ):
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise TypeError(f"{name} must be an int, not {value!r}")
-            if not 1 <= value <= high:
-                raise ValueError(f"{name} must be in 1..{high}, not {value!r}")
+        check_core_parameters(
+            clock_hz=clock_hz,
+            time_unit_cycles=time_unit_cycles,
+            n_instruments=n_instruments,
+            n_order_slots=n_order_slots,
+        )
         self.clock_hz = clock_hz
         self.time_unit_cycles = time_unit_cycles
         self.n_instruments = n_instruments

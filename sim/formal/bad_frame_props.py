@@ -38,7 +38,7 @@ BAD_FRAME_REACH = frozenset(
         "pending_bad",  # bad frames waiting for the counter port
         "pending_drop",  # drops wait behind them on the same port (delayed, never lost)
         "write_pending",  # the counter read-modify-write pipeline
-        "counter_wr__en",  # (write_pending under the name of the write enable it drives)
+        "counters_write__en",  # (write_pending under the name of the write enable it drives)
         "write_index",
         "counter_rd_data",  # the counter it reads (the read port's address is serve_index)
         "forward_valid",
