@@ -428,6 +428,10 @@ class ProductionEngineV2:
         """Clean stop: cancel all, leave the kill latch set on both lines."""
         if now is not None:
             self.now = now
+        elif self._t0 is None:
+            # No event ever came, so there is no event time: what is recorded below (the
+            # kill, the last status) happened now, not at the epoch.
+            self.now = time.time_ns() // 1000
         self.strategy.on_stop()
         await self._cancel_everything()
         # Let cancels in flight reach the paper exchange.

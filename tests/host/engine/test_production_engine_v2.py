@@ -166,6 +166,36 @@ async def test_start_when_called_then_sets_every_limit_and_instrument_before_arm
     assert engine.drb.state == TradingState.ACTIVE
 
 
+async def test_run_live_when_the_feed_is_empty_then_shutdown_is_stamped_now_not_1970(
+    tmp_path,
+) -> None:
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from host.store import Store
+
+    async def empty_feed() -> AsyncIterator[Any]:
+        return
+        yield
+
+    store = await Store.open(f"sqlite:///{tmp_path / 'engine.db'}")
+    try:
+        engine = ProductionEngineV2(
+            CONFIG, FakeGuard(), symbols=["BTCUSDT"], store=store, strategy=Scripted()
+        )
+        before = datetime.now(UTC).replace(tzinfo=None)
+        await engine.run_live(empty_feed())
+    finally:
+        await store.close()
+    with sqlite3.connect(tmp_path / "engine.db") as connection:
+        stamps = connection.execute(
+            "select ts from risk_events union all select ts from guard_status"
+        ).fetchall()
+        (points,) = connection.execute("select count(*) from equity").fetchone()
+    assert stamps and all(datetime.fromisoformat(ts) >= before for (ts,) in stamps)
+    assert points == 0  # no run, no equity curve
+
+
 async def test_reattach_guard_when_a_position_is_open_then_the_new_link_gets_it() -> None:
     engine, _, strategy = await started()
     strategy.queue = [buy(0.02, price=None)]
