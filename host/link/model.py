@@ -9,9 +9,9 @@ Semantics (shared with the gateware)
 ------------------------------------
 State: DISARMED at reset. A successful SET_LIMIT, SET_INSTRUMENT or SET_POSITION moves ACTIVE
 or REDUCING back to DISARMED (limits changed: the operator re-arms); HALTED stays latched until
-ARM. ARM is
-refused with LIMITS_INCOMPLETE unless every LimitId is set and at least one instrument is
-enabled, with BAD_ARGUMENT for a mode other than ACTIVE/REDUCING; it clears the kill cause.
+ARM. ARM is refused with LIMITS_INCOMPLETE unless every LimitId is set and at least one
+instrument is enabled, with BAD_ARGUMENT for a mode other than ACTIVE/REDUCING; it clears the
+kill cause.
 KILL latches HALTED with cause COMMAND (ACK only, no ALERT); while already HALTED it changes
 nothing (the first cause is kept).
 
