@@ -85,17 +85,11 @@ class DirectModelGuard(GuardCommands):
             self._alerts.put_nowait(alert)
         return replies
 
-    def _ack_message(self, command: MessageType, argument: int, **fields: int) -> Message:
+    async def _acknowledge(self, command: MessageType, argument: int, **fields: int) -> Message:
         for reply in self._send(Message(command, fields)):
             if reply.type == MessageType.ACK:
                 return reply
         raise GuardCommandError(command, argument, AckResult.BAD_ARGUMENT)
-
-    def _ack(self, command: MessageType, argument: int, **fields: int) -> AckResult:
-        return AckResult(self._ack_message(command, argument, **fields)["result"])
-
-    async def _acknowledge(self, command: MessageType, argument: int, **fields: int) -> Message:
-        return self._ack_message(command, argument, **fields)
 
     async def heartbeat(self) -> None:
         """HEARTBEAT (feeds the watchdog)."""
@@ -131,16 +125,6 @@ class DirectModelGuard(GuardCommands):
             if reply.type == MessageType.ORDER_VERDICT:
                 return Reason(reply["reason"])
         return Reason.NO_VERDICT
-
-    async def cancel(self, client_id: int) -> AckResult:
-        """CANCEL (always processed)."""
-        return self._ack(MessageType.CANCEL, client_id, client_id=client_id)
-
-    async def fill(self, client_id: int, price: int, quantity: int) -> AckResult:
-        """FILL of an open order."""
-        return self._ack(
-            MessageType.FILL, client_id, client_id=client_id, price=price, quantity=quantity
-        )
 
     async def status_section(self, section: int) -> Message:
         """One raw STATUS_REPLY."""

@@ -31,7 +31,6 @@ from typing import Any
 
 from hdl.protocol import (
     PROTOCOL_VERSION,
-    AckResult,
     MessageType,
     OrderKind,
     Reason,
@@ -340,9 +339,6 @@ class GuardClient(GuardCommands):
         key = ("ack", command, None if by_command else argument)
         return await self._request(Message(command, fields), key)
 
-    async def _command(self, command: MessageType, argument: int, **fields: int) -> AckResult:
-        return AckResult((await self._acknowledge(command, argument, **fields))["result"])
-
     # ---- the API ------------------------------------------------------------------------
 
     async def hello(self) -> GuardInfo:
@@ -410,16 +406,6 @@ class GuardClient(GuardCommands):
         except GuardLinkError:
             return Reason.LINK_DOWN
         return Reason(reply["reason"])
-
-    async def cancel(self, client_id: int) -> AckResult:
-        """Release an open order in the guard (always processed, even when HALTED)."""
-        return await self._command(MessageType.CANCEL, client_id, client_id=client_id)
-
-    async def fill(self, client_id: int, price: int, quantity: int) -> AckResult:
-        """Report an execution of an open order."""
-        return await self._command(
-            MessageType.FILL, client_id, client_id=client_id, price=price, quantity=quantity
-        )
 
     async def status_section(self, section: int) -> Message:
         """The raw STATUS_REPLY of one section (see :class:`hdl.protocol.StatusSection`)."""

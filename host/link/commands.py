@@ -32,7 +32,7 @@ class GuardCommandError(RuntimeError):
 
 
 class GuardCommands(abc.ABC):
-    """SET_LIMIT, SET_INSTRUMENT, SET_POSITION, CANCEL_ALL, ARM and KILL over
+    """SET_LIMIT, SET_INSTRUMENT, SET_POSITION, CANCEL_ALL, ARM, KILL, CANCEL and FILL over
     :meth:`_acknowledge`."""
 
     @abc.abstractmethod
@@ -95,6 +95,20 @@ class GuardCommands(abc.ABC):
         :class:`GuardCommandError` unless OK."""
         mode = ArmMode(mode)
         await self._command_ok(MessageType.ARM, mode, mode=mode)
+
+    async def cancel(self, client_id: int) -> AckResult:
+        """Release an open order in the guard (always processed, even when HALTED); its ACK
+        result (UNKNOWN_ORDER for an id that is not open)."""
+        return await self._result(MessageType.CANCEL, client_id, client_id=client_id)
+
+    async def fill(self, client_id: int, price: int, quantity: int) -> AckResult:
+        """Report an execution of an open order; its ACK result."""
+        return await self._result(
+            MessageType.FILL, client_id, client_id=client_id, price=price, quantity=quantity
+        )
+
+    async def _result(self, command: MessageType, argument: int, **fields: int) -> AckResult:
+        return AckResult((await self._acknowledge(command, argument, **fields))["result"])
 
     async def kill(self) -> None:
         """Latch the kill switch (HALTED until re-armed)."""
