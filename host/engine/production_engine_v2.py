@@ -369,10 +369,15 @@ class ProductionEngineV2:
                 unrealized_pnl=Decimal(0),
             )
         self._restored = True
-        try:
-            await self._send_guard_positions()
-        except Exception as error:  # noqa: BLE001 -- line 1 would count from a wrong position
-            await self.halt("gateware", f"RESTORE_FAILED: gateware position not set: {error}", {})
+        # Configuring the gateware sent DRBGuard's positions as they were then: flat, unless
+        # something was restored since.
+        if any(self.drb.position(i.index) for i in self.config.instruments):
+            try:
+                await self._send_guard_positions()
+            except Exception as error:  # noqa: BLE001 -- line 1 would count from a wrong position
+                await self.halt(
+                    "gateware", f"RESTORE_FAILED: gateware position not set: {error}", {}
+                )
         if self.drb.state == TradingState.HALTED:
             await self.halt("drbguard", f"RESTORED position breach: {self.drb.kill_detail}", {})
         if fills or closed:

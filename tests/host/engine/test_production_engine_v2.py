@@ -457,10 +457,12 @@ async def test_start_when_store_holds_no_position_then_strategy_adopts_nothing(t
 
     store = await Store.open(f"sqlite:///{tmp_path / 'engine.db'}")
     try:
-        _, _, strategy = await started(store=store)
+        _, guard, strategy = await started(store=store)
     finally:
         await store.close()
     assert strategy.restored == []
+    # the flat positions went to the gateware once, with its configuration
+    assert guard.named("set_position") == [("set_position", 0, 0, 0), ("set_position", 1, 0, 0)]
 
 
 async def test_poll_commands_when_operator_kills_via_store_then_both_lines_halt_and_command_done(
