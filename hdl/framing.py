@@ -150,8 +150,8 @@ class FrameEncoder(wiring.Component):
     """Encodes each MESSAGE_LAYOUT beat as ``COBS(type || payload || crc16) || 0x00``.
 
     The payload length comes from the type (:data:`PAYLOAD_LAYOUTS`); a beat of a type not in
-    ``message_types`` is dropped and counted in ``o_dropped``. A frame takes (payload + 1)
-    cycles of CRC, then one cycle per output byte while ``o_data.ready`` is high.
+    ``message_types`` is dropped and counted in ``o_dropped``. A frame takes (payload + 4)
+    cycles of CRC and zero scan, then one cycle per output byte while ``o_data.ready`` is high.
 
     The encoder reads the beat where it is offered instead of copying it: a stream holds its
     payload until the transfer, and the transfer is the cycle that sends the frame's
@@ -189,38 +189,19 @@ class FrameEncoder(wiring.Component):
         n_max = MAX_FRAME_BYTES
         # type and payload, held by the source until the transfer; the CRC follows them
         message = Cat(self.i_msg.payload.type, self.i_msg.payload.payload)
-        n_message = len(message) // 8
         # the CRC unit holds its result until the next frame's start
         crc_high, crc_low = crc_unit.crc[8:], crc_unit.crc[:8]
         position = Signal(range(n_max + 1))
-        block_end = Signal(range(n_max + 1))
+        block_left = Signal(range(n_max + 1))
 
         known = Signal()
         msg_length = Signal(range(n_max + 1))
-        # body bytes, CRC included, registered at the start so that the type's decoding stays
-        # off the zero search below
+        # body bytes, CRC included, registered at the start
         length = Signal(range(n_max + 1))
         with m.Switch(self.i_msg.payload.type):
             for message_type in self.message_types:
                 with m.Case(message_type):
                     m.d.comb += [known.eq(1), msg_length.eq(payload_bytes(message_type) + 3)]
-
-        def is_zero(index: int) -> Value:
-            """Body byte ``index`` is 0x00 (the CRC's bytes at length - 2 and length - 1)."""
-            data_zero = message[index * 8 : (index + 1) * 8] == 0 if index < n_message else 1
-            return Mux(
-                index == length - 2,
-                crc_high == 0,
-                Mux(index == length - 1, crc_low == 0, data_zero),
-            )
-
-        # First 0x00 at or after `position` in the body, or `length` when there is none.
-        next_zero: Value = length
-        for index in reversed(range(n_max)):
-            found = is_zero(index) & (index >= position) & (index < length)
-            next_zero = Mux(found, index, next_zero)
-        zero_at = Signal(range(n_max + 1))
-        m.d.comb += zero_at.eq(next_zero)
 
         message_byte = message.word_select(position, 8)
         body_byte = Signal(8)
@@ -233,47 +214,64 @@ class FrameEncoder(wiring.Component):
         )
         m.d.comb += crc_unit.data.eq(message_byte)
 
+        # COBS needs, at each code byte, the distance to the next 0x00. The first pass over
+        # the body (for the CRC) records which bytes are zero, plus the frame's end as one
+        # more zero; the mask then shifts right as bytes go out, so the distance is always
+        # its count of trailing zeros. (Searching the whole body for the next zero at or
+        # after the position, every cycle, cost ~400 logic cells on an iCE40.)
+        zeros = Signal(n_max + 1)
+        distance = Signal(range(n_max + 1))
+        for index in reversed(range(n_max + 1)):
+            with m.If(zeros[index]):
+                m.d.comb += distance.eq(index)
+
         with m.FSM():
             with m.State("IDLE"):
                 with m.If(self.i_msg.valid):
                     with m.If(known):
-                        m.d.sync += [position.eq(0), length.eq(msg_length)]
+                        m.d.sync += [position.eq(0), length.eq(msg_length), zeros.eq(0)]
                         m.d.comb += crc_unit.start.eq(1)
-                        m.next = "CRC"
+                        m.next = "SCAN"
                     with m.Else():
                         m.d.comb += self.i_msg.ready.eq(1)
                         m.d.sync += self.o_dropped.eq(self.o_dropped + 1)
-            with m.State("CRC"):
+            with m.State("SCAN"):
                 # Bytes 0 .. length-3 go through the CRC, one per cycle; the CRC unit's
-                # register holds the result from the next cycle on.
-                m.d.comb += crc_unit.valid.eq(1)
-                m.d.sync += position.eq(position + 1)
-                with m.If(position == length - 3):
+                # register holds the result from the next cycle on, when the pass reaches
+                # the CRC's own two bytes. Position ``length`` is the end of the frame.
+                m.d.comb += crc_unit.valid.eq(position < length - 2)
+                m.d.sync += [
+                    zeros.bit_select(position, 1).eq((body_byte == 0) | (position == length)),
+                    position.eq(position + 1),
+                ]
+                with m.If(position == length):
                     m.d.sync += position.eq(0)
                     m.next = "CODE"
             with m.State("CODE"):
-                m.d.comb += [
-                    self.o_data.valid.eq(1),
-                    self.o_data.payload.eq(zero_at - position + 1),
-                ]
+                m.d.comb += [self.o_data.valid.eq(1), self.o_data.payload.eq(distance + 1)]
                 with m.If(self.o_data.ready):
-                    m.d.sync += block_end.eq(zero_at)
-                    with m.If(zero_at == position):
-                        with m.If(zero_at == length):
-                            m.next = "DELIMITER"
-                        with m.Else():
-                            m.d.sync += position.eq(position + 1)  # skip the zero
-                    with m.Else():
+                    m.d.sync += block_left.eq(distance)
+                    with m.If(distance != 0):
                         m.next = "DATA"
+                    with m.Elif(position == length):
+                        m.next = "DELIMITER"
+                    with m.Else():
+                        # an empty block: skip the zero it stands for
+                        m.d.sync += [position.eq(position + 1), zeros.eq(zeros >> 1)]
             with m.State("DATA"):
                 m.d.comb += [self.o_data.valid.eq(1), self.o_data.payload.eq(body_byte)]
                 with m.If(self.o_data.ready):
-                    m.d.sync += position.eq(position + 1)
-                    with m.If(position + 1 == block_end):
-                        with m.If(block_end == length):
+                    m.d.sync += [
+                        position.eq(position + 1),
+                        zeros.eq(zeros >> 1),
+                        block_left.eq(block_left - 1),
+                    ]
+                    with m.If(block_left == 1):
+                        with m.If(position + 1 == length):
                             m.next = "DELIMITER"
                         with m.Else():
-                            m.d.sync += position.eq(position + 2)  # skip the zero
+                            # the block ends at a zero: skip it too
+                            m.d.sync += [position.eq(position + 2), zeros.eq(zeros >> 2)]
                             m.next = "CODE"
             with m.State("DELIMITER"):
                 m.d.comb += [self.o_data.valid.eq(1), self.o_data.payload.eq(0)]

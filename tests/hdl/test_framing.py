@@ -5,6 +5,7 @@ import random
 
 import pytest
 from amaranth.sim import Simulator
+from cobs import cobs
 
 from hdl.framing import GATEWARE_TO_HOST, HOST_TO_GATEWARE, FrameDecoder, FrameEncoder
 from hdl.protocol import MessageType, payload_bytes
@@ -178,6 +179,28 @@ def test_encoder_output_decodes_to_the_same_messages(ready_pattern):
     rng = random.Random(2)
     messages = [_random_message(rng, GATEWARE_TO_HOST) for _ in range(40)]
     out, _ = _run_encoder(messages, ready_pattern=ready_pattern)
+    assert out == b"".join(encode(m) for m in messages)
+    assert [decode_frame(f) for f in FrameSplitter().feed(out)] == messages
+
+
+def test_encoder_codes_zero_crc_bytes_and_zero_ends():
+    """The zeros COBS must code that random payloads rarely give: a CRC byte of 0x00, and
+    zeros at the very start and end of the body."""
+    rng = random.Random(3)
+    wanted = {"crc_high": None, "crc_low": None}
+    while None in wanted.values():
+        message = _random_message(rng, GATEWARE_TO_HOST)
+        body = cobs.decode(encode(message)[:-1])  # type, payload, CRC
+        for name, index in (("crc_high", -2), ("crc_low", -1)):
+            if body[index] == 0 and wanted[name] is None:
+                wanted[name] = message
+    ends = [
+        beat_to_message(MessageType.ORDER_VERDICT, 0),
+        beat_to_message(MessageType.ALERT, 0),
+        beat_to_message(MessageType.ACK, 0xFF << 40),
+    ]
+    messages = [*wanted.values(), *ends]
+    out, _ = _run_encoder(messages)
     assert out == b"".join(encode(m) for m in messages)
     assert [decode_frame(f) for f in FrameSplitter().feed(out)] == messages
 
