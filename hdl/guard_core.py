@@ -16,8 +16,10 @@ Pipeline (``c`` is the ``i_msg`` beat cycle; the top level keeps beats at least 
   multiplier) and the headroom left under the gross exposure limit.
 * cycle ``c + 2`` (stage B): the two notional comparisons, priority of the reasons, state
   updates and the response are registered.
-* cycle ``c + 3``: the response beat is on ``o_rsp``; a fill's position exposure (a second
-  multiplier) is registered.
+* cycle ``c + 3`` (stage C): the response beat is on ``o_rsp``; a fill's position exposure (a
+  second multiplier) is registered.
+* cycle ``c + 4`` (stage D): that exposure replaces the instrument's old one in the gross
+  exposure, before the next beat (at ``c + 5`` at the earliest) can read it.
 
 The cycle count is the same for every message and verdict; only the amount of logic between
 two registers changed when the multiplier moved to stage A (the ECP5's critical path was
@@ -957,13 +959,22 @@ class GuardCore(wiring.Component):
             load_payload.eq(_one_hot_select(selects, [p for _, _, p in terms])),
         ]
 
-        # ---- stage C: a fill's position exposure ----------------------------------------------
-        with m.If(valid_c):
-            exposure = Signal(48)
-            m.d.comb += exposure.eq(exposure_qty_c * exposure_price_c)
+        # ---- stages C and D: a fill's position exposure -----------------------------------
+        # The product is registered before the sum (multiplier -> adder -> subtractor was the
+        # ECP5's critical path). Both land before the next beat's checks read them (beats are
+        # at least 5 cycles apart), so the model sees them as part of the message.
+        valid_d = Signal()
+        exposure_d = Signal(48)
+        exposure_ins_d = Signal(2)
+        m.d.sync += [
+            valid_d.eq(valid_c),
+            exposure_d.eq(exposure_qty_c * exposure_price_c),
+            exposure_ins_d.eq(exposure_ins_c),
+        ]
+        with m.If(valid_d):
             m.d.sync += [
-                ins_at.exposure[exposure_ins_c].eq(exposure),
-                exposure_sum.eq(exposure_sum + exposure - ins_at.exposure[exposure_ins_c]),
+                ins_at.exposure[exposure_ins_d].eq(exposure_d),
+                exposure_sum.eq(exposure_sum + exposure_d - ins_at.exposure[exposure_ins_d]),
             ]
 
         # ---- autonomous kills (after the message updates: they win a same-cycle race) -------
