@@ -11,7 +11,7 @@ the CONFIRM_TICKS-th agreeing tick of the current candidate). The rules are thos
 from dataclasses import dataclass
 from typing import Any
 
-from amaranth.hdl import Module, Mux, Signal, Value
+from amaranth.hdl import Module, Mux, Signal, Value, signed
 
 from hdl.guard_spec import CONFIRM_COUNT_MAX
 from hdl.protocol import N_INSTRUMENTS, PRICE_BITS, TickReason
@@ -41,8 +41,14 @@ class TickChecks:
     near: Signal
 
 
-def _abs_diff(a: Value, b: Value) -> Value:
-    return Mux(a > b, a - b, b - a)
+def _within(m: Module, value: Value, centre: Value, band: Value, name: str) -> Value:
+    """``|value - centre| <= band``, as two comparisons against bounds computed from the
+    registers in parallel with ``value``: a subtraction, a mux and a comparison in series was
+    the ECP5's critical path."""
+    low = Signal(signed(PRICE_BITS + 2), name=f"{name}_low")
+    high = Signal(PRICE_BITS + 1, name=f"{name}_high")
+    m.d.comb += [low.eq(centre - band), high.eq(centre + band)]
+    return (value >= low) & (value <= high)
 
 
 def tick_checks(
@@ -61,17 +67,19 @@ def tick_checks(
     mid = Signal(PRICE_BITS, name="tick_mid")
     m.d.comb += mid.eq((bid + ask) >> 1)
     near = Signal(name="tick_near")
-    m.d.comb += near.eq(row.cand_valid & (_abs_diff(mid, row.cand_mid) <= band))
+    m.d.comb += near.eq(row.cand_valid & _within(m, mid, row.cand_mid, band, "candidate"))
+    # the count this tick gives the candidate, and whether it confirms: both outcomes come
+    # from the registers, and the tick only picks one
     count = Signal(8, name="tick_count")
+    next_count = Signal(8, name="tick_next_count")
     candidate_count = row.cand_count
-    with m.If(~near):
-        m.d.comb += count.eq(1)
-    with m.Elif(candidate_count == CONFIRM_COUNT_MAX):
-        m.d.comb += count.eq(CONFIRM_COUNT_MAX)
+    with m.If(candidate_count == CONFIRM_COUNT_MAX):
+        m.d.comb += next_count.eq(CONFIRM_COUNT_MAX)
     with m.Else():
-        m.d.comb += count.eq(candidate_count + 1)
-    out_of_band = has_ref & (_abs_diff(mid, row.ref_mid) > band)
-    confirmed = confirm_set & (count >= confirm)
+        m.d.comb += next_count.eq(candidate_count + 1)
+    m.d.comb += count.eq(Mux(near, next_count, 1))
+    out_of_band = has_ref & ~_within(m, mid, row.ref_mid, band, "reference")
+    confirmed = confirm_set & Mux(near, next_count >= confirm, confirm <= 1)
 
     reason = Signal(8, name="tick_reason")
     with m.If((view.instrument >= n_instruments) | ~row.enabled):

@@ -648,7 +648,7 @@ def scenarios(*, scale: int = 1) -> tuple[Scenario, ...]:
         Scenario(
             "tick_band_confirmation",
             "Tick filter band: a jump is refused until CONFIRM_TICKS agreeing ticks confirm a "
-            "new level; an in-band tick clears the candidate",
+            "new level; an in-band tick clears the candidate; the band's edges are in band",
             (
                 *_limits(s),
                 _x(set_instrument(0), ack(MessageType.SET_INSTRUMENT, 0)),
@@ -662,6 +662,13 @@ def scenarios(*, scale: int = 1) -> tuple[Scenario, ...]:
                 _x(tick(0, 8, 1690, 1710), tick_verdict(0, 8, T.BAND_JUMP)),  # 1700: count 2
                 _x(tick(0, 9, 1720, 1740), tick_verdict(0, 9)),  # 1730: count 3, new level
                 _x(tick(0, 10, 1740, 1760), tick_verdict(0, 10)),  # 1750 in band of 1730
+                # the band's lower edge, from the reference and from a candidate
+                _x(tick(0, 11, 1720, 1740), tick_verdict(0, 11)),  # 1730: -20, in band
+                _x(tick(0, 12, 1699, 1719), tick_verdict(0, 12, T.BAND_JUMP)),  # 1709: -21
+                _x(tick(0, 13, 1679, 1699), tick_verdict(0, 13, T.BAND_JUMP)),  # 1689: count 2
+                _x(tick(0, 14, 1678, 1698), tick_verdict(0, 14, T.BAND_JUMP)),  # 1688: restart
+                _x(tick(0, 15, 1698, 1718), tick_verdict(0, 15, T.BAND_JUMP)),  # 1708: count 2
+                _x(tick(0, 16, 1690, 1710), tick_verdict(0, 16)),  # 1700: count 3, new level
             ),
         ),
     ]
