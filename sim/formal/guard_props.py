@@ -35,9 +35,9 @@ Proof: k-induction, with strengthening invariants
 Each property is a statement about one message's trip through the pipeline, so k-induction
 closes with k a little above the latency once the harness also asserts the facts about the
 core's state that the checks rely on (:meth:`GuardCoreSpec.state_invariants`: armed only with
-every limit set and an instrument enabled; a remembered market order has price 0; for P5, the
-core's heartbeat age equals the silence counted here). Those are asserted, so they are proven
-too, not assumed.
+every limit set and an instrument enabled; a remembered market order has price 0; each
+pipeline stage is busy only its number of cycles after a beat; for P5, the core's heartbeat age
+equals the silence counted here). Those are asserted, so they are proven too, not assumed.
 
 The base case: reaching interesting states within a bounded depth
 -----------------------------------------------------------------
@@ -180,12 +180,13 @@ _RESPONSE = {
 }
 
 
-def drive_messages(m: Module, cores: Sequence[GuardCore]) -> None:
+def drive_messages(m: Module, cores: Sequence[GuardCore]) -> Signal:
     """Drive the same free messages, drop strobes and kill button into every core of ``cores``.
 
     Messages are what the frame decoder guarantees: beats at least :data:`BEAT_SPACING`
     cycles apart, host -> gateware types only, payload bits beyond the type's length zero.
-    ``i_bad_frame`` is left to the caller.
+    ``i_bad_frame`` is left to the caller. Returns the cycles since the last beat (1 on the
+    cycle after it), saturating at :data:`BEAT_SPACING`.
     """
     valid = AnySeq(1)
     msg_type = AnySeq(8)
@@ -215,6 +216,7 @@ def drive_messages(m: Module, cores: Sequence[GuardCore]) -> None:
                 if size < len(payload):
                     m.d.comb += Assume(payload[size:] == 0)
         m.d.comb += Assume(known)
+    return since
 
 
 class GuardProperty(enum.StrEnum):
@@ -403,6 +405,7 @@ class GuardCoreSpec(Elaboratable):
         names += ["exposure_sum", "rate_count", "rate_age", "dup_age", "silence"]
         names += ["last_valid", "last_client_id", "last_instrument", "last_side"]
         names += ["last_kind", "last_price", "last_quantity"]
+        names += [f"valid_{stage}" for stage in "abcd"]
         for index in range(self.n_instruments):
             for field in (
                 "enabled max_position min_price max_price band has_ref bid ask ref_mid "
@@ -419,10 +422,10 @@ class GuardCoreSpec(Elaboratable):
         # No reset ever: a synchronous reset would wipe the free configuration. Registers with
         # an init value start from it, which is the state a reset leaves.
         m.d.comb += Assume(~ResetSignal())
-        self._drive_inputs(m)
+        since_beat = self._drive_inputs(m)
         with m.If(Initial()):
             m.d.comb += self.config_invariants(reg, lim)
-        m.d.comb += self.state_invariants(reg)
+        m.d.comb += self.state_invariants(reg, since_beat)
 
         # The message at the check stage (one cycle after its beat) and at the verdict.
         beat = dut.i_msg.valid
@@ -451,9 +454,10 @@ class GuardCoreSpec(Elaboratable):
 
     # ---- environment ------------------------------------------------------------------------
 
-    def _drive_inputs(self, m: Module) -> None:
-        drive_messages(m, [self.dut])
+    def _drive_inputs(self, m: Module) -> Signal:
+        since = drive_messages(m, [self.dut])
         m.d.comb += self.dut.i_bad_frame.eq(AnySeq(1))
+        return since
 
     def config_invariants(self, reg: dict[str, Signal], lim: dict[LimitId, Signal]) -> list[Any]:
         """What the core's own commands can leave in its configuration registers.
@@ -495,17 +499,27 @@ class GuardCoreSpec(Elaboratable):
         )
         return rules
 
-    def state_invariants(self, reg: dict[str, Signal]) -> list[Any]:
+    def state_invariants(self, reg: dict[str, Signal], since_beat: Signal) -> list[Any]:
         """Asserted in every cycle: the core is armed only with every limit set and an
         instrument enabled (C2; ARM checks it, no limit is ever unset, and disabling an
         instrument disarms). As an assertion it is both checked and, in k-induction, the
         strengthening that P1 and P2 need: their checks read the state, not the limits.
+
+        And the pipeline holds one message at a time: stage ``n`` (A, B, C, D) is busy only
+        ``n`` cycles after a beat (``since_beat``). Without it, induction may start from a
+        fill's exposure update in flight next to an order that the spacing of beats rules
+        out (P3).
         """
         armed = (reg["state"] == TradingState.ACTIVE) | (reg["state"] == TradingState.REDUCING)
         all_set = reg["limits_set"] == (1 << len(LimitId)) - 1
         enabled_any = Cat(reg[f"i{index}_enabled"] for index in range(self.n_instruments)).any()
         market_last = reg["last_valid"] & (reg["last_kind"] == OrderKind.MARKET)
+        pipeline = [
+            Assert(~reg[f"valid_{stage}"] | (since_beat == delay))
+            for delay, stage in enumerate("abcd", start=1)
+        ]
         return [
+            *pipeline,
             Assert(~armed | (all_set & enabled_any)),
             # A market order is remembered with price 0 (C13 compares prices of limit orders).
             Assert(~market_last | (reg["last_price"] == 0)),
