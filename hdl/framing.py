@@ -43,8 +43,11 @@ class FrameDecoder(wiring.Component):
     0x00, which is the resynchronisation. Empty frames (back-to-back delimiters) are idle
     line, neither emitted nor counted.
 
-    Timing: a good frame's beat (or a bad frame's strobe) is on the cycle right after the cycle
-    that accepts its delimiter byte, always: :attr:`LATENCY` = 1. Input is accepted every cycle.
+    Timing: a good frame's beat (or a bad frame's strobe) is on the cycle that accepts its
+    delimiter byte, always: :attr:`LATENCY` = 0. The type and payload registers are complete
+    two bytes (the CRC) before the delimiter, so only the verdict on the frame is decided on
+    that cycle, and the guard core registers the beat itself: a register here would add a
+    cycle to every verdict. Input is accepted every cycle.
 
     Parameters
     ----------
@@ -62,7 +65,7 @@ class FrameDecoder(wiring.Component):
     """
 
     #: Cycles from the handshake of the delimiter byte to the beat on ``o_msg``.
-    LATENCY = 1
+    LATENCY = 0
 
     i_data: In(stream.Signature(8))
     o_msg: Out(stream.Signature(MESSAGE_LAYOUT, always_ready=True))
@@ -95,14 +98,9 @@ class FrameDecoder(wiring.Component):
                 with m.Case(message_type):
                     m.d.comb += [known.eq(1), expected.eq(payload_bytes(message_type) + 3)]
 
-        out_valid = Signal()
-        out_bad = Signal()
-        m.d.sync += [out_valid.eq(0), out_bad.eq(0)]
         m.d.comb += [
-            self.o_msg.valid.eq(out_valid),
             self.o_msg.payload.type.eq(msg_type),
             self.o_msg.payload.payload.eq(payload),
-            self.o_bad_frame.eq(out_bad),
         ]
 
         # The decoded byte of this cycle, if any: at most one per input byte.
@@ -131,7 +129,7 @@ class FrameDecoder(wiring.Component):
                 # Delimiter: judge the frame, then start afresh.
                 good = (code_left == 0) & known & (count == expected) & crc_unit.match_detected
                 with m.If(started):
-                    m.d.sync += [out_valid.eq(good), out_bad.eq(~good)]
+                    m.d.comb += [self.o_msg.valid.eq(good), self.o_bad_frame.eq(~good)]
                 m.d.sync += [count.eq(0), code_left.eq(0), zero_pending.eq(0), started.eq(0)]
             with m.Else():
                 m.d.sync += started.eq(1)

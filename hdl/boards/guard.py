@@ -45,7 +45,8 @@ def verdict_latency_cycles() -> int:
     """Cycles from an ORDER frame's delimiter byte to its ORDER_VERDICT beat.
 
     ``GuardCore.VERDICT_LATENCY`` (i_msg beat to o_rsp beat) plus the frame decoder's
-    register (:attr:`hdl.framing.FrameDecoder.LATENCY`): the figure the simulation measures.
+    :attr:`~hdl.framing.FrameDecoder.LATENCY` (0: the beat is on the delimiter's cycle): the
+    figure the simulation measures.
     The board build adds no cycle to it: the board top only wraps the guard.
     """
     from hdl.guard_core import GuardCore

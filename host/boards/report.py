@@ -88,7 +88,7 @@ class BoardReport:
     """Everything ``bitstreams/<board>/report.json`` records about one build.
 
     The latency figure is the gateware's, in cycles from the ORDER frame's delimiter byte to
-    its ORDER_VERDICT beat (``GuardCore.VERDICT_LATENCY`` plus the frame decoder's register),
+    its ORDER_VERDICT beat (``GuardCore.VERDICT_LATENCY`` plus ``FrameDecoder.LATENCY``),
     the same number the simulation measures; the nanoseconds follow from the clock.
     """
 

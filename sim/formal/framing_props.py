@@ -8,8 +8,8 @@ For the decoder that is:
   nothing else;
 * **the decoder recovers**: a good frame right after a bad-CRC one is still accepted (a
   cover point: reachable within the depth);
-* **timing**: beats and strobes come :attr:`~hdl.framing.FrameDecoder.LATENCY` = 1 cycle
-  after a delimiter, never together.
+* **timing**: beats and strobes come on a delimiter's own cycle
+  (:attr:`~hdl.framing.FrameDecoder.LATENCY` = 0), never together.
 
 The byte stream is free (``AnySeq``), one byte per cycle at most, with any gaps. The CRC
 verdict is read from the decoder's own CRC unit (read-only). Two stronger forms were tried
@@ -74,14 +74,14 @@ class FrameDecoderSpec(Elaboratable):
     ----------
     decoder_class : type
         The decoder under test (:class:`hdl.framing.FrameDecoder` or a mutant of it). It must
-        have ``i_data``, ``o_msg``, ``o_bad_frame``, ``LATENCY == 1`` and a CRC submodule
+        have ``i_data``, ``o_msg``, ``o_bad_frame``, ``LATENCY == 0`` and a CRC submodule
         named ``crc``.
     """
 
     def __init__(self, decoder_class: type[FrameDecoder] = FrameDecoder) -> None:
-        if getattr(decoder_class, "LATENCY", None) != 1:
+        if getattr(decoder_class, "LATENCY", None) != 0:
             raise ValueError(
-                f"Decoder latency must be 1, not {getattr(decoder_class, 'LATENCY', None)!r}"
+                f"Decoder latency must be 0, not {getattr(decoder_class, 'LATENCY', None)!r}"
             )
         self.dut = tapped_decoder(decoder_class)()
 
@@ -108,14 +108,10 @@ class FrameDecoderSpec(Elaboratable):
         m.d.comb += Assert(dut.tap_started == started)
         bad_crc = frame_end & ~dut.tap_crc_ok
 
-        after_frame = Signal()
-        after_bad_crc = Signal()
-        m.d.sync += [after_frame.eq(frame_end), after_bad_crc.eq(bad_crc)]
-
-        # No beat for a bad CRC; a strobe instead; outputs only right after a frame.
-        with m.If(after_bad_crc):
+        # No beat for a bad CRC; a strobe instead; outputs only at the end of a frame.
+        with m.If(bad_crc):
             m.d.comb += [Assert(~dut.o_msg.valid), Assert(dut.o_bad_frame)]
-        with m.If(~after_frame):
+        with m.If(~frame_end):
             m.d.comb += [Assert(~dut.o_msg.valid), Assert(~dut.o_bad_frame)]
         m.d.comb += Assert(~(dut.o_msg.valid & dut.o_bad_frame))
 
@@ -124,7 +120,7 @@ class FrameDecoderSpec(Elaboratable):
         with m.If(bad_crc):
             m.d.sync += bad_crc_seen.eq(1)
         m.d.comb += [
-            Cover(after_bad_crc),
+            Cover(bad_crc),
             Cover(dut.o_msg.valid & (dut.o_msg.payload.type == MessageType.ARM)),
             Cover(dut.o_msg.valid & bad_crc_seen),
         ]

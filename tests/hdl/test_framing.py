@@ -38,15 +38,16 @@ def _run_decoder(stream_bytes: bytes, *, gap: int = 0):
         cycle = 0
 
         async def step():
+            """Sample this cycle's outputs (after its inputs are set), then finish it."""
             nonlocal cycle
-            await ctx.tick()
-            cycle += 1
             if ctx.get(dut.o_msg.valid):
                 beats.append(
                     (cycle, ctx.get(dut.o_msg.payload.type), ctx.get(dut.o_msg.payload.payload))
                 )
             if ctx.get(dut.o_bad_frame):
                 bad.append(cycle)
+            await ctx.tick()
+            cycle += 1
 
         for byte in stream_bytes:
             ctx.set(dut.i_data.valid, 1)
@@ -67,7 +68,7 @@ def _run_decoder(stream_bytes: bytes, *, gap: int = 0):
     return beats, bad, delimiters
 
 
-def test_decoder_emits_every_good_frame_one_cycle_after_its_delimiter():
+def test_decoder_emits_every_good_frame_on_its_delimiter_cycle():
     rng = random.Random(1)
     messages = [_random_message(rng, HOST_TO_GATEWARE) for _ in range(60)]
     beats, bad, delimiters = _run_decoder(b"".join(encode(m) for m in messages))
