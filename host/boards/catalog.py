@@ -136,7 +136,7 @@ BOARDS: dict[str, BoardSpec] = {
         },
         default_variant="85F",
         top=ULX3STop,
-        # The guard reaches ~61-63 MHz on the ECP5-85F (nextpnr, 2026-12): the PLL's 50 MHz
+        # The guard reaches ~60-63 MHz on the ECP5-85F (nextpnr, 2026-12): the PLL's 50 MHz
         # (exact from the 25 MHz oscillator) leaves over 20 % margin; 3 cycles = 60 ns.
         default_clock_hz=50_000_000,
         bitstream_suffix=".bit",
