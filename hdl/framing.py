@@ -44,10 +44,13 @@ class FrameDecoder(wiring.Component):
     line, neither emitted nor counted.
 
     Timing: a good frame's beat (or a bad frame's strobe) is on the cycle that accepts its
-    delimiter byte, always: :attr:`LATENCY` = 0. The type and payload registers are complete
-    two bytes (the CRC) before the delimiter, so only the verdict on the frame is decided on
-    that cycle, and the guard core registers the beat itself: a register here would add a
-    cycle to every verdict. Input is accepted every cycle.
+    delimiter byte, always: :attr:`LATENCY` = 0. Input is accepted every cycle.
+
+    Cut-through: the type and payload are complete two bytes (the CRC) before the delimiter,
+    and ``o_msg.payload`` shows them from then on, unchanged, for at least the two cycles
+    before the beat. The guard core starts on them there (cycle by cycle, before it knows
+    whether the frame is good), so that on the delimiter's cycle only the frame's verdict is
+    left; it commits nothing before the beat.
 
     Parameters
     ----------
@@ -59,7 +62,8 @@ class FrameDecoder(wiring.Component):
     i_data : stream.Signature(8), in
         Bytes from the line; always ready.
     o_msg : stream.Signature(MESSAGE_LAYOUT, always_ready=True), out
-        One beat per good frame; payload bits beyond the type's length are 0.
+        One beat per good frame; payload bits beyond the type's length are 0. The payload
+        is the beat's for at least the two cycles before it too.
     o_bad_frame : Signal(1), out
         One-cycle strobe per bad frame.
     """

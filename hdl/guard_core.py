@@ -8,18 +8,24 @@ counter map, timing); this module implements them bit for bit.
 
 Pipeline (``c`` is the ``i_msg`` beat cycle; the top level keeps beats at least 5 cycles apart)
 -----------------------------------------------------------------------------------------------
-* cycle ``c``: the message is registered; client ids are compared with every order slot and
-  the matching slot's fields and the one instrument row the message touches are registered
-  (at most one slot matches: client ids of open orders are unique).
-* cycle ``c + 1`` (stage A): every check of the message is evaluated from the registers
-  (:mod:`hdl.tick_filter`, :mod:`hdl.pre_trade_risk`) and registered, with the notional (one
-  multiplier) and the headroom left under the gross exposure limit.
-* cycle ``c + 2`` (stage B): the two notional comparisons, priority of the reasons, state
-  updates and the response are registered.
-* cycle ``c + 3`` (stage C): the response beat is on ``o_rsp``; a fill's position exposure (a
+* cycle ``c - 1`` (stage 0, cut-through): ``i_msg.payload`` already shows the message (the
+  frame decoder's is complete while the CRC is still arriving), so it is registered with what
+  it reads: client ids are compared with every order slot and the matching slot's fields and
+  the one instrument row the message touches are registered (at most one slot matches: client
+  ids of open orders are unique). Stage 0 registers whatever the payload shows, every cycle,
+  and only what messages write, which no message changes before ``c + 1``: a frame that fails
+  its CRC leaves it behind unused.
+* cycle ``c`` (stage A): every check of the message is evaluated from those registers and the
+  state of ``c`` (:mod:`hdl.tick_filter`, :mod:`hdl.pre_trade_risk`) and registered, with the
+  notional (one multiplier) and the headroom left under the gross exposure limit. This too
+  runs every cycle; the beat only decides that stage B uses it.
+* cycle ``c + 1`` (stage B), after a beat (the frame is good): the HALTED check (read here, so
+  that a kill on ``c`` is not missed), the two notional comparisons, priority of the reasons,
+  state updates and the response are registered.
+* cycle ``c + 2`` (stage C): the response beat is on ``o_rsp``; a fill's position exposure (a
   second multiplier) is registered.
-* cycle ``c + 4`` (stage D): that exposure replaces the instrument's old one in the gross
-  exposure, before the next beat (at ``c + 5`` at the earliest) can read it.
+* cycle ``c + 3`` (stage D): that exposure replaces the instrument's old one in the gross
+  exposure, before the next message's checks (at ``c + 5`` at the earliest) read it.
 
 The cycle count is the same for every message and verdict; only the amount of logic between
 two registers changed when the multiplier moved to stage A (the ECP5's critical path was
@@ -227,7 +233,8 @@ class GuardCore(wiring.Component):
     Attributes
     ----------
     i_msg : stream, in
-        One beat (MESSAGE_LAYOUT) per good frame; beats are at least 5 cycles apart.
+        One beat (MESSAGE_LAYOUT) per good frame; beats are at least 5 cycles apart. The
+        payload must show the beat's message on the cycle before the beat as well.
     i_bad_frame : Signal(1), in
         One-cycle strobe per frame the decoder dropped.
     o_rsp : stream, out
@@ -336,15 +343,14 @@ class GuardCore(wiring.Component):
             with m.Elif(unit_strobe & (value != AGE_MAX)):
                 m.d.sync += value.eq(value + 1)
 
-        # ---- stage 0: register the message, compare client ids ------------------------------
+        # ---- stage 0 (the cycle before the beat): register the message, compare client ids ----
         # Client ids of valid slots are unique (an accept needs DUPLICATE_ID to pass), so at
-        # most one slot matches: its fields are selected by AND-OR on the beat cycle, and so
+        # most one slot matches: its fields are selected by AND-OR before the beat, and so
         # is the one instrument row the message touches. Stage A then starts from registers
         # instead of a priority encoder and two muxes (the old critical path).
         msg_type = Signal(8)
         msg = Signal(payload_bits)
         match = Signal(self.n_order_slots)
-        valid_a = Signal()
         beat_type = self.i_msg.payload.type
         beat_payload = self.i_msg.payload.payload
         beat_match = Signal(self.n_order_slots)
@@ -370,14 +376,14 @@ class GuardCore(wiring.Component):
             m.d.comb += beat_row.eq(_view(MessageType.STATUS, beat_payload).section[:2])
         with m.Else():
             m.d.comb += beat_row.eq(_view(MessageType.ORDER, beat_payload).instrument[:2])
-        # the one instrument row a message touches, for stages A and B (the message register
-        # and the slots hold still until the next beat)
+        # the one instrument row a message touches, for stages A and B (the payload and the
+        # slots hold still from the cycle before the beat until stage B)
         row_index = Signal(2)
         remaining = Signal(QTY_BITS)
         slot_side = Signal()
         slot_valuation = Signal(VALUATION_BITS)
         # an order's valuation price, from the beat's payload and its instrument's touch and
-        # reference (they and the collar hold still until the next beat); the instrument is
+        # reference (they and the collar hold still until stage B); the instrument is
         # the payload's own, so the slot match is not on this path
         beat_order = _view(MessageType.ORDER, beat_payload)
         beat_order_row = beat_order.instrument[:2]
@@ -394,25 +400,23 @@ class GuardCore(wiring.Component):
         beat_remaining = matched("remaining")
         beat_fill = _view(MessageType.FILL, beat_payload)
         fill_qty = Signal(QTY_BITS)
-        m.d.sync += valid_a.eq(self.i_msg.valid)
-        with m.If(self.i_msg.valid):
-            m.d.sync += [
-                msg_type.eq(beat_type),
-                msg.eq(beat_payload),
-                match.eq(beat_match),
-                row_index.eq(beat_row),
-                remaining.eq(beat_remaining),
-                slot_side.eq(matched("side")),
-                slot_valuation.eq(matched("valuation")),
-                valuation.eq(beat_valuation),
-                fill_qty.eq(
-                    Mux(
-                        (beat_type == MessageType.CANCEL) | (beat_fill.quantity > beat_remaining),
-                        beat_remaining,
-                        beat_fill.quantity,
-                    )
-                ),
-            ]
+        m.d.sync += [
+            msg_type.eq(beat_type),
+            msg.eq(beat_payload),
+            match.eq(beat_match),
+            row_index.eq(beat_row),
+            remaining.eq(beat_remaining),
+            slot_side.eq(matched("side")),
+            slot_valuation.eq(matched("valuation")),
+            valuation.eq(beat_valuation),
+            fill_qty.eq(
+                Mux(
+                    (beat_type == MessageType.CANCEL) | (beat_fill.quantity > beat_remaining),
+                    beat_remaining,
+                    beat_fill.quantity,
+                )
+            ),
+        ]
         m.d.comb += silence_reset.eq(self.i_msg.valid)
 
         # ---- stage A: checks ----------------------------------------------------------------
@@ -455,11 +459,12 @@ class GuardCore(wiring.Component):
             n_instruments=self.n_instruments,
         )
 
-        # registers between stage A and B
+        # registers between stage A and B: stage B runs once, after the beat
         valid_b = Signal()
-        m.d.sync += valid_b.eq(valid_a)
-        # the message register itself holds until the next beat (at least 5 cycles later),
-        # so stage B reads it directly instead of a copy
+        m.d.sync += valid_b.eq(self.i_msg.valid)
+        # the message register itself holds through stage B (the decoder's payload holds until
+        # the next frame's type byte, two cycles after the beat at the earliest), so stage B
+        # reads it directly instead of a copy
         type_b = msg_type
         msg_b = msg
         order_bits_b = Signal(len(order.fails))
@@ -610,7 +615,7 @@ class GuardCore(wiring.Component):
 
         # STATUS mirror of the limits: LIMITS_0 + page shows limits 2 * page and
         # 2 * page + 1, so a row holds those two values and SET_LIMIT writes one lane of it on
-        # stage B. STATUS reads the row on stage A, at least 3 cycles after any write (beats
+        # stage B. STATUS reads the row on stage A, at least 4 cycles after any write (beats
         # are at least 5 cycles apart), so no forwarding is needed. A limit that is not set is
         # 0 (reset clears the registers and the set bits, SET_LIMIT sets both), so a mirror
         # lane counts only with its set bit; the mirror itself needs no reset.
@@ -638,12 +643,16 @@ class GuardCore(wiring.Component):
         arm_b = _view(MessageType.ARM, msg_b)
         status_b = _view(MessageType.STATUS, msg_b)
 
+        # C1's kill latch is read here, not on stage A: a kill on the beat cycle (the button,
+        # the watchdog) sets HALTED on this one, and an order must never pass it
+        halted = state == TradingState.HALTED
         fails = Cat(
-            order_bits_b[: Reason.MAX_NOTIONAL - 1],
+            halted,
+            order_bits_b[: Reason.MAX_NOTIONAL - 2],
             product > lim[LimitId.MAX_ORDER_NOTIONAL],
-            order_bits_b[Reason.MAX_NOTIONAL - 1 : Reason.MAX_EXPOSURE - 2],
+            order_bits_b[Reason.MAX_NOTIONAL - 2 : Reason.MAX_EXPOSURE - 3],
             ~reducing_b & (gross_over_b | (product > gross_headroom_b)),
-            order_bits_b[Reason.MAX_EXPOSURE - 2 :],
+            order_bits_b[Reason.MAX_EXPOSURE - 3 :],
         )
         reason = Signal(8)
         for code in reversed(range(1, len(fails) + 1)):

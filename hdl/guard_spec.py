@@ -10,10 +10,14 @@ Timing (cycle 0 is the first cycle after reset, ``T`` is ``time_unit_cycles``)
 * ``unit(c) = c // T`` is the time unit of cycle ``c``.
 * An *age* register reset by the logic on cycle ``x`` reads ``min(unit(r) - unit(x + 1),
   AGE_MAX)`` on a later cycle ``r``. Ages are saturating, so they never wrap back to "fresh".
-* A message whose ``i_msg`` beat is on cycle ``c`` is checked on cycle ``c + 1`` (stage A),
-  its verdict and state updates are registered on cycle ``c + 2`` (stage B) and its response
-  beat is on ``o_rsp`` on cycle ``c + VERDICT_LATENCY``.
+* A message's cycle ``c`` is the cycle of its ``i_msg`` beat: the cycle that accepts its
+  frame's delimiter, when the frame is known to be good. The payload was complete before
+  (the CRC follows it) and the core registered it on ``c - 1``, so the message is checked on
+  cycle ``c`` itself (stage A), its verdict and state updates are registered on cycle
+  ``c + 1`` (stage B) and its response beat is on ``o_rsp`` on cycle ``c + VERDICT_LATENCY``.
 * The heartbeat age is reset on the beat cycle of every good frame.
+* A kill latched on any cycle up to ``c`` comes before the message (stage B reads the HALTED
+  state again); a kill on ``c + 1`` comes after it.
 """
 
 from hdl.protocol import (
@@ -62,16 +66,17 @@ __all__ = [
 ]
 
 #: Cycles from the ``i_msg`` beat to the response beat on ``o_rsp``, for every message.
-VERDICT_LATENCY = 3
-#: Offset of the cycle whose register values a message's checks read (stage A).
-CHECK_STAGE = 1
+VERDICT_LATENCY = 2
+#: Offset of the cycle whose register values a message's checks read (stage A). HALTED is
+#: the exception: stage B reads it (see :data:`UPDATE_STAGE`).
+CHECK_STAGE = 0
 #: Offset of the cycle whose factors the notional multiplier reads (stage A); the product is
 #: registered for stage B.
 NOTIONAL_STAGE = CHECK_STAGE
 #: Offset of the cycle on which a message's state updates are registered (stage B).
-UPDATE_STAGE = 2
+UPDATE_STAGE = 1
 #: Offset of the cycle whose register values a STATUS reply shows.
-STATUS_STAGE = 2
+STATUS_STAGE = 1
 
 #: Width of every age register (heartbeat silence, reference ages, window ages).
 AGE_BITS = 25

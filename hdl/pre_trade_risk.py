@@ -1,11 +1,11 @@
 """Stage A of the pre-trade checks: every order control except the two that need the notional.
 
 :func:`order_checks` builds, from registered values only, one fail bit per Reason in code order
-(MAX_NOTIONAL and MAX_EXPOSURE excepted: GuardCore computes them on stage B from the single
-multiplier), whether the order reduces the position, and the lowest free order slot.
-:func:`order_valuation` gives the price the order is valued at; GuardCore computes it on the
-beat cycle, so that the multiplier has a stage of its own. The rules are those of
-:class:`host.link.model.GuardModel`.
+(HALTED, MAX_NOTIONAL and MAX_EXPOSURE excepted: GuardCore computes them on stage B, from the
+kill latch as it is then and from the single multiplier), whether the order reduces the
+position, and the lowest free order slot. :func:`order_valuation` gives the price the order is
+valued at; GuardCore computes it on stage 0, so that the multiplier has a stage of its own.
+The rules are those of :class:`host.link.model.GuardModel`.
 """
 
 from dataclasses import dataclass
@@ -29,8 +29,11 @@ from hdl.protocol import (
 __all__ = ["OrderChecks", "order_checks", "order_valuation", "STAGE_A_REASONS"]
 
 #: The reasons whose fail bits stage A produces, in the order of :attr:`OrderChecks.fails`.
+#: GuardCore reads HALTED on stage B itself (a kill on the beat cycle must not be missed).
 STAGE_A_REASONS = tuple(
-    r for r in Reason if 0 < r < 0x40 and r not in (Reason.MAX_NOTIONAL, Reason.MAX_EXPOSURE)
+    r
+    for r in Reason
+    if 0 < r < 0x40 and r not in (Reason.HALTED, Reason.MAX_NOTIONAL, Reason.MAX_EXPOSURE)
 )
 
 
@@ -122,7 +125,6 @@ def order_checks(
             m.d.comb += free_slot.eq(slot_index)
 
     checks = {
-        Reason.HALTED: state == TradingState.HALTED,
         Reason.NOT_ARMED: state == TradingState.DISARMED,
         Reason.REDUCING_ONLY: (state == TradingState.REDUCING) & ~reducing,
         Reason.UNKNOWN_INSTRUMENT: ~known | ~enabled,

@@ -37,17 +37,24 @@ range or a nonzero position without a price; it never latches a kill. CANCEL_ALL
 order slot in any state and ACKs with the number of orders it cancelled as its argument.
 
 Counters wrap modulo 2**32. A STATUS reply's counters include every event on cycles before
-its beat; its other fields include every event up to the cycle after the beat.
+the one before its beat (the counter memory is read on the beat cycle, and an event takes two
+cycles to reach it); its other fields include every event up to its beat cycle.
 
-Not modelled: a kill button press within two cycles after a message beat (the gateware lets
-the message's state write and the press race), and response drops are only counted when
-reported with :meth:`GuardModel.response_dropped`.
+Timing: a message's cycle is that of its ``i_msg`` beat, the cycle that accepts its frame's
+delimiter. A kill on that cycle or before comes before the message (the gateware reads the
+kill latch again when it commits the message); see :mod:`hdl.guard_spec`.
+
+Not modelled: a kill button press on the cycle after a message's beat (the gateware lets the
+message's state write and the press race), and response drops are only counted when reported
+with :meth:`GuardModel.response_dropped`.
 """
 
+import collections
 from collections.abc import Callable, Mapping
 
 from hdl.guard_spec import (
     AGE_MAX,
+    CHECK_STAGE,
     CONFIRM_COUNT_MAX,
     COUNTER_BAD_FRAMES,
     COUNTER_DROPS,
@@ -60,6 +67,7 @@ from hdl.guard_spec import (
     LIMIT_WIDTHS,
     LIMITS_PER_PAGE,
     N_COUNTERS,
+    STATUS_STAGE,
     UPDATE_STAGE,
     VERDICT_LATENCY,
     WORD_MAX,
@@ -90,6 +98,9 @@ from host.link.codec import Message
 __all__ = ["GuardModel"]
 
 _COUNTER_MASK = (1 << 32) - 1
+#: Cycles from a counted event to the counter memory (its pending register, then the
+#: read-modify-write): a read on cycle ``r`` shows the events of cycles up to ``r - 2``.
+_COUNT_DELAY = 2
 _WORD_MASK = (1 << 40) - 1
 _N_LIMITS = len(LimitId)
 _ALL_LIMITS_MASK = (1 << _N_LIMITS) - 1
@@ -231,6 +242,9 @@ class GuardModel:
         self.open_notional = 0
         self.exposure_sum = 0
         self.counters = [0] * N_COUNTERS
+        # (cycle, counter) of the counts of the last few cycles: a STATUS reply misses those
+        # still on their way to the counter memory
+        self._recent_counts: collections.deque[tuple[int, int]] = collections.deque()
         # time units the saturating ages count from (reset "on cycle -1" at power-up)
         self._silence_base = 0
         self._rate_base = 0
@@ -242,8 +256,7 @@ class GuardModel:
         self._last_id = 0
         self._last_key: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
         self._last_cycle = 0
-        self._last_beat = -10  # beat cycle of the last message (its response load at +2)
-        self._kill_cycle = -1
+        self._last_beat = -10  # beat cycle of the last message (its response load at +UPDATE_STAGE)
         self._alerts: list[tuple[int, Message]] = []
         self._handlers: dict[MessageType, Callable[[Message, int], Message | None]] = {
             MessageType.HELLO: self._hello,
@@ -302,12 +315,12 @@ class GuardModel:
     def bad_frame(self, cycle: int) -> None:
         """Count a frame the decoder dropped (strobe on ``cycle``)."""
         self._advance(cycle)
-        self._count(COUNTER_BAD_FRAMES)
+        self._count(COUNTER_BAD_FRAMES, cycle)
 
     def response_dropped(self, cycle: int) -> None:
         """Count a response the top level's FIFO dropped (strobe on ``cycle``)."""
         self._advance(cycle)
-        self._count(COUNTER_DROPS)
+        self._count(COUNTER_DROPS, cycle)
 
     def poll(self, cycle: int) -> list[tuple[int, Message]]:
         """Autonomous ALERTs whose ``o_rsp`` beat is on or before ``cycle``, with that cycle."""
@@ -361,15 +374,18 @@ class GuardModel:
     def _latch(self, cause: KillCause, cycle: int) -> None:
         self.state = _HALTED
         self.kill_cause = cause
-        self._kill_cycle = cycle
-        self._count(kill_counter(cause))
+        self._count(kill_counter(cause), cycle)
 
     @staticmethod
     def _alert_message(cause: KillCause) -> Message:
         return Message(MessageType.ALERT, {"state": int(_HALTED), "cause": int(cause)})
 
-    def _count(self, index: int) -> None:
+    def _count(self, index: int, cycle: int) -> None:
         self.counters[index] = (self.counters[index] + 1) & _COUNTER_MASK
+        recent = self._recent_counts
+        recent.append((cycle, index))
+        while recent[0][0] < cycle - _COUNT_DELAY:
+            recent.popleft()
 
     def _unit(self, cycle: int) -> int:
         return cycle // self.time_unit_cycles
@@ -496,10 +512,11 @@ class GuardModel:
         page = section - StatusSection.COUNTERS_0
         if 0 <= page < COUNTER_PAGES:
             values = self.counters[page * COUNTERS_PER_PAGE : (page + 1) * COUNTERS_PER_PAGE]
-            if self._kill_cycle == cycle:
-                # a kill on the beat cycle itself reaches the counter memory too late
-                lane = kill_counter(self.kill_cause) - page * COUNTERS_PER_PAGE
-                if 0 <= lane < COUNTERS_PER_PAGE:
+            # the memory is read on the check stage and an event reaches it two cycles later
+            missed_from = cycle + CHECK_STAGE - _COUNT_DELAY + 1
+            for count_cycle, index in self._recent_counts:
+                lane = index - page * COUNTERS_PER_PAGE
+                if count_cycle >= missed_from and 0 <= lane < COUNTERS_PER_PAGE:
                     values[lane] = (values[lane] - 1) & _COUNTER_MASK
             return (values[0], values[1], values[2], values[3])
         page = section - StatusSection.LIMITS_0
@@ -516,7 +533,7 @@ class GuardModel:
         self, inst: _Instrument, page: int, cycle: int
     ) -> tuple[int, int, int, int]:
         if page == 0:
-            age = min(self._unit(cycle + 2) - inst.ref_base, AGE_MAX)
+            age = min(self._unit(cycle + STATUS_STAGE) - inst.ref_base, AGE_MAX)
             return (
                 inst.position & _WORD_MASK,
                 inst.open_buy | inst.open_sell << 20,
@@ -534,7 +551,7 @@ class GuardModel:
         index = fields.get("instrument", 0)
         timestamp = fields.get("timestamp", 0)
         reason = self._filter_tick(index, timestamp, fields.get("bid", 0), fields.get("ask", 0))
-        self._count(tick_counter(reason))
+        self._count(tick_counter(reason), cycle + UPDATE_STAGE)
         if reason == TickReason.ACCEPT:
             self.instruments[index].ref_base = self._unit(cycle + UPDATE_STAGE + 1)
         return Message(
@@ -578,7 +595,7 @@ class GuardModel:
         fields = message.fields
         client_id = fields.get("client_id", 0)
         reason = self._check_order(fields, client_id, cycle)
-        self._count(order_counter(reason))
+        self._count(order_counter(reason), cycle + UPDATE_STAGE)
         return Message(MessageType.ORDER_VERDICT, {"client_id": client_id, "reason": int(reason)})
 
     def _check_order(self, fields: Mapping[str, int], client_id: int, cycle: int) -> Reason:
@@ -615,7 +632,7 @@ class GuardModel:
             return Reason.INVALID_QUANTITY
         if quantity > limits[LimitId.MAX_ORDER_QTY]:
             return Reason.MAX_QUANTITY
-        unit = self._unit(cycle + 1)
+        unit = self._unit(cycle + CHECK_STAGE)
         if not inst.has_ref or unit - inst.ref_base > limits[LimitId.STALE_AFTER]:
             return Reason.STALE_REFERENCE
         collar = limits[LimitId.COLLAR_TICKS]
@@ -758,7 +775,7 @@ class GuardModel:
         inst.position = wrap_position(inst.position + delta)
         inst.last_fill_price = price
         self._set_exposure(inst)
-        unit = self._unit(cycle + 1)
+        unit = self._unit(cycle + CHECK_STAGE)
         if unit - self._fill_base >= self.limits[LimitId.FILL_WINDOW]:
             self._fill_base = self._unit(cycle + UPDATE_STAGE + 1)
             self._fill_count = 1

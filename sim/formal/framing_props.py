@@ -9,7 +9,8 @@ For the decoder that is:
 * **the decoder recovers**: a good frame right after a bad-CRC one is still accepted (a
   cover point: reachable within the depth);
 * **timing**: beats and strobes come on a delimiter's own cycle
-  (:attr:`~hdl.framing.FrameDecoder.LATENCY` = 0), never together.
+  (:attr:`~hdl.framing.FrameDecoder.LATENCY` = 0), never together, and a beat's payload is on
+  ``o_msg.payload`` for the two cycles before it as well (what the core's cut-through needs).
 
 The byte stream is free (``AnySeq``), one byte per cycle at most, with any gaps. The CRC
 verdict is read from the decoder's own CRC unit (read-only). Two stronger forms were tried
@@ -114,6 +115,14 @@ class FrameDecoderSpec(Elaboratable):
         with m.If(~frame_end):
             m.d.comb += [Assert(~dut.o_msg.valid), Assert(~dut.o_bad_frame)]
         m.d.comb += Assert(~(dut.o_msg.valid & dut.o_bad_frame))
+
+        # Cut-through: a beat's payload was already on o_msg for the two cycles before it (the
+        # guard core registers it on the cycle before the beat).
+        payload = dut.o_msg.payload.as_value()
+        before = [Signal(len(payload), name=f"payload_{n}_before") for n in (1, 2)]
+        m.d.sync += [before[0].eq(payload), before[1].eq(before[0])]
+        with m.If(dut.o_msg.valid):
+            m.d.comb += [Assert(payload == before[0]), Assert(before[0] == before[1])]
 
         # Non-vacuity: a bad-CRC frame, a good frame, and a good frame after a bad-CRC one.
         bad_crc_seen = Signal()

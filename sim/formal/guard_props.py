@@ -3,8 +3,9 @@
 Each property is its own harness (smaller SAT problems than one harness with everything):
 
 P1
-    Killed (HALTED), not armed (DISARMED), or any limit unset at the check stage => the
-    ORDER_VERDICT is never an accept.
+    Killed (HALTED), not armed (DISARMED), or any limit unset at the check stage, or killed at
+    the update stage (a kill on the check stage's own cycle) => the ORDER_VERDICT is never an
+    accept.
 P2
     An accept implies every control's condition held at the check stage, each written here
     from the order's fields and the core's registers, independently of
@@ -52,7 +53,8 @@ is one of these starting states, so a proof (base case from them, induction step
 state) covers every state the core can reach from reset.
 
 Inputs are free (``AnySeq``) within what the frame decoder guarantees: beats at least 5
-cycles apart, types host -> gateware only, payload bits beyond the type's length zero. The
+cycles apart, types host -> gateware only, payload bits beyond the type's length zero, the
+payload the beat's on the cycle before it too (cut-through: the core starts on it there). The
 kill button, bad-frame and drop strobes are free. ``time_unit_cycles`` is 1. The core may be
 built at a reduced size (``n_instruments``, ``n_order_slots``: the same parametric gateware).
 
@@ -85,7 +87,7 @@ from amaranth.hdl import (
 from amaranth.lib import data
 
 from hdl.guard_core import GuardCore
-from hdl.guard_spec import AGE_MAX, CHECK_STAGE, NOTIONAL_STAGE, VALUATION_BITS
+from hdl.guard_spec import AGE_MAX, CHECK_STAGE, NOTIONAL_STAGE, UPDATE_STAGE, VALUATION_BITS
 from hdl.protocol import (
     MESSAGE_LAYOUT,
     N_INSTRUMENTS,
@@ -184,13 +186,16 @@ def drive_messages(m: Module, cores: Sequence[GuardCore]) -> Signal:
     """Drive the same free messages, drop strobes and kill button into every core of ``cores``.
 
     Messages are what the frame decoder guarantees: beats at least :data:`BEAT_SPACING`
-    cycles apart, host -> gateware types only, payload bits beyond the type's length zero.
-    ``i_bad_frame`` is left to the caller. Returns the cycles since the last beat (1 on the
-    cycle after it), saturating at :data:`BEAT_SPACING`.
+    cycles apart, host -> gateware types only, payload bits beyond the type's length zero, and
+    the payload already the beat's on the cycle before it (the decoder's is, from the CRC on);
+    in between, the payload is free. ``i_bad_frame`` is left to the caller. Returns the cycles
+    since the last beat (1 on the cycle after it), saturating at :data:`BEAT_SPACING`.
     """
     valid = AnySeq(1)
     msg_type = AnySeq(8)
     payload = AnySeq(len(cores[0].i_msg.payload.payload))
+    previous = Signal(8 + len(payload), name="payload_before")
+    m.d.sync += previous.eq(Cat(msg_type, payload))
     dropped = AnySeq(1)
     button = AnySeq(1)
     for core in cores:
@@ -207,7 +212,7 @@ def drive_messages(m: Module, cores: Sequence[GuardCore]) -> Signal:
     with m.Elif(since != BEAT_SPACING):
         m.d.sync += since.eq(since + 1)
     with m.If(valid):
-        m.d.comb += Assume(since == BEAT_SPACING)
+        m.d.comb += [Assume(since == BEAT_SPACING), Assume(Cat(msg_type, payload) == previous)]
         known = Signal()
         for message_type in _HOST_TYPES:
             size = data.Layout.cast(PAYLOAD_LAYOUTS[message_type]).size
@@ -335,8 +340,8 @@ class _Context:
     checking: Value  # the cycle whose registers the message's checks read
     answering: Value  # the cycle its response is on o_rsp
     accepted: Value  # an ORDER_VERDICT accept is on o_rsp
-    msg: Signal  # the last message beat (MESSAGE_LAYOUT)
-    stages: list[Signal]  # stages[i]: the beat was i + 1 cycles ago
+    msg: Signal  # the message of this beat or the last one (MESSAGE_LAYOUT)
+    stages: list[Value]  # stages[i]: the beat was i cycles ago
     core: Module  # the elaborated core (read-only)
 
 
@@ -405,7 +410,7 @@ class GuardCoreSpec(Elaboratable):
         names += ["exposure_sum", "rate_count", "rate_age", "dup_age", "silence"]
         names += ["last_valid", "last_client_id", "last_instrument", "last_side"]
         names += ["last_kind", "last_price", "last_quantity"]
-        names += [f"valid_{stage}" for stage in "abcd"]
+        names += [f"valid_{stage}" for stage in "bcd"]
         for index in range(self.n_instruments):
             for field in (
                 "enabled max_position min_price max_price band has_ref bid ask ref_mid "
@@ -427,17 +432,21 @@ class GuardCoreSpec(Elaboratable):
             m.d.comb += self.config_invariants(reg, lim)
         m.d.comb += self.state_invariants(reg, since_beat)
 
-        # The message at the check stage (one cycle after its beat) and at the verdict.
+        # The message from its beat (the check stage) until the next beat, and the beat
+        # delayed by each stage's offset.
         beat = dut.i_msg.valid
-        msg = Signal(MESSAGE_LAYOUT)
+        msg_held = Signal(MESSAGE_LAYOUT)
         with m.If(beat):
-            m.d.sync += msg.eq(dut.i_msg.payload)
-        stage = [Signal(name=f"beat_{delay}") for delay in range(1, GuardCore.VERDICT_LATENCY + 1)]
-        m.d.sync += stage[0].eq(beat)
+            m.d.sync += msg_held.eq(dut.i_msg.payload)
+        msg = Signal(MESSAGE_LAYOUT)
+        m.d.comb += msg.eq(Mux(beat, dut.i_msg.payload.as_value(), msg_held.as_value()))
+        stage = [beat] + [
+            Signal(name=f"beat_{delay}") for delay in range(1, GuardCore.VERDICT_LATENCY + 1)
+        ]
         for earlier, later in zip(stage, stage[1:], strict=False):
             m.d.sync += later.eq(earlier)
-        checking = stage[0]  # the cycle whose registers a message's checks read
-        answering = stage[-1]  # the cycle its response is on o_rsp
+        checking = stage[CHECK_STAGE]  # the cycle whose registers a message's checks read
+        answering = stage[GuardCore.VERDICT_LATENCY]  # the cycle its response is on o_rsp
         order = _view(MessageType.ORDER, msg.payload)
         is_order = msg.type == MessageType.ORDER
         rsp = dut.o_rsp
@@ -505,8 +514,8 @@ class GuardCoreSpec(Elaboratable):
         instrument disarms). As an assertion it is both checked and, in k-induction, the
         strengthening that P1 and P2 need: their checks read the state, not the limits.
 
-        And the pipeline holds one message at a time: stage ``n`` (A, B, C, D) is busy only
-        ``n`` cycles after a beat (``since_beat``). Without it, induction may start from a
+        And the pipeline holds one message at a time: stage B, C, D is busy only 1, 2, 3
+        cycles after a beat (``since_beat``). Without it, induction may start from a
         fill's exposure update in flight next to an order that the spacing of beats rules
         out (P3).
         """
@@ -516,7 +525,7 @@ class GuardCoreSpec(Elaboratable):
         market_last = reg["last_valid"] & (reg["last_kind"] == OrderKind.MARKET)
         pipeline = [
             Assert(~reg[f"valid_{stage}"] | (since_beat == delay))
-            for delay, stage in enumerate("abcd", start=1)
+            for delay, stage in enumerate("bcd", start=1)
         ]
         return [
             *pipeline,
@@ -534,8 +543,12 @@ class GuardCoreSpec(Elaboratable):
             armed = (reg["state"] == TradingState.ACTIVE) | (reg["state"] == TradingState.REDUCING)
             all_set = reg["limits_set"] == (1 << len(LimitId)) - 1
             m.d.sync += allowed.eq(armed & all_set)
+        # A kill on the check stage's cycle is HALTED on the update stage's: still no accept.
+        not_killed = Signal()
+        with m.If(ctx.stages[UPDATE_STAGE]):
+            m.d.sync += not_killed.eq(reg["state"] != TradingState.HALTED)
         with m.If(ctx.accepted):
-            m.d.comb += Assert(allowed)
+            m.d.comb += [Assert(allowed), Assert(not_killed)]
         m.d.comb += [Cover(ctx.accepted), Cover(ctx.answering & ctx.is_order & ~ctx.accepted)]
 
     def _select(self, reg: dict[str, Signal], order: Any, field: str) -> Value:
@@ -691,7 +704,7 @@ class GuardCoreSpec(Elaboratable):
                     m.d.sync += held.eq(value)
                 spec[name] = held
         # An order for an instrument the core does not have has no valuation (C3 rejects it).
-        multiplying = ctx.stages[NOTIONAL_STAGE - 1] & ctx.is_order
+        multiplying = ctx.stages[NOTIONAL_STAGE] & ctx.is_order
         known = order.instrument < self.n_instruments
         with m.If(multiplying & known):
             m.d.comb += [

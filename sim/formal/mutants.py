@@ -62,17 +62,30 @@ MUTANTS = (
         name="core_ignores_kill_latch",
         module="hdl.guard_core",
         class_name="GuardCore",
-        original="order_bits_b.eq(order.fails),",
-        replacement="order_bits_b.eq(order.fails & ~Const(1 << (Reason.HALTED - 1), 32)),",
+        original="halted = state == TradingState.HALTED",
+        replacement="halted = Const(0, 1)",
         caught_by="P1",
         description="a HALTED core still accepts orders (the kill latch check of C1 disabled)",
+    ),
+    Mutant(
+        name="core_reads_kill_latch_early",
+        module="hdl.guard_core",
+        class_name="GuardCore",
+        original="halted = state == TradingState.HALTED",
+        replacement=(
+            "halted = Signal(name='halted_on_check_stage')\n"
+            "        m.d.sync += halted.eq(state == TradingState.HALTED)"
+        ),
+        caught_by="P1",
+        description="the kill latch is read on the check stage only: a kill on an order's "
+        "beat cycle does not stop it",
     ),
     Mutant(
         name="core_skips_max_quantity",
         module="hdl.guard_core",
         class_name="GuardCore",
         original="order_bits_b.eq(order.fails),",
-        replacement="order_bits_b.eq(order.fails & ~Const(1 << (Reason.MAX_QUANTITY - 1), 32)),",
+        replacement="order_bits_b.eq(order.fails & ~Const(1 << (Reason.MAX_QUANTITY - 2), 32)),",
         caught_by="P2",
         description="the core never rejects for MAX_QUANTITY (C5 disabled)",
     ),

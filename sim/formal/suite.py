@@ -43,8 +43,9 @@ __all__ = [
 
 #: Bounded depth of the default run (cycles from reset, i.e. from the free configuration).
 DEFAULT_DEPTH = 40
-#: k of the k-induction attempts: the beat, the check stage, the update stage and the
-#: response (VERDICT_LATENCY + 1 cycles) fit with room for the 5-cycle beat spacing.
+#: k of the k-induction attempts: the cycle before the beat (the payload is registered), the
+#: beat (the check stage), the update stage, the response and the cycle after it fit with room
+#: for the 5-cycle beat spacing.
 INDUCTION_DEPTH = 6
 #: Seconds after which one solver run is given up (an error, never a pass): a proof that
 #: stalls must not hang `make formal`.

@@ -64,7 +64,7 @@ async def random_differential(dut: Any) -> None:
         elif action.kind == "idle":
             await driver.idle(action.cycles)
         elif action.kind == "button":
-            # The model does not cover a press racing a message beat: keep them apart.
+            # The model does not cover a press racing a message's update: keep them apart.
             await driver.idle(6)
             await driver.press_kill_button()
             await driver.idle(6)

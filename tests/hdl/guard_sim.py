@@ -32,14 +32,24 @@ class GuardBench:
         self.time_unit_cycles = time_unit_cycles
         self.size = {"n_instruments": n_instruments, "n_order_slots": n_order_slots}
         self.messages: dict[int, Message] = {}
+        self.shown: dict[int, Message] = {}  # the payload from that cycle on
         self.bad_frames: set[int] = set()
         self.drops: set[int] = set()
         self.button: set[int] = set()
         self.responses: list[tuple[int, Message]] = []
 
-    def send(self, cycle: int, message: Message) -> None:
-        """Plan an ``i_msg`` beat of ``message`` on ``cycle``."""
+    def send(self, cycle: int, message: Message, *, lead: int = 2) -> None:
+        """Plan an ``i_msg`` beat of ``message`` on ``cycle``, its payload shown from ``lead``
+        cycles before (the frame decoder's shows it from 2 or more cycles before)."""
+        if lead < 1:
+            raise ValueError(f"Payload lead must be at least 1 cycle, not {lead!r}")
         self.messages[cycle] = message
+        self.shown[cycle - lead] = message
+
+    def show(self, cycle: int, message: Message) -> None:
+        """Show ``message`` on the payload from ``cycle`` on, with no beat: a frame that fails
+        its CRC after its payload."""
+        self.shown[cycle] = message
 
     def run(self, cycles: int) -> list[tuple[int, Message]]:
         """Simulate ``cycles`` cycles; return every (cycle, response) seen on o_rsp."""
@@ -51,8 +61,10 @@ class GuardBench:
         async def bench(ctx: Any) -> None:
             for cycle in range(cycles):
                 message = self.messages.get(cycle)
-                if message is not None:
-                    message_type, payload = message_to_beat(message)
+                shown = self.shown.get(cycle)
+                if shown is not None:
+                    # the payload holds from then through the beat, as the decoder's does
+                    message_type, payload = message_to_beat(shown)
                     ctx.set(dut.i_msg.payload.type, message_type)
                     ctx.set(dut.i_msg.payload.payload, payload)
                 ctx.set(dut.i_msg.valid, message is not None)
@@ -75,11 +87,13 @@ class GuardBench:
             clock_hz=self.clock_hz, time_unit_cycles=self.time_unit_cycles, **self.size
         )
         out: list[tuple[int, Message]] = []
+        # a press on a beat's cycle comes before its message (the core reads the kill latch
+        # again on the update stage)
         events = sorted(
             [(c, 0, m) for c, m in self.messages.items()]
             + [(c, 1, None) for c in self.bad_frames]
             + [(c, 2, None) for c in self.drops]
-            + [(c, 3, None) for c in self.button]
+            + [(c, -1, None) for c in self.button]
         )
         for cycle, kind, message in events:
             if cycle >= cycles:

@@ -26,9 +26,10 @@ def _random_message(rng: random.Random, types: tuple[MessageType, ...]) -> Messa
     return beat_to_message(message_type, int.from_bytes(payload, "little"))
 
 
-def _run_decoder(stream_bytes: bytes, *, gap: int = 0):
+def _run_decoder(stream_bytes: bytes, *, gap: int = 0, shown: list | None = None):
     """Feed bytes into a FrameDecoder; return (beats with their cycle, bad strobes' cycles,
-    cycles at which each delimiter was accepted)."""
+    cycles at which each delimiter was accepted). ``shown`` collects o_msg's payload (type,
+    payload) on every cycle."""
     dut = FrameDecoder()
     beats: list[tuple[int, int, int]] = []
     bad: list[int] = []
@@ -40,6 +41,8 @@ def _run_decoder(stream_bytes: bytes, *, gap: int = 0):
         async def step():
             """Sample this cycle's outputs (after its inputs are set), then finish it."""
             nonlocal cycle
+            if shown is not None:
+                shown.append((ctx.get(dut.o_msg.payload.type), ctx.get(dut.o_msg.payload.payload)))
             if ctx.get(dut.o_msg.valid):
                 beats.append(
                     (cycle, ctx.get(dut.o_msg.payload.type), ctx.get(dut.o_msg.payload.payload))
@@ -75,6 +78,18 @@ def test_decoder_emits_every_good_frame_on_its_delimiter_cycle():
     assert bad == []
     assert [beat_to_message(t, p) for _, t, p in beats] == messages
     assert [c for c, _, _ in beats] == [d + FrameDecoder.LATENCY for d in delimiters]
+
+
+def test_a_beat_payload_shows_for_the_two_cycles_before_the_beat():
+    # cut-through: the guard core registers the payload on the cycle before the beat, while
+    # the decoder is still checking the CRC
+    rng = random.Random(3)
+    messages = [_random_message(rng, HOST_TO_GATEWARE) for _ in range(60)]
+    shown: list[tuple[int, int]] = []
+    beats, bad, _ = _run_decoder(b"".join(encode(m) for m in messages), shown=shown)
+    assert bad == [] and len(beats) == len(messages)
+    for cycle, message_type, payload in beats:
+        assert shown[cycle - 2] == shown[cycle - 1] == (message_type, payload)
 
 
 @pytest.mark.parametrize("gap", [1, 5])

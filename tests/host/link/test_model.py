@@ -190,7 +190,8 @@ def test_fill_kill_alert_follows_the_ack() -> None:
     fill_cycle = cycle + 4 * GAP
     assert model.receive(sc.fill(1, 1500, 1), fill_cycle) == [sc.ack(MessageType.FILL, 1)]
     assert model.poll(fill_cycle + VERDICT_LATENCY) == []
-    assert model.poll(fill_cycle + 4) == [(fill_cycle + 4, sc.alert(KillCause.FILL_RATE))]
+    alert_cycle = fill_cycle + VERDICT_LATENCY + 1  # the cycle after the ACK's
+    assert model.poll(alert_cycle) == [(alert_cycle, sc.alert(KillCause.FILL_RATE))]
 
 
 def test_counters_count_every_order_verdict() -> None:
