@@ -11,10 +11,9 @@ the CONFIRM_TICKS-th agreeing tick of the current candidate). The rules are thos
 from dataclasses import dataclass
 from typing import Any
 
-from amaranth.hdl import Module, Mux, Signal, Value
+from amaranth.hdl import Module, Mux, Signal, Value, signed
 
 from hdl.guard_spec import CONFIRM_COUNT_MAX
-from hdl.price_band import within_band
 from hdl.protocol import N_INSTRUMENTS, PRICE_BITS, TickReason
 
 __all__ = ["TickChecks", "tick_checks"]
@@ -42,6 +41,16 @@ class TickChecks:
     near: Signal
 
 
+def _within(m: Module, value: Value, centre: Value, band: Value, name: str) -> Value:
+    """``|value - centre| <= band``, as two comparisons against bounds computed from the
+    registers in parallel with ``value``: a subtraction, a mux and a comparison in series was
+    the ECP5's critical path."""
+    low = Signal(signed(PRICE_BITS + 2), name=f"{name}_low")
+    high = Signal(PRICE_BITS + 1, name=f"{name}_high")
+    m.d.comb += [low.eq(centre - band), high.eq(centre + band)]
+    return (value >= low) & (value <= high)
+
+
 def tick_checks(
     m: Module,
     *,
@@ -58,7 +67,7 @@ def tick_checks(
     mid = Signal(PRICE_BITS, name="tick_mid")
     m.d.comb += mid.eq((bid + ask) >> 1)
     near = Signal(name="tick_near")
-    m.d.comb += near.eq(row.cand_valid & within_band(m, mid, row.cand_mid, band, "candidate"))
+    m.d.comb += near.eq(row.cand_valid & _within(m, mid, row.cand_mid, band, "candidate"))
     # the count this tick gives the candidate, and whether it confirms: both outcomes come
     # from the registers, and the tick only picks one
     count = Signal(8, name="tick_count")
@@ -69,7 +78,7 @@ def tick_checks(
     with m.Else():
         m.d.comb += next_count.eq(candidate_count + 1)
     m.d.comb += count.eq(Mux(near, next_count, 1))
-    out_of_band = has_ref & ~within_band(m, mid, row.ref_mid, band, "reference")
+    out_of_band = has_ref & ~_within(m, mid, row.ref_mid, band, "reference")
     confirmed = confirm_set & Mux(near, next_count >= confirm, confirm <= 1)
 
     reason = Signal(8, name="tick_reason")
