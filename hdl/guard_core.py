@@ -12,9 +12,9 @@ Pipeline (``c`` is the ``i_msg`` beat cycle; the top level keeps beats at least 
   frame decoder's is complete while the CRC is still arriving), so it is registered with what
   it reads: client ids are compared with every order slot and the matching slot's fields and
   the one instrument row the message touches are registered (at most one slot matches: client
-  ids of open orders are unique). Stage 0 registers whatever the payload shows, every cycle,
-  and only what messages write, which no message changes before ``c + 1``: a frame that fails
-  its CRC leaves it behind unused.
+  ids of open orders are unique). Stage 0 does this every cycle, for whatever the payload
+  shows, and reads only what messages write, which nothing changes between ``c - 1`` and
+  stage B. A frame that fails its CRC leaves its registers behind unused.
 * cycle ``c`` (stage A): every check of the message is evaluated from those registers and the
   state of ``c`` (:mod:`hdl.tick_filter`, :mod:`hdl.pre_trade_risk`) and registered, with the
   notional (one multiplier) and the headroom left under the gross exposure limit. This too
@@ -462,9 +462,8 @@ class GuardCore(wiring.Component):
         # registers between stage A and B: stage B runs once, after the beat
         valid_b = Signal()
         m.d.sync += valid_b.eq(self.i_msg.valid)
-        # the message register itself holds through stage B (the decoder's payload holds until
-        # the next frame's type byte, two cycles after the beat at the earliest), so stage B
-        # reads it directly instead of a copy
+        # the message register, loaded on the beat cycle from the beat's own payload, is the
+        # message on stage B, so stage B reads it directly instead of a copy
         type_b = msg_type
         msg_b = msg
         order_bits_b = Signal(len(order.fails))
