@@ -137,7 +137,7 @@ BOARDS: dict[str, BoardSpec] = {
         default_variant="85F",
         top=ULX3STop,
         # The guard reaches ~60-63 MHz on the ECP5-85F (nextpnr, 2026-12): the PLL's 50 MHz
-        # (exact from the 25 MHz oscillator) leaves over 20 % margin; 3 cycles = 60 ns.
+        # (exact from the 25 MHz oscillator) leaves over 20 % margin; 2 cycles = 40 ns.
         default_clock_hz=50_000_000,
         bitstream_suffix=".bit",
         synth_opts="",
