@@ -37,6 +37,9 @@ from host.sanitizer.l0_sanitizer import SanitizerConfig
 TIMING = {"events_per_s", "wall_s", "gateware_verdict_us_median"}
 
 _ORDER_FIELDS = [f.name for f in fields(OrderRecord) if f.name != "gateware_latency_us"]
+#: The model's state a run leaves behind. Its record of the counts of the last two cycles
+#: (``_recent_counts``) is left out: only a STATUS beat within two cycles of a count reads it,
+#: and the fast path counts ticks in bulk at the end, where no STATUS follows.
 _MODEL_REGISTERS = (
     "state",
     "kill_cause",
@@ -57,7 +60,6 @@ _MODEL_REGISTERS = (
     "_last_key",
     "_last_cycle",
     "_last_beat",
-    "_kill_cycle",
 )
 _HUNTER_STATE = (
     "direction",
