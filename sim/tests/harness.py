@@ -176,26 +176,33 @@ class GuardDriver:
                 delimiter = delimiters.popleft()
                 self.latencies[Reason(message["reason"]).name.lower()].add(cycle - delimiter)
 
-    async def send(self, data: bytes, *, gap: int = 0) -> None:
-        """Send raw bytes, one per cycle (``gap`` idle cycles after each)."""
+    async def send(self, data: bytes, *, gap: int = 0, press_at: int | None = None) -> None:
+        """Send raw bytes, one per cycle (``gap`` idle cycles after each); hold the kill
+        button on the cycle of byte ``press_at``, if given."""
         dut = self.dut
-        for byte in data:
+        for index, byte in enumerate(data):
             dut.i_rx__valid.value = 1
             dut.i_rx__payload.value = byte
-            await self.step()
+            if index == press_at:
+                await self.press_kill_button()  # this cycle, with the byte
+            else:
+                await self.step()
             dut.i_rx__valid.value = 0
             for _ in range(gap):
                 await self.step()
 
-    async def send_message(self, message: Message) -> None:
-        """Send one good frame; the decoder must deliver exactly this message."""
+    async def send_message(self, message: Message, *, press_before_end: int | None = None) -> None:
+        """Send one good frame; the decoder must deliver exactly this message. With
+        ``press_before_end``, the kill button is held on the cycle of the frame's byte that
+        many bytes before its delimiter (0: the delimiter, the message's beat cycle)."""
         frame = encode(message)
         self._pending_good.append(canonical(message))
         self.messages_sent += 1
         if message.type == MessageType.ORDER:
             # the delimiter is the last byte: its cycle is the current one + len - 1
             self._order_delimiters[message["client_id"]].append(self.cycle + len(frame) - 1)
-        await self.send(frame)
+        press_at = None if press_before_end is None else len(frame) - 1 - press_before_end
+        await self.send(frame, press_at=press_at)
 
     async def send_bad(self, data: bytes) -> None:
         """Send bytes that the host codec rejects as whole frames; count how many frames."""

@@ -5,6 +5,7 @@ Environment: ``QUANTUM_SIM_MESSAGES`` (default 20000) and ``QUANTUM_SIM_SEED`` (
 
 import collections
 import os
+import random
 import time
 from typing import Any
 
@@ -51,6 +52,8 @@ async def random_differential(dut: Any) -> None:
     last_log = started
     kinds: dict[str, int] = {}
     observed = 0
+    presses = random.Random(seed)
+    press_before_end: int | None = None  # a press waiting for the next message's frame
     while driver.messages_sent + driver.bad_frames_sent < n_messages:
         action = next(traffic)
         while driver.outstanding() > MAX_OUTSTANDING:
@@ -58,16 +61,25 @@ async def random_differential(dut: Any) -> None:
         kinds[action.kind] = kinds.get(action.kind, 0) + 1
         if action.kind == "message":
             assert action.message is not None
-            await driver.send_message(action.message)
+            await driver.send_message(action.message, press_before_end=press_before_end)
+            press_before_end = None
         elif action.kind == "bad":
             await driver.send_bad(action.data)
         elif action.kind == "idle":
             await driver.idle(action.cycles)
         elif action.kind == "button":
-            # The model does not cover a press racing a message's update: keep them apart.
-            await driver.idle(6)
-            await driver.press_kill_button()
-            await driver.idle(6)
+            style = presses.randrange(3)
+            press_kind = ("button_apart", "button_on_beat", "button_before_beat")[style]
+            kinds[press_kind] = kinds.get(press_kind, 0) + 1
+            if style:
+                # on the next message's beat cycle (its delimiter) or the one before: the kill
+                # comes before the message, which the core reads the latch again for
+                press_before_end = style - 1
+            else:
+                # The model does not cover a press on a message's update cycle: keep apart.
+                await driver.idle(6)
+                await driver.press_kill_button()
+                await driver.idle(6)
         while observed < len(driver.tx_messages):
             traffic.observe(driver.tx_messages[observed])
             observed += 1
