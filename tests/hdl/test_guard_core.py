@@ -241,6 +241,22 @@ def test_bad_frames_and_drops_are_counted() -> None:
     assert reply[f"words[{COUNTER_DROPS % 4}]"] == 2
 
 
+@pytest.mark.parametrize(("offset", "counted"), [(-3, 1), (-2, 1), (-1, 0), (0, 0)])
+def test_status_counters_show_the_events_up_to_two_cycles_before_the_beat(
+    offset: int, counted: int
+) -> None:
+    # the counter memory is read on the check stage (the beat cycle) and an event needs two
+    # cycles to reach it; the model keeps the counts of the last cycles to agree
+    bench = GuardBench()
+    beat = 30
+    bench.drops.add(beat + offset)
+    bench.send(beat, sc.status(StatusSection.COUNTERS_0 + COUNTER_DROPS // 4))
+    got, want = run_bench(bench, 40)
+    assert got == want
+    ((_, reply),) = got
+    assert reply[f"words[{COUNTER_DROPS % 4}]"] == counted
+
+
 def test_state_output_follows_the_trading_state() -> None:
     dut = GuardCore(clock_hz=1_000, time_unit_cycles=1)
     sim = Simulator(dut)
