@@ -77,7 +77,7 @@ from hdl.guard_spec import (
     order_counter,
     tick_counter,
 )
-from hdl.pre_trade_risk import order_checks, order_valuation
+from hdl.pre_trade_risk import STAGE_A_REASONS, order_checks, order_valuation
 from hdl.protocol import (
     MESSAGE_LAYOUT,
     N_INSTRUMENTS,
@@ -103,6 +103,12 @@ from hdl.tick_filter import tick_checks
 __all__ = ["GuardCore"]
 
 _N_LIMITS = len(LimitId)
+#: Every gateware Reason in code order, with its bit in stage A's fails (None: stage B's own).
+_FAIL_SOURCES = tuple(
+    (code, STAGE_A_REASONS.index(code) if code in STAGE_A_REASONS else None)
+    for code in Reason
+    if 0 < code < 0x40
+)
 _COUNTER_BITS = 32
 _WORD_BITS = 40
 
@@ -645,13 +651,14 @@ class GuardCore(wiring.Component):
         # C1's kill latch is read here, not on stage A: a kill on the beat cycle (the button,
         # the watchdog) sets HALTED on this one, and an order must never pass it
         halted = state == TradingState.HALTED
+        stage_b_fails = {
+            Reason.HALTED: halted,
+            Reason.MAX_NOTIONAL: product > lim[LimitId.MAX_ORDER_NOTIONAL],
+            Reason.MAX_EXPOSURE: ~reducing_b & (gross_over_b | (product > gross_headroom_b)),
+        }
+        # one fail bit per reason in code order: stage B's own, or stage A's registered one
         fails = Cat(
-            halted,
-            order_bits_b[: Reason.MAX_NOTIONAL - 2],
-            product > lim[LimitId.MAX_ORDER_NOTIONAL],
-            order_bits_b[Reason.MAX_NOTIONAL - 2 : Reason.MAX_EXPOSURE - 3],
-            ~reducing_b & (gross_over_b | (product > gross_headroom_b)),
-            order_bits_b[Reason.MAX_EXPOSURE - 3 :],
+            stage_b_fails[code] if bit is None else order_bits_b[bit] for code, bit in _FAIL_SOURCES
         )
         reason = Signal(8)
         for code in reversed(range(1, len(fails) + 1)):

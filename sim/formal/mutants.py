@@ -85,7 +85,10 @@ MUTANTS = (
         module="hdl.guard_core",
         class_name="GuardCore",
         original="order_bits_b.eq(order.fails),",
-        replacement="order_bits_b.eq(order.fails & ~Const(1 << (Reason.MAX_QUANTITY - 2), 32)),",
+        replacement=(
+            "order_bits_b.eq(order.fails & "
+            "~Const(1 << STAGE_A_REASONS.index(Reason.MAX_QUANTITY), 32)),"
+        ),
         caught_by="P2",
         description="the core never rejects for MAX_QUANTITY (C5 disabled)",
     ),
