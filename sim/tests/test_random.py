@@ -68,7 +68,8 @@ async def random_differential(dut: Any) -> None:
         elif action.kind == "idle":
             await driver.idle(action.cycles)
         elif action.kind == "button":
-            style = presses.randrange(3)
+            # one press per frame: with one already waiting, this one goes apart
+            style = presses.randrange(3) if press_before_end is None else 0
             press_kind = ("button_apart", "button_on_beat", "button_before_beat")[style]
             kinds[press_kind] = kinds.get(press_kind, 0) + 1
             if style:
