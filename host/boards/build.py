@@ -19,6 +19,7 @@ from hdl.boards.board_top import DEFAULT_BAUD, GuardFactory
 from hdl.boards.guard import verdict_latency_cycles
 from host.boards.catalog import BoardSpec
 from host.boards.flash import openfpgaloader_path
+from host.boards.logic_by_register import logic_by_register, top_logic
 from host.boards.module_stats import format_module_cells, module_cells
 from host.boards.report import (
     BoardReport,
@@ -149,6 +150,12 @@ def _run_toolchain(script: str, work: Path, environment: dict[str, str]) -> None
         )
 
 
+def _logic_by_register(paths: BuildPaths) -> dict[str, dict[str, int]]:
+    """The largest register input cones of the netlist that synthesis wrote for nextpnr."""
+    netlist = json.loads((paths.work / f"{_DESIGN_NAME}.json").read_text())
+    return top_logic(logic_by_register(netlist, top=_DESIGN_NAME))
+
+
 def _publish_unfit(
     spec: BoardSpec,
     variant: str,
@@ -189,6 +196,7 @@ def _publish_unfit(
         toolchain=_toolchain_versions(),
         built_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         module_cells=per_module,
+        logic_by_register=_logic_by_register(paths),
     )
     write_report(report, paths.work)
     # The old bitstream came from other gateware: remove it so nobody flashes it.
@@ -330,6 +338,7 @@ def build_bitstream(
             if used > 0
         },
         module_cells=per_module,
+        logic_by_register=_logic_by_register(paths),
     )
     write_report(report, paths.work)
     if not report.timing_met and not allow_timing_failure:

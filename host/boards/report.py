@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from host.boards.logic_by_register import format_logic_by_register
 from host.boards.module_stats import format_module_cells
 
 __all__ = [
@@ -120,6 +121,7 @@ class BoardReport:
     build_seconds: float
     cells: dict[str, list[int]] = field(default_factory=dict)
     module_cells: dict[str, dict[str, int]] = field(default_factory=dict)
+    logic_by_register: dict[str, dict[str, int]] = field(default_factory=dict)
 
     #: ``report.json``'s ``status`` for a usable bitstream.
     STATUS = "built"
@@ -153,9 +155,13 @@ class BoardReport:
         return _from_json(cls, data)
 
 
+#: Report fields that older reports lack (they have a default).
+_OPTIONAL_FIELDS = frozenset({"cells", "module_cells", "logic_by_register"})
+
+
 def _from_json(cls: type, data: dict[str, Any]) -> Any:
     names = {f.name for f in fields(cls)}
-    required = {f.name for f in fields(cls) if f.name not in ("cells", "module_cells")}
+    required = {f.name for f in fields(cls) if f.name not in _OPTIONAL_FIELDS}
     missing = sorted(required - data.keys())
     if missing:
         raise ValueError(f"board report must have every field, missing {missing!r}")
@@ -186,6 +192,7 @@ class UnfitReport:
     toolchain: dict[str, str]
     built_at: str
     module_cells: dict[str, dict[str, int]] = field(default_factory=dict)
+    logic_by_register: dict[str, dict[str, int]] = field(default_factory=dict)
 
     #: ``report.json``'s ``status`` when the design does not fit.
     STATUS = "does_not_fit"
@@ -294,9 +301,7 @@ def format_report(report: "BoardReport | UnfitReport") -> str:
         "toolchain              "
         + ", ".join(f"{name} {version}" for name, version in sorted(report.toolchain.items())),
     ]
-    if report.module_cells:
-        lines += ["", "cells per module (Yosys, before packing):"]
-        lines += ["  " + line for line in format_module_cells(report.module_cells).splitlines()]
+    lines += _breakdowns(report)
     return "\n".join(lines) + "\n"
 
 
@@ -316,7 +321,22 @@ def _format_unfit(report: UnfitReport) -> str:
         "toolchain              "
         + ", ".join(f"{name} {version}" for name, version in sorted(report.toolchain.items())),
     ]
+    lines += _breakdowns(report)
+    return "\n".join(lines) + "\n"
+
+
+def _breakdowns(report: "BoardReport | UnfitReport") -> list[str]:
+    """The two tables of where the logic goes, when the build recorded them."""
+    lines = []
     if report.module_cells:
         lines += ["", "cells per module (Yosys, before packing):"]
         lines += ["  " + line for line in format_module_cells(report.module_cells).splitlines()]
-    return "\n".join(lines) + "\n"
+    if report.logic_by_register:
+        lines += [
+            "",
+            "logic by register (Yosys cells feeding each register, memory or multiplier; "
+            "shared cells split evenly):",
+        ]
+        table = format_logic_by_register(report.logic_by_register)
+        lines += ["  " + line for line in table.splitlines()]
+    return lines

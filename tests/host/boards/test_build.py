@@ -6,6 +6,7 @@ PLL, pins, nextpnr report, output files and the timing gate.
 """
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from amaranth.hdl import Cat, Elaboratable, Module, Signal
 
 from host.boards.build import BuildError, build_bitstream, build_paths
 from host.boards.catalog import BOARDS
+from host.boards.logic_by_register import LOGIC_CELL_KINDS
 from host.boards.report import UnfitReport, read_report
 from host.boards.source_hash import repository_root, source_sha256
 
@@ -121,6 +123,14 @@ def test_a_smaller_ulx3s_goes_to_the_build_folder_with_module_stats(root: Path) 
     assert report.timing_met
     assert report.module_cells["top.kill_switch"]["ff"] > 0
     assert "top.rx_stretch" in report.module_cells
+    # every logic cell of the netlist is charged to some register (rounding aside)
+    netlist = json.loads((paths.work / "top.json").read_text())
+    logic = sum(
+        cell["type"] in LOGIC_CELL_KINDS for cell in netlist["modules"]["top"]["cells"].values()
+    )
+    charged = sum(sum(kinds.values()) for kinds in report.logic_by_register.values())
+    assert abs(charged - logic) <= len(report.logic_by_register)
+    assert "kill_switch.count" in report.logic_by_register
 
 
 def test_a_design_that_does_not_fit_replaces_the_bitstream_with_a_breakdown(root: Path) -> None:
@@ -138,4 +148,7 @@ def test_a_design_that_does_not_fit_replaces_the_bitstream_with_a_breakdown(root
     assert report.luts_needed > report.luts_total == 5280
     assert report.source_sha256 == source_sha256(root)
     assert report.module_cells["top.guard"]["ff"] >= HugeGuard.CHAINS * HugeGuard.LENGTH
-    assert "DOES NOT FIT" in (paths.output / "report.txt").read_text()
+    assert any(name.startswith("guard.chain") for name in report.logic_by_register)
+    text = (paths.output / "report.txt").read_text()
+    assert "DOES NOT FIT" in text
+    assert "logic by register" in text
