@@ -17,7 +17,8 @@ Timing (cycle 0 is the first cycle after reset, ``T`` is ``time_unit_cycles``)
   ``c + 1`` (stage B) and its response beat is on ``o_rsp`` on cycle ``c + VERDICT_LATENCY``.
 * The heartbeat age is reset on the beat cycle of every good frame.
 * A kill latched on any cycle up to ``c`` comes before the message (stage B reads the HALTED
-  state again); a kill on ``c + 1`` comes after it.
+  state again); a kill on ``c + 1`` comes after it. A button press on ``c + 1`` reads the
+  state from before the message and, when it latches, wins over the message's own write.
 """
 
 from hdl.protocol import (

@@ -44,9 +44,14 @@ Timing: a message's cycle is that of its ``i_msg`` beat, the cycle that accepts 
 delimiter. A kill on that cycle or before comes before the message (the gateware reads the
 kill latch again when it commits the message); see :mod:`hdl.guard_spec`.
 
-Not modelled: a kill button press on the cycle after a message's beat (the gateware lets the
-message's state write and the press race), and response drops are only counted when reported
-with :meth:`GuardModel.response_dropped`.
+A kill button press on a message's update cycle (the cycle after its beat) races the
+message's own state write, and the press wins when it latches: it reads the state from before
+the message (a press while HALTED is ignored, even when the message is an ARM), and a kill the
+message latches on that cycle (KILL, or a FILL's) becomes the button's: cause BUTTON, one
+button kill counted and one ALERT.
+
+Not modelled: response drops are only counted when reported with
+:meth:`GuardModel.response_dropped`.
 """
 
 import collections
@@ -257,6 +262,10 @@ class GuardModel:
         self._last_key: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
         self._last_cycle = 0
         self._last_beat = -10  # beat cycle of the last message (its response load at +UPDATE_STAGE)
+        # the state before the last message, and the kill it latched on its update cycle (and
+        # that kill's ALERT): a button press on that cycle races the message's write
+        self._state_before_beat = _DISARMED
+        self._update_kill: tuple[KillCause, tuple[int, Message] | None] | None = None
         self._alerts: list[tuple[int, Message]] = []
         self._handlers: dict[MessageType, Callable[[Message, int], Message | None]] = {
             MessageType.HELLO: self._hello,
@@ -309,6 +318,8 @@ class GuardModel:
             )
         self._silence_base = (cycle + 1) // self.time_unit_cycles
         self._last_beat = cycle
+        self._state_before_beat = self.state
+        self._update_kill = None
         response = handler(message, cycle)
         return [] if response is None else [response]
 
@@ -339,7 +350,13 @@ class GuardModel:
             The ALERT with its beat cycle, or nothing if the state was already HALTED.
         """
         self._advance(cycle)
-        if self.state == _HALTED:
+        if cycle == self._last_beat + UPDATE_STAGE:
+            # the press and the message's state write are on the same cycle: the press reads
+            # the state from before the message and, when it latches, overrides the write
+            if self._state_before_beat == _HALTED:
+                return []
+            self._undo_update_kill()
+        elif self.state == _HALTED:
             return []
         self._latch(KillCause.BUTTON, cycle)
         return [(self._alert_beat(cycle), self._alert_message(KillCause.BUTTON))]
@@ -371,10 +388,28 @@ class GuardModel:
             return kill_cycle + 2
         return kill_cycle + 1
 
-    def _latch(self, cause: KillCause, cycle: int) -> None:
+    def _latch(
+        self, cause: KillCause, cycle: int, alert: tuple[int, Message] | None = None
+    ) -> None:
         self.state = _HALTED
         self.kill_cause = cause
         self._count(kill_counter(cause), cycle)
+        if alert is not None:
+            self._alerts.append(alert)
+        if cycle == self._last_beat + UPDATE_STAGE:
+            self._update_kill = (cause, alert)
+
+    def _undo_update_kill(self) -> None:
+        """Take back the kill the last message latched on its update cycle, if any."""
+        if self._update_kill is None:
+            return
+        cause, alert = self._update_kill
+        self._update_kill = None
+        index = kill_counter(cause)
+        self.counters[index] = (self.counters[index] - 1) & _COUNTER_MASK
+        self._recent_counts.remove((self._last_beat + UPDATE_STAGE, index))
+        if alert is not None:
+            self._alerts.remove(alert)
 
     @staticmethod
     def _alert_message(cause: KillCause) -> Message:
@@ -789,8 +824,8 @@ class GuardModel:
                 cause = KillCause.POSITION_BREACH
             if cause != KillCause.NONE:
                 kill_cycle = cycle + UPDATE_STAGE
-                self._latch(cause, kill_cycle)
-                self._alerts.append((self._alert_beat(kill_cycle), self._alert_message(cause)))
+                alert = (self._alert_beat(kill_cycle), self._alert_message(cause))
+                self._latch(cause, kill_cycle, alert)
         return self._ack(MessageType.FILL, client_id, AckResult.OK)
 
 

@@ -178,7 +178,8 @@ class GuardDriver:
 
     async def send(self, data: bytes, *, gap: int = 0, press_at: int | None = None) -> None:
         """Send raw bytes, one per cycle (``gap`` idle cycles after each); hold the kill
-        button on the cycle of byte ``press_at``, if given."""
+        button on the cycle of byte ``press_at``, if given (``len(data)``: the cycle after
+        the last byte)."""
         dut = self.dut
         for index, byte in enumerate(data):
             dut.i_rx__valid.value = 1
@@ -190,11 +191,14 @@ class GuardDriver:
             dut.i_rx__valid.value = 0
             for _ in range(gap):
                 await self.step()
+        if press_at == len(data):
+            await self.press_kill_button()
 
     async def send_message(self, message: Message, *, press_before_end: int | None = None) -> None:
         """Send one good frame; the decoder must deliver exactly this message. With
         ``press_before_end``, the kill button is held on the cycle of the frame's byte that
-        many bytes before its delimiter (0: the delimiter, the message's beat cycle)."""
+        many bytes before its delimiter (0: the delimiter, the message's beat cycle; -1: the
+        cycle after it, the message's update cycle)."""
         frame = encode(message)
         self._pending_good.append(canonical(message))
         self.messages_sent += 1

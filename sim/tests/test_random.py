@@ -69,15 +69,20 @@ async def random_differential(dut: Any) -> None:
             await driver.idle(action.cycles)
         elif action.kind == "button":
             # one press per frame: with one already waiting, this one goes apart
-            style = presses.randrange(3) if press_before_end is None else 0
-            press_kind = ("button_apart", "button_on_beat", "button_before_beat")[style]
+            style = presses.randrange(4) if press_before_end is None else 0
+            press_kind = (
+                "button_apart",
+                "button_on_beat",
+                "button_before_beat",
+                "button_on_update",
+            )[style]
             kinds[press_kind] = kinds.get(press_kind, 0) + 1
             if style:
-                # on the next message's beat cycle (its delimiter) or the one before: the kill
-                # comes before the message, which the core reads the latch again for
-                press_before_end = style - 1
+                # on the next message's beat cycle (its delimiter), the one before (the kill
+                # comes before the message: the core reads the latch again) or the one after
+                # (the press races the message's own state write)
+                press_before_end = {1: 0, 2: 1, 3: -1}[style]
             else:
-                # The model does not cover a press on a message's update cycle: keep apart.
                 await driver.idle(6)
                 await driver.press_kill_button()
                 await driver.idle(6)

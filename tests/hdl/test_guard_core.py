@@ -68,9 +68,9 @@ def plan_random(bench: GuardBench, seed: int, actions: int) -> int:
     """Plan the link engineer's seeded traffic at the message level; return the cycle count.
 
     Beats are 5 to 12 cycles apart; bad frames and response drops are strobed at least 4
-    cycles before the next beat; button presses 3 or 1 cycles before the next beat or on its
-    cycle, never on a beat's update cycle (the model does not describe a press racing a
-    message's update). Each payload is shown 1 to 4 cycles before its beat.
+    cycles before the next beat; button presses 3 or 1 cycles before the next beat, on its
+    cycle or on its update cycle (the cycle after). Each payload is shown 1 to 4 cycles
+    before its beat.
     """
     rng = random.Random(seed)
     traffic = RandomTraffic(seed)
@@ -93,7 +93,7 @@ def plan_random(bench: GuardBench, seed: int, actions: int) -> int:
             bench.bad_frames.add(cycle)
             cycle += 5
         elif action.kind == "button":
-            bench.button.add(cycle + rng.choice((3, 5, 6)))
+            bench.button.add(cycle + rng.choice((3, 5, 6, 7)))
             cycle += 6
         else:
             cycle += action.cycles
@@ -184,17 +184,93 @@ def test_a_kill_on_the_beat_cycle_or_before_rejects_the_order_as_halted(offset: 
 
 
 def test_a_kill_after_the_beat_comes_after_the_accept() -> None:
-    # the neighbour: a press on the update cycle races the accept, which wins (the model
-    # does not describe this race, so only the gateware is asserted)
+    # the neighbour: a press on the update cycle races the accept, which stands
     bench, cycle = _ready_for_orders()
     bench.button.add(cycle + 1)
     bench.send(cycle, sc.order(1, 10))
-    got = [(c, canonical(m)) for c, m in bench.run(cycle + 20)]
+    got, want = run_bench(bench, cycle + 20)
+    assert got == want
     latency = GuardCore.VERDICT_LATENCY
     assert got[-2:] == [
         (cycle + latency, canonical(sc.order_verdict(1, Reason.ACCEPT))),
         (cycle + latency + 1, canonical(sc.alert(KillCause.BUTTON))),
     ]
+
+
+def _summary_and_kill_counters(bench: GuardBench, cycle: int, cause: KillCause) -> list[int]:
+    """Plan a SUMMARY and a counter page read from ``cycle``; run; return the state, the kill
+    cause and the kill counters of BUTTON and ``cause``, after checking against the model."""
+    bench.send(cycle, sc.status(StatusSection.SUMMARY))
+    bench.send(cycle + 5, sc.status(StatusSection.COUNTERS_0 + kill_counter(cause) // 4))
+    bench.send(
+        cycle + 10, sc.status(StatusSection.COUNTERS_0 + kill_counter(KillCause.BUTTON) // 4)
+    )
+    got, want = run_bench(bench, cycle + 20)
+    assert got == want
+    summary, cause_page, button_page = (m for _, m in got[-3:])
+    return [
+        summary["words[0]"] & 0x3,
+        summary["words[0]"] >> 8 & 0x7,
+        button_page[f"words[{kill_counter(KillCause.BUTTON) % 4}]"],
+        cause_page[f"words[{kill_counter(cause) % 4}]"],
+    ]
+
+
+@pytest.mark.parametrize("halted_before", [True, False])
+def test_a_press_on_an_arms_update_cycle_reads_the_state_from_before_it(
+    halted_before: bool,
+) -> None:
+    # the button reads the kill latch as it was before the ARM commits: while HALTED the
+    # press is ignored and the ARM stands; otherwise the press wins the race
+    bench, cycle = _armed_bench(1, 100_000)
+    bench.send(cycle, sc.kill() if halted_before else sc.heartbeat())
+    bench.send(cycle + 5, sc.arm())
+    bench.button.add(cycle + 6)
+    state, cause, buttons, _ = _summary_and_kill_counters(bench, cycle + 10, KillCause.COMMAND)
+    if halted_before:
+        assert (state, cause, buttons) == (TradingState.ACTIVE, KillCause.NONE, 0)
+    else:
+        assert (state, cause, buttons) == (TradingState.HALTED, KillCause.BUTTON, 1)
+
+
+@pytest.mark.parametrize("press", [True, False])
+def test_a_press_on_a_kill_commands_update_cycle_makes_the_kill_the_buttons(press: bool) -> None:
+    bench, cycle = _armed_bench(1, 100_000)
+    bench.send(cycle, sc.kill())
+    if press:
+        bench.button.add(cycle + 1)
+    state, cause, buttons, commands = _summary_and_kill_counters(
+        bench, cycle + 5, KillCause.COMMAND
+    )
+    alerts = [c for c, m in bench.responses if m.type == MessageType.ALERT]
+    assert state == TradingState.HALTED
+    if press:
+        assert (cause, buttons, commands, alerts) == (KillCause.BUTTON, 1, 0, [cycle + 3])
+    else:
+        assert (cause, buttons, commands, alerts) == (KillCause.COMMAND, 0, 1, [])
+
+
+@pytest.mark.parametrize("press", [True, False])
+def test_a_press_on_a_fill_kills_update_cycle_makes_the_kill_the_buttons(press: bool) -> None:
+    bench, cycle = _ready_for_orders()
+    for message in (sc.set_limit(LimitId.FILL_MAX, 1), sc.arm(), sc.order(1, 10)):
+        bench.send(cycle, message)
+        cycle += 5
+    bench.send(cycle, sc.fill(1, 1500, 1))
+    bench.send(cycle + 5, sc.fill(1, 1500, 1))  # the second fill in the window: FILL_RATE
+    if press:
+        bench.button.add(cycle + 6)
+    state, cause, buttons, fill_kills = _summary_and_kill_counters(
+        bench, cycle + 10, KillCause.FILL_RATE
+    )
+    alerts = [(c, m["cause"]) for c, m in bench.responses if m.type == MessageType.ALERT]
+    assert state == TradingState.HALTED
+    if press:
+        assert (cause, buttons, fill_kills) == (KillCause.BUTTON, 1, 0)
+        assert alerts == [(cycle + 8, KillCause.BUTTON)]
+    else:
+        assert (cause, buttons, fill_kills) == (KillCause.FILL_RATE, 0, 1)
+        assert alerts == [(cycle + 8, KillCause.FILL_RATE)]
 
 
 @pytest.mark.parametrize("lead", [1, 2, 30])
