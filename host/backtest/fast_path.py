@@ -489,6 +489,9 @@ class FastBacktest:
             model._last_cycle = cycle
             model._silence_base = (cycle + 1) // model.time_unit_cycles
             model._last_beat = cycle
+            # a tick latches no kill and leaves the state as it was
+            model._state_before_beat = model.state
+            model._update_kill = None
         unit = model.time_unit_cycles
         books = self.engine.drb._books
         for index, rows in self.instruments.items():

@@ -60,6 +60,8 @@ _MODEL_REGISTERS = (
     "_last_key",
     "_last_cycle",
     "_last_beat",
+    "_state_before_beat",
+    "_update_kill",
 )
 _HUNTER_STATE = (
     "direction",
