@@ -1,0 +1,324 @@
+"""The micro-operations of the compact check engine, and an assembler for them.
+
+The compact engine (:mod:`hdl.compact.engine`) trades the parallel comparators of
+:class:`hdl.guard_core.GuardCore` for one 16-bit adder that steps through a program. On an
+iCE40 a comparator shared by several checks costs as much in operand multiplexers as it saves,
+so the operands live in a register file in block RAM, whose read ports are the multiplexers,
+for free. Every value is a little-endian run of 16-bit words there; constants are part of the
+file's initial contents.
+
+One micro-operation (µop) reads two words, A and B, and computes one word:
+
+* ``ADD``: A + B + carry, ``SUB``: A + ~B + carry (carry 1 = no borrow), ``AND``, ``MOVE`` (B),
+  ``MUL_LO`` / ``MUL_HI``: the low / high word of A x B (the FPGA's multiplier).
+* ``chain``: the carry comes from the previous µop and the zero flag accumulates, so a run
+  of µops over the words of a value, low word first, is one wide operation. Without it the
+  carry is 0 for ``ADD`` and 1 for ``SUB``.
+* ``a_sign`` / ``b_sign``: the operand is the sign of the word read (all ones when its top bit
+  is set, else 0): the upper words of a signed value widened.
+* ``cond`` and ``flag``: when the condition holds after this µop (carry, its inverse, the
+  accumulated zero, its inverse, the result's top bit), flag ``flag`` is set. Flags only
+  accumulate (OR) until the next start: a check that fails for any of several reasons is
+  several µops setting the same flag.
+* ``when`` and ``when_set``: the µop writes and sets flags only if flag ``when`` is set (or
+  clear); its carry and zero always update, so predication never breaks a chain.
+* ``dest``: the result is written to that word; 0 (the zero constant's) writes nothing.
+* ``last``: the program ends after this µop.
+"""
+
+import enum
+from dataclasses import dataclass, field
+
+__all__ = [
+    "WORD_BITS",
+    "WORD_MASK",
+    "N_FLAGS",
+    "Op",
+    "Cond",
+    "MicroOp",
+    "MICRO_OP_BITS",
+    "Reg",
+    "Assembler",
+    "field_slices",
+]
+
+WORD_BITS = 16
+WORD_MASK = (1 << WORD_BITS) - 1
+#: Flags a program can set (a check's result, or a condition later µops depend on).
+N_FLAGS = 64
+
+
+class Op(enum.IntEnum):
+    """What a µop computes from A and B."""
+
+    ADD = 0
+    SUB = 1
+    AND = 2
+    MOVE = 3
+    MUL_LO = 4
+    MUL_HI = 5
+
+
+class Cond(enum.IntEnum):
+    """When a µop sets its flag (after this µop, with its chain)."""
+
+    NEVER = 0
+    CARRY = 1  # SUB: A >= B over the chain; ADD: the sum overflowed
+    NO_CARRY = 2  # SUB: A < B over the chain
+    ZERO = 3  # every word of the chain was 0 (SUB: A == B)
+    NONZERO = 4
+    NEGATIVE = 5  # the top bit of this word: a signed result below zero
+    NOT_NEGATIVE = 6
+    ALWAYS = 7
+
+
+#: Field name -> width in bits, in packing order (least significant first).
+_FIELDS = (
+    ("op", 3),
+    ("a", 8),
+    ("a_sign", 1),
+    ("b", 8),
+    ("b_sign", 1),
+    ("dest", 8),
+    ("chain", 1),
+    ("cond", 3),
+    ("flag", 6),
+    ("when_mode", 2),
+    ("when", 6),
+    ("last", 1),
+)
+#: Width of a packed µop.
+MICRO_OP_BITS = sum(width for _, width in _FIELDS)
+#: ``when_mode``: always, only if the flag is set, only if it is clear.
+WHEN_ALWAYS, WHEN_SET, WHEN_CLEAR = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class MicroOp:
+    """One µop, unpacked (see the module documentation)."""
+
+    op: Op = Op.MOVE
+    a: int = 0
+    a_sign: bool = False
+    b: int = 0
+    b_sign: bool = False
+    dest: int = 0
+    chain: bool = False
+    cond: Cond = Cond.NEVER
+    flag: int = 0
+    when_mode: int = WHEN_ALWAYS
+    when: int = 0
+    last: bool = False
+
+    def pack(self) -> int:
+        """The µop as one integer of :data:`MICRO_OP_BITS` bits (the ROM word).
+
+        Raises
+        ------
+        ValueError
+            If a field does not fit its width.
+        """
+        word, offset = 0, 0
+        for name, width in _FIELDS:
+            value = int(getattr(self, name))
+            if not 0 <= value < 1 << width:
+                raise ValueError(f"µop field {name} must fit {width} bits, not {value!r}")
+            word |= value << offset
+            offset += width
+        return word
+
+
+def field_slices() -> dict[str, tuple[int, int]]:
+    """Field name -> (offset, width) in a packed µop, for the gateware's decoder."""
+    slices, offset = {}, 0
+    for name, width in _FIELDS:
+        slices[name] = (offset, width)
+        offset += width
+    return slices
+
+
+@dataclass(frozen=True)
+class Reg:
+    """A value in the register file: ``words`` words from ``address``, low word first."""
+
+    name: str
+    address: int
+    words: int
+    signed: bool = False
+
+    def word(self, index: int) -> tuple[int, bool]:
+        """(address, sign-extend) of word ``index``, widened past the top as the value's type
+        says: a signed value repeats its sign, an unsigned one reads the zero constant."""
+        if index < self.words:
+            return self.address + index, False
+        if self.signed:
+            return self.address + self.words - 1, True
+        return -1, False  # the assembler substitutes its zero constant
+
+
+@dataclass
+class Assembler:
+    """Lays out the register file and builds programs of µops.
+
+    Parameters
+    ----------
+    depth : int
+        Words in the register file.
+    """
+
+    depth: int = 256
+    program: list[MicroOp] = field(default_factory=list)
+    init: dict[int, int] = field(default_factory=dict)
+    regs: dict[str, Reg] = field(default_factory=dict)
+    entries: dict[str, int] = field(default_factory=dict)
+    _next: int = 0
+    _flags: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # word 0: a µop whose dest is 0 writes nothing
+        self.zero = self.const(0, 1, name="zero")
+        assert self.zero.address == 0
+
+    # ---- the register file -------------------------------------------------------------
+
+    def reg(self, name: str, words: int, *, signed: bool = False) -> Reg:
+        """Allocate ``words`` words named ``name``.
+
+        Raises
+        ------
+        ValueError
+            If the name is taken or the file is full.
+        """
+        if name in self.regs:
+            raise ValueError(f"Register {name!r} must be allocated once")
+        if self._next + words > self.depth:
+            raise ValueError(f"Register file must hold {name!r}: {self.depth} words are used")
+        reg = Reg(name, self._next, words, signed)
+        self.regs[name] = reg
+        self._next += words
+        return reg
+
+    def const(self, value: int, words: int, *, name: str | None = None) -> Reg:
+        """A constant: allocated, with ``value`` (two's complement if negative) as its initial
+        contents. Constants of the same value and width are shared."""
+        key = f"#{value & ((1 << (WORD_BITS * words)) - 1):x}/{words}"
+        if key in self.regs:
+            return self.regs[key]
+        reg = self.reg(name or key, words)
+        if name is not None:
+            self.regs[key] = reg
+        for index in range(words):
+            self.init[reg.address + index] = (value >> (WORD_BITS * index)) & WORD_MASK
+        return reg
+
+    def flag(self, name: str) -> int:
+        """The number of flag ``name``, allocated on first use.
+
+        Raises
+        ------
+        ValueError
+            If all flags are taken.
+        """
+        if name not in self._flags:
+            if len(self._flags) == N_FLAGS:
+                raise ValueError(f"Flag {name!r} must fit: all {N_FLAGS} flags are taken")
+            self._flags[name] = len(self._flags)
+        return self._flags[name]
+
+    @property
+    def flags(self) -> dict[str, int]:
+        """Flag name -> number."""
+        return dict(self._flags)
+
+    # ---- programs ----------------------------------------------------------------------
+
+    def entry(self, name: str) -> None:
+        """Start program ``name`` at the next µop."""
+        if name in self.entries:
+            raise ValueError(f"Program {name!r} must be defined once")
+        self.entries[name] = len(self.program)
+
+    def end(self) -> None:
+        """End the current program with its last µop."""
+        if not self.program:
+            raise ValueError("A program must have a µop before it ends")
+        self.program[-1] = _replace(self.program[-1], last=True)
+
+    def _operand(self, reg: Reg, index: int) -> tuple[int, bool]:
+        address, sign = reg.word(index)
+        return (self.zero.address, False) if address < 0 else (address, sign)
+
+    def _when(self, when: str | None) -> tuple[int, int]:
+        if when is None:
+            return WHEN_ALWAYS, 0
+        if when.startswith("!"):
+            return WHEN_CLEAR, self.flag(when[1:])
+        return WHEN_SET, self.flag(when)
+
+    def wide(
+        self,
+        op: Op,
+        a: Reg,
+        b: Reg,
+        *,
+        dest: Reg | None = None,
+        words: int | None = None,
+        cond: Cond = Cond.NEVER,
+        flag: str | None = None,
+        when: str | None = None,
+    ) -> None:
+        """``op`` over ``words`` words (default: the wider operand, or ``dest``), low word
+        first, chained; the result goes to ``dest`` and the flag is set from the last word.
+
+        ``when`` names a flag the operation depends on (``"!name"``: on its being clear).
+        """
+        if words is None:
+            words = dest.words if dest is not None else max(a.words, b.words)
+        if (flag is None) != (cond == Cond.NEVER):
+            raise ValueError("A flag and its condition must be given together")
+        when_mode, when_flag = self._when(when)
+        for index in range(words):
+            a_address, a_sign = self._operand(a, index)
+            b_address, b_sign = self._operand(b, index)
+            top = index == words - 1
+            self.program.append(
+                MicroOp(
+                    op=op,
+                    a=a_address,
+                    a_sign=a_sign,
+                    b=b_address,
+                    b_sign=b_sign,
+                    dest=dest.address + index if dest is not None and index < dest.words else 0,
+                    chain=index > 0,
+                    cond=cond if top else Cond.NEVER,
+                    flag=self.flag(flag) if top and flag is not None else 0,
+                    when_mode=when_mode,
+                    when=when_flag,
+                )
+            )
+
+    def move(self, dest: Reg, source: Reg, *, when: str | None = None) -> None:
+        """``dest = source`` (widened as its type says, truncated to ``dest``)."""
+        self.wide(Op.MOVE, self.zero, source, dest=dest, when=when)
+
+    def set_if(self, flag: str, a: Reg, relation: str, b: Reg, *, when: str | None = None) -> None:
+        """Set ``flag`` if ``a relation b`` (``< <= > >= == !=``), unsigned unless both are
+        signed (then compared as signed over one more word, so nothing overflows)."""
+        signed = a.signed and b.signed
+        words = max(a.words, b.words) + (1 if signed else 0)
+        swapped = relation in (">", "<=")
+        first, second = (b, a) if swapped else (a, b)
+        if relation in ("==", "!="):
+            cond = Cond.ZERO if relation == "==" else Cond.NONZERO
+        elif signed:
+            # first - second < 0 <=> first < second, over a word more than either
+            cond = Cond.NEGATIVE if relation in ("<", ">") else Cond.NOT_NEGATIVE
+        else:
+            cond = Cond.NO_CARRY if relation in ("<", ">") else Cond.CARRY
+        self.wide(Op.SUB, first, second, words=words, cond=cond, flag=flag, when=when)
+
+
+def _replace(micro_op: MicroOp, **changes: object) -> MicroOp:
+    values = {name: getattr(micro_op, name) for name, _ in _FIELDS}
+    values.update(changes)
+    return MicroOp(**values)

@@ -1,0 +1,353 @@
+"""The pre-trade checks of an ORDER as a program of the compact check engine.
+
+Every control of DESIGN.md section 3 that :class:`hdl.guard_core.GuardCore` evaluates with its
+own comparator becomes a few µops that set one flag per reason; the reason is the first flag
+set in code order (:func:`order_reason`), as the model's early returns give it. A check that
+another one outranks may compute nonsense (the price checks of an unknown instrument): it is
+never the reason.
+
+The register file holds the guard's state here, word for word as the model keeps it. Each
+instrument gets a program of its own (µop addresses are fixed), and an index past the last
+built one gets a program that fails UNKNOWN_INSTRUMENT with the position and open quantities
+0, as the model has them.
+
+The ages (reference, rate window, duplicate window) are read from the register file as well,
+as they are on the cycle the program runs: on a board the program runs while the CRC
+arrives, so the compact core must compare the ages again on the beat cycle (the reference
+can go stale in between). That part, and the state updates of an accept, are not written
+yet: this module is the first part of the compact core for small FPGAs.
+"""
+
+from dataclasses import dataclass
+
+from hdl.compact.microcode import WORD_BITS, Assembler, Op, Reg
+from hdl.guard_spec import AGE_BITS, LIMIT_WIDTHS, OPEN_QTY_BITS, POSITION_REG_BITS
+from hdl.protocol import POSITION_BITS, PRICE_BITS, QTY_BITS, LimitId, OrderKind, Reason, Side
+from hdl.protocol import TradingState as State
+
+__all__ = ["OrderFile", "build_order_checks", "order_reason", "ORDER_REASON_FLAGS"]
+
+#: The reason of each flag, in priority order (the Reason codes' order).
+ORDER_REASON_FLAGS: dict[str, Reason] = {
+    reason.name.lower(): reason for reason in sorted(Reason) if 0 < reason < 0x40
+}
+
+
+def _words(bits: int) -> int:
+    return -(-bits // WORD_BITS)
+
+
+@dataclass(frozen=True)
+class InstrumentRegs:
+    """One instrument's registers."""
+
+    enabled: Reg
+    max_position: Reg
+    min_price: Reg
+    max_price: Reg
+    has_ref: Reg
+    bid: Reg
+    ask: Reg
+    ref_mid: Reg
+    ref_age: Reg
+    position: Reg
+    open_buy: Reg
+    open_sell: Reg
+
+
+@dataclass(frozen=True)
+class SlotRegs:
+    """One open order slot's registers."""
+
+    valid: Reg
+    client_id: Reg
+    instrument: Reg
+    side: Reg
+    kind: Reg
+    price: Reg
+
+
+@dataclass(frozen=True)
+class OrderFile:
+    """The register file of the order checks, and the engine's programs."""
+
+    assembler: Assembler
+    message: dict[str, Reg]
+    limits: dict[LimitId, Reg]
+    instruments: list[InstrumentRegs]
+    slots: list[SlotRegs]
+    last: dict[str, Reg]
+    state: Reg
+    open_count: Reg
+    open_notional: Reg
+    exposure_sum: Reg
+    rate_count: Reg
+    rate_age: Reg
+    dup_age: Reg
+
+    def entry(self, instrument: int) -> int:
+        """The first µop of the ORDER program for an order on ``instrument``."""
+        name = f"order{instrument}" if instrument < len(self.instruments) else "order_unknown"
+        return self.assembler.entries[name]
+
+
+def _allocate(asm: Assembler, n_instruments: int, n_order_slots: int) -> OrderFile:
+    reg = asm.reg
+    message = {
+        "client_id": reg("msg.client_id", 2),
+        "instrument": reg("msg.instrument", 1),
+        "side": reg("msg.side", 1),
+        "kind": reg("msg.kind", 1),
+        "price": reg("msg.price", _words(PRICE_BITS)),
+        "quantity": reg("msg.quantity", _words(QTY_BITS)),
+    }
+    limits = {
+        limit: reg(f"lim.{limit.name.lower()}", _words(LIMIT_WIDTHS[limit])) for limit in LimitId
+    }
+    price_words = _words(PRICE_BITS)
+    instruments = [
+        InstrumentRegs(
+            enabled=reg(f"i{i}.enabled", 1),
+            max_position=reg(f"i{i}.max_position", _words(POSITION_BITS - 1), signed=True),
+            min_price=reg(f"i{i}.min_price", price_words),
+            max_price=reg(f"i{i}.max_price", price_words),
+            has_ref=reg(f"i{i}.has_ref", 1),
+            bid=reg(f"i{i}.bid", price_words, signed=True),
+            ask=reg(f"i{i}.ask", price_words),
+            ref_mid=reg(f"i{i}.ref_mid", price_words, signed=True),
+            ref_age=reg(f"i{i}.ref_age", _words(AGE_BITS)),
+            position=reg(f"i{i}.position", _words(POSITION_REG_BITS), signed=True),
+            open_buy=reg(f"i{i}.open_buy", _words(OPEN_QTY_BITS)),
+            open_sell=reg(f"i{i}.open_sell", _words(OPEN_QTY_BITS)),
+        )
+        for i in range(n_instruments)
+    ]
+    slots = [
+        SlotRegs(
+            valid=reg(f"s{j}.valid", 1),
+            client_id=reg(f"s{j}.client_id", 2),
+            instrument=reg(f"s{j}.instrument", 1),
+            side=reg(f"s{j}.side", 1),
+            kind=reg(f"s{j}.kind", 1),
+            price=reg(f"s{j}.price", price_words),
+        )
+        for j in range(n_order_slots)
+    ]
+    last = {
+        "valid": reg("last.valid", 1),
+        "client_id": reg("last.client_id", 2),
+        "instrument": reg("last.instrument", 1),
+        "side": reg("last.side", 1),
+        "kind": reg("last.kind", 1),
+        "price": reg("last.price", price_words),
+        "quantity": reg("last.quantity", 1),
+    }
+    return OrderFile(
+        assembler=asm,
+        message=message,
+        limits=limits,
+        instruments=instruments,
+        slots=slots,
+        last=last,
+        state=reg("state", 1),
+        open_count=reg("open_count", 1),
+        open_notional=reg("open_notional", 3),
+        exposure_sum=reg("exposure_sum", 4),
+        rate_count=reg("rate_count", 1),
+        rate_age=reg("rate_age", _words(AGE_BITS)),
+        dup_age=reg("dup_age", _words(AGE_BITS)),
+    )
+
+
+def build_order_checks(*, n_instruments: int, n_order_slots: int) -> OrderFile:
+    """Lay out the register file and write the ORDER programs, one per instrument."""
+    asm = Assembler()
+    file = _allocate(asm, n_instruments, n_order_slots)
+    scratch = {
+        "price": asm.reg("t.price", 2, signed=True),
+        "worst_buy": asm.reg("t.worst_buy", 3, signed=True),
+        "worst_sell": asm.reg("t.worst_sell", 3, signed=True),
+        "upper": asm.reg("t.collar_upper", 2, signed=True),
+        "lower": asm.reg("t.collar_lower", 2, signed=True),
+        "valuation": asm.reg("t.valuation", 2, signed=True),
+        "notional": asm.reg("t.notional", 3),
+        "partial": asm.reg("t.partial", 2),
+        "negative_max": asm.reg("t.negative_max", 2, signed=True),
+        "gross": asm.reg("t.gross", 4),
+    }
+    for index, inst in enumerate(file.instruments):
+        asm.entry(f"order{index}")
+        _order_program(asm, file, scratch, inst, index)
+        asm.end()
+    zero_inst = _zero_instrument(asm)
+    asm.entry("order_unknown")
+    _order_program(asm, file, scratch, zero_inst, None)
+    asm.end()
+    return file
+
+
+def _zero_instrument(asm: Assembler) -> InstrumentRegs:
+    """An instrument that is not built: every register reads 0 (the zero constant)."""
+    zero = asm.const(0, 2)
+    signed_zero = Reg(zero.name, zero.address, zero.words, signed=True)
+    return InstrumentRegs(
+        enabled=zero,
+        max_position=signed_zero,
+        min_price=zero,
+        max_price=zero,
+        has_ref=zero,
+        bid=signed_zero,
+        ask=zero,
+        ref_mid=signed_zero,
+        ref_age=zero,
+        position=signed_zero,
+        open_buy=zero,
+        open_sell=zero,
+    )
+
+
+def _order_program(
+    asm: Assembler,
+    file: OrderFile,
+    t: dict[str, Reg],
+    inst: InstrumentRegs,
+    index: int | None,
+) -> None:
+    msg, lim = file.message, file.limits
+    one = asm.const(1, 1)
+    signed_one = Reg(one.name, one.address, 1, signed=True)
+    signed_zero = Reg(asm.zero.name, 0, 1, signed=True)
+    quantity = msg["quantity"]
+
+    # the order's shape: flags the rest is predicated on
+    asm.set_if("limit", msg["kind"], "==", asm.const(OrderKind.LIMIT, 1))
+    asm.set_if("buy", msg["side"], "==", asm.const(Side.BUY, 1))
+    asm.set_if("limit_buy", msg["side"], "==", asm.const(Side.BUY, 1), when="limit")
+    asm.set_if("limit_sell", msg["side"], "==", asm.const(Side.SELL, 1), when="limit")
+    asm.set_if("market_buy", msg["side"], "==", asm.const(Side.BUY, 1), when="!limit")
+    asm.set_if("market_sell", msg["side"], "==", asm.const(Side.SELL, 1), when="!limit")
+    # a MARKET order's price is 0 everywhere
+    asm.move(t["price"], asm.zero)
+    asm.move(t["price"], msg["price"], when="limit")
+
+    # C1, C2: the kill latch and the arming state (REDUCING: C1 below)
+    asm.set_if("halted", file.state, "==", asm.const(State.HALTED, 1))
+    asm.set_if("not_armed", file.state, "==", asm.const(State.DISARMED, 1))
+    # the worst-case positions with every open order filled, and whether this one reduces
+    asm.wide(Op.ADD, inst.position, inst.open_buy, dest=t["worst_buy"])
+    asm.wide(Op.ADD, t["worst_buy"], quantity, dest=t["worst_buy"])
+    asm.wide(Op.SUB, inst.position, inst.open_sell, dest=t["worst_sell"])
+    asm.wide(Op.SUB, t["worst_sell"], quantity, dest=t["worst_sell"])
+    asm.set_if("reducing", t["worst_buy"], "<=", signed_zero, when="buy")
+    asm.set_if("reducing", t["worst_sell"], ">=", signed_zero, when="!buy")
+    asm.set_if("reducing_only", file.state, "==", asm.const(State.REDUCING, 1), when="!reducing")
+    # C3: instrument known and enabled
+    asm.set_if("unknown_instrument", inst.enabled, "==", asm.zero)
+    # C4, C5: price and quantity
+    asm.set_if("invalid_price", t["price"], "==", asm.zero, when="limit")
+    asm.set_if("invalid_price", t["price"], "<", inst.min_price, when="limit")
+    asm.set_if("invalid_price", t["price"], ">", inst.max_price, when="limit")
+    asm.set_if("invalid_quantity", quantity, "==", asm.zero)
+    asm.set_if("max_quantity", quantity, ">", lim[LimitId.MAX_ORDER_QTY])
+    # C8: a fresh reference (C6 and C7 need it)
+    asm.set_if("stale_reference", inst.has_ref, "==", asm.zero)
+    asm.set_if("stale_reference", inst.ref_age, ">", lim[LimitId.STALE_AFTER])
+
+    # the valuation: a limit order at its price or the touch, whichever is worse for us; a
+    # market order at the reference mid moved by the collar, or the touch if worse (>= 1)
+    collar = lim[LimitId.COLLAR_TICKS]
+    value = t["valuation"]
+    asm.wide(Op.ADD, inst.ref_mid, collar, dest=t["upper"])
+    asm.wide(Op.SUB, inst.ref_mid, collar, dest=t["lower"])
+    ask = Reg(inst.ask.name, inst.ask.address, inst.ask.words, signed=True)
+    asm.move(value, ask, when="buy")
+    asm.move(value, inst.bid, when="!buy")
+    asm.set_if("price_above_ask", t["price"], ">", ask, when="limit_buy")
+    asm.move(value, t["price"], when="price_above_ask")
+    asm.set_if("price_below_bid", t["price"], "<", inst.bid, when="limit_sell")
+    asm.move(value, t["price"], when="price_below_bid")
+    asm.set_if("upper_above_ask", t["upper"], ">", ask, when="market_buy")
+    asm.move(value, t["upper"], when="upper_above_ask")
+    asm.set_if("lower_below_bid", t["lower"], "<", inst.bid, when="market_sell")
+    asm.move(value, t["lower"], when="lower_below_bid")
+    asm.set_if("below_one", value, "<", signed_one, when="market_sell")
+    asm.move(value, one, when="below_one")
+    # C6: the notional, quantity x valuation (16 x 25 bits) from 16 x 16 products
+    notional, partial = t["notional"], t["partial"]
+    low, high = _word(value, 0), _word(value, 1)
+    asm.move(notional, asm.zero)
+    asm.wide(Op.MUL_LO, quantity, low, dest=_word(notional, 0), words=1)
+    asm.wide(Op.MUL_HI, quantity, low, dest=_word(notional, 1), words=1)
+    asm.wide(Op.MUL_LO, quantity, high, dest=_word(partial, 0), words=1)
+    asm.wide(Op.MUL_HI, quantity, high, dest=_word(partial, 1), words=1)
+    upper_notional = Reg("t.notional_upper", notional.address + 1, 2)
+    asm.wide(Op.ADD, upper_notional, partial, dest=upper_notional)
+    asm.set_if("max_notional", notional, ">", lim[LimitId.MAX_ORDER_NOTIONAL])
+    # C7: a limit price within the collar of the reference mid
+    asm.set_if("price_collar", t["price"], ">", t["upper"], when="limit")
+    asm.set_if("price_collar", t["price"], "<", t["lower"], when="limit")
+    # C9: the position limit, in the worst case
+    asm.wide(Op.SUB, signed_zero, inst.max_position, dest=t["negative_max"])
+    asm.set_if("max_position", t["worst_buy"], ">", inst.max_position, when="buy")
+    asm.set_if("max_position", t["worst_sell"], "<", t["negative_max"], when="!buy")
+    # C10: gross exposure with this order, unless it reduces
+    gross = t["gross"]
+    asm.wide(Op.ADD, file.exposure_sum, file.open_notional, dest=gross)
+    asm.wide(Op.ADD, gross, notional, dest=gross)
+    asm.set_if("max_exposure", gross, ">", lim[LimitId.MAX_GROSS_EXPOSURE], when="!reducing")
+    # C11, C12: open orders and the order rate in the current window
+    asm.set_if("max_open_orders", file.open_count, ">=", lim[LimitId.MAX_OPEN_ORDERS])
+    asm.set_if("rate_expired", file.rate_age, ">=", lim[LimitId.RATE_WINDOW])
+    asm.set_if(
+        "rate_limit", file.rate_count, ">=", lim[LimitId.RATE_MAX_ORDERS], when="!rate_expired"
+    )
+    asm.set_if("rate_limit", asm.zero, ">=", lim[LimitId.RATE_MAX_ORDERS], when="rate_expired")
+    # C13: a duplicate client id (the last accept's, or an open order's)
+    last = file.last
+    asm.set_if("last_differs", last["valid"], "==", asm.zero)
+    asm.set_if("id_differs", last["client_id"], "!=", msg["client_id"])
+    asm.set_if("duplicate_id", last["valid"], "!=", asm.zero, when="!id_differs")
+    for slot in file.slots:
+        asm.set_if(
+            "duplicate_id", slot.client_id, "==", msg["client_id"], when=_valid_flag(asm, slot)
+        )
+    # C13: the same order as the last accept, within the duplicate window
+    instrument = msg["instrument"]
+    for field, value in (
+        ("instrument", instrument),
+        ("side", msg["side"]),
+        ("kind", msg["kind"]),
+        ("price", t["price"]),
+        ("quantity", quantity),
+    ):
+        asm.set_if("last_differs", last[field], "!=", value)
+    asm.set_if("duplicate_order", file.dup_age, "<=", lim[LimitId.DUP_WINDOW], when="!last_differs")
+    # C15: self-trade with an open limit order on the other side that this one would cross
+    for number, slot in enumerate(file.slots):
+        apart = f"slot{number}_apart"
+        asm.set_if(apart, slot.valid, "==", asm.zero)
+        asm.set_if(apart, slot.instrument, "!=", instrument)
+        asm.set_if(apart, slot.side, "==", msg["side"])
+        asm.set_if(apart, slot.kind, "!=", asm.const(OrderKind.LIMIT, 1))
+        asm.set_if(apart, t["price"], "<", slot.price, when="limit_buy")
+        asm.set_if(apart, t["price"], ">", slot.price, when="limit_sell")
+        asm.set_if("self_trade", asm.zero, "==", asm.zero, when=f"!{apart}")
+
+
+def _valid_flag(asm: Assembler, slot: SlotRegs) -> str:
+    name = f"{slot.valid.name}_set"
+    asm.set_if(name, slot.valid, "!=", asm.zero)
+    return name
+
+
+def _word(reg: Reg, index: int) -> Reg:
+    return Reg(f"{reg.name}[{index}]", reg.address + index, 1)
+
+
+def order_reason(flags: int, numbers: dict[str, int]) -> Reason:
+    """The reason of an ORDER from its program's flags: the first failing control in code
+    order, ACCEPT when none fails."""
+    for name, reason in ORDER_REASON_FLAGS.items():
+        if name in numbers and flags >> numbers[name] & 1:
+            return reason
+    return Reason.ACCEPT

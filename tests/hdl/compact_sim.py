@@ -1,0 +1,68 @@
+"""The compact check engine in the Amaranth simulator (shared by the compact core's tests)."""
+
+from typing import Any
+
+from amaranth.sim import Simulator
+
+from hdl.compact.engine import CheckEngine
+from hdl.compact.microcode import WORD_BITS, WORD_MASK, Assembler, Reg
+
+__all__ = ["run_programs", "value_words", "words_value"]
+
+
+def value_words(value: int, words: int) -> list[int]:
+    """``value`` (two's complement if negative) as ``words`` register-file words."""
+    return [(value >> (WORD_BITS * i)) & WORD_MASK for i in range(words)]
+
+
+def words_value(words: list[int], *, signed: bool = False) -> int:
+    """The value of register-file words, low word first."""
+    value = sum(word << (WORD_BITS * i) for i, word in enumerate(words))
+    bits = WORD_BITS * len(words)
+    return value - (1 << bits) if signed and value >> (bits - 1) else value
+
+
+def run_programs(
+    asm: Assembler,
+    runs: list[tuple[str | int, dict[Reg, int]]],
+    read: list[Reg],
+) -> list[tuple[dict[str, bool], dict[str, list[int]], int]]:
+    """Per run: write the values, run the program (by name or first µop), then return its
+    flags by name, the words of the registers in ``read`` and the cycles it took."""
+    dut = CheckEngine(asm)
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    results: list[tuple[dict[str, bool], dict[str, list[int]], int]] = []
+
+    async def bench(ctx: Any) -> None:
+        for entry, values in runs:
+            for reg, value in values.items():
+                for index, word in enumerate(value_words(value, reg.words)):
+                    ctx.set(dut.i_write_addr, reg.address + index)
+                    ctx.set(dut.i_write_data, word)
+                    ctx.set(dut.i_write_en, 1)
+                    await ctx.tick()
+            ctx.set(dut.i_write_en, 0)
+            ctx.set(dut.i_entry, asm.entries[entry] if isinstance(entry, str) else entry)
+            ctx.set(dut.i_start, 1)
+            await ctx.tick()
+            ctx.set(dut.i_start, 0)
+            cycles = 1
+            while ctx.get(dut.o_busy):
+                await ctx.tick()
+                cycles += 1
+            flags = ctx.get(dut.o_flags)
+            named = {name: bool(flags >> number & 1) for name, number in asm.flags.items()}
+            contents = {}
+            for reg in read:
+                words = []
+                for index in range(reg.words):
+                    ctx.set(dut.i_peek_addr, reg.address + index)
+                    await ctx.tick()
+                    words.append(ctx.get(dut.o_peek_data))
+                contents[reg.name] = words
+            results.append((named, contents, cycles))
+
+    sim.add_testbench(bench)
+    sim.run()
+    return results

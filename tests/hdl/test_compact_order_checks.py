@@ -1,0 +1,153 @@
+# amaranth: UnusedElaboratable=no
+"""The ORDER program of the compact check engine against GuardModel, on random traffic."""
+
+import random
+
+import pytest
+from compact_sim import run_programs
+
+from hdl.compact.microcode import Reg
+from hdl.compact.order_checks import ORDER_REASON_FLAGS, OrderFile, build_order_checks, order_reason
+from hdl.guard_spec import AGE_MAX
+from hdl.protocol import N_INSTRUMENTS, N_ORDER_SLOTS, LimitId, MessageType, Reason
+from host.link.codec import Message
+from host.link.model import GuardModel
+from sim import scenarios as sc
+from sim.traffic import RandomTraffic
+
+
+def _age(model: GuardModel, base: int, cycle: int) -> int:
+    return min(cycle // model.time_unit_cycles - base, AGE_MAX)
+
+
+def register_file(file: OrderFile, model: GuardModel, order: Message, cycle: int) -> dict[Reg, int]:
+    """The register file as the compact core would hold it when ``order`` is checked on
+    ``cycle``: the model's state, its ages on that cycle and the order's fields."""
+    values: dict[Reg, int] = {}
+    for name, reg in file.message.items():
+        values[reg] = order.fields.get(name, 0)
+    for limit, reg in file.limits.items():
+        values[reg] = model.limits[limit]
+    for regs, inst in zip(file.instruments, model.instruments, strict=True):
+        for name in (
+            "enabled max_position min_price max_price has_ref bid ask ref_mid position "
+            "open_buy open_sell"
+        ).split():
+            values[getattr(regs, name)] = int(getattr(inst, name))
+        values[regs.ref_age] = _age(model, inst.ref_base, cycle)
+    for regs, slot in zip(file.slots, model.slots, strict=True):
+        values[regs.valid] = slot is not None
+        for name in "client_id instrument side kind price".split():
+            values[getattr(regs, name)] = getattr(slot, name) if slot is not None else 0
+    values[file.last["valid"]] = model._last_valid
+    values[file.last["client_id"]] = model._last_id
+    for name, value in zip(
+        ("instrument", "side", "kind", "price", "quantity"), model._last_key, strict=True
+    ):
+        values[file.last[name]] = value
+    values[file.state] = model.state
+    values[file.open_count] = model.open_count
+    values[file.open_notional] = model.open_notional
+    values[file.exposure_sum] = model.exposure_sum
+    values[file.rate_count] = model._rate_count
+    values[file.rate_age] = _age(model, model._rate_base, cycle)
+    values[file.dup_age] = _age(model, model._dup_base, cycle)
+    return values
+
+
+def _orders_with_verdicts(
+    file: OrderFile, seed: int, actions: int, *, n_instruments: int, n_order_slots: int
+) -> list[tuple[int, dict[Reg, int], Reason]]:
+    """Run seeded random traffic through the model; per ORDER, the engine program to run, its
+    register file and the model's verdict."""
+    model = GuardModel(time_unit_cycles=3, n_instruments=n_instruments, n_order_slots=n_order_slots)
+    traffic = RandomTraffic(seed)
+    rng = random.Random(seed)
+    samples = []
+    cycle = 10
+
+    def send(message: Message) -> None:
+        nonlocal cycle
+        model.poll(cycle)  # a watchdog kill due by now comes first
+        if message.type == MessageType.ORDER:
+            values = register_file(file, model, message, cycle)
+        responses = model.receive(message, cycle)
+        for response in responses:
+            traffic.observe(response)
+        if message.type == MessageType.ORDER:
+            entry = file.entry(message["instrument"])
+            samples.append((entry, values, Reason(responses[0]["reason"])))
+        cycle += rng.randint(5, 40)
+
+    for message in traffic.setup():
+        if message.type == MessageType.SET_LIMIT and message["limit_id"] == LimitId.MAX_OPEN_ORDERS:
+            message = Message(MessageType.SET_LIMIT, {**message.fields, "value": n_order_slots})
+        send(message)
+    for _, action in zip(range(actions), traffic, strict=False):
+        if action.kind == "message":
+            assert action.message is not None
+            send(action.message)
+        elif action.kind == "button":
+            model.press_kill_button(cycle)
+            cycle += 5
+        elif action.kind == "idle":
+            cycle += action.cycles
+    return samples
+
+
+@pytest.mark.parametrize(("n_instruments", "n_order_slots", "seed"), [(1, 2, 1), (2, 3, 2)])
+def test_the_order_program_gives_the_models_verdict(
+    n_instruments: int, n_order_slots: int, seed: int
+) -> None:
+    file = build_order_checks(n_instruments=n_instruments, n_order_slots=n_order_slots)
+    samples = _orders_with_verdicts(
+        file, seed, 2500, n_instruments=n_instruments, n_order_slots=n_order_slots
+    )
+    results = run_programs(file.assembler, [(entry, values) for entry, values, _ in samples], [])
+    numbers = file.assembler.flags
+    seen = set()
+    for index, ((_, _, want), (flags, _, _)) in enumerate(zip(samples, results, strict=True)):
+        raw = sum(1 << numbers[name] for name, value in flags.items() if value)
+        got = order_reason(raw, numbers)
+        assert got == want, f"order {index} of {len(samples)}: engine {got.name}, model {want.name}"
+        seen.add(want)
+    assert len(seen) >= 12, sorted(r.name for r in seen)
+
+
+def test_every_reason_has_a_flag_in_priority_order() -> None:
+    assert list(ORDER_REASON_FLAGS.values()) == sorted(ORDER_REASON_FLAGS.values())
+    file = build_order_checks(n_instruments=1, n_order_slots=2)
+    assert set(ORDER_REASON_FLAGS) <= set(file.assembler.flags)
+
+
+def test_the_order_program_fits_its_rom_and_register_file() -> None:
+    file = build_order_checks(n_instruments=1, n_order_slots=2)
+    asm = file.assembler
+    assert len(asm.program) < 512
+    assert max(reg.address + reg.words for reg in asm.regs.values()) <= asm.depth
+
+
+def test_every_scenario_order_gets_the_models_verdict_at_full_size() -> None:
+    # the directed scenarios trigger every reason and its neighbouring accept
+    file = build_order_checks(n_instruments=N_INSTRUMENTS, n_order_slots=N_ORDER_SLOTS)
+    samples = []
+    for scenario in sc.scenarios():
+        model = GuardModel(time_unit_cycles=4)
+        cycle = 8
+        for step in scenario.steps:
+            cycle += step.wait_units * model.time_unit_cycles
+            if step.send is not None:
+                model.poll(cycle)
+                if step.send.type == MessageType.ORDER:
+                    values = register_file(file, model, step.send, cycle)
+                responses = model.receive(step.send, cycle)
+                if step.send.type == MessageType.ORDER:
+                    entry = file.entry(step.send["instrument"])
+                    samples.append((scenario.name, entry, values, Reason(responses[0]["reason"])))
+            cycle += 8
+    results = run_programs(file.assembler, [(entry, values) for _, entry, values, _ in samples], [])
+    numbers = file.assembler.flags
+    for (name, _, _, want), (flags, _, _) in zip(samples, results, strict=True):
+        raw = sum(1 << numbers[flag] for flag, value in flags.items() if value)
+        assert order_reason(raw, numbers) == want, name
+    assert {want for *_, want in samples} == set(ORDER_REASON_FLAGS.values()) | {Reason.ACCEPT}
