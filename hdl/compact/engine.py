@@ -49,7 +49,11 @@ class CheckEngine(wiring.Component):
     Attributes
     ----------
     i_start : Signal(1), in
-        Start the program at ``i_entry`` (flags cleared); restarts a running one.
+        Start the program at ``i_entry``; restarts a running one. The flags are cleared,
+        unless ``i_keep_flags``: a program that continues another (an accept's updates,
+        after its checks) reads the flags that one set.
+    i_keep_flags : Signal(1), in
+        Keep the flags when starting.
     i_entry : Signal, in
         The program's first µop.
     o_busy : Signal(1), out
@@ -71,6 +75,7 @@ class CheckEngine(wiring.Component):
         super().__init__(
             {
                 "i_start": In(1),
+                "i_keep_flags": In(1),
                 "i_entry": In(ceil_log2(self._rom_depth)),
                 "o_busy": Out(1),
                 "o_flags": Out(N_FLAGS),
@@ -197,7 +202,9 @@ class CheckEngine(wiring.Component):
         ]
         with m.If(self.i_start):
             # the first µop is fetched now and its words read on the next cycle
-            m.d.sync += [busy.eq(1), executing.eq(0), pc.eq(self.i_entry), flags.eq(0)]
+            m.d.sync += [busy.eq(1), executing.eq(0), pc.eq(self.i_entry)]
+            with m.If(~self.i_keep_flags):
+                m.d.sync += flags.eq(0)
             m.d.comb += rom_read.addr.eq(self.i_entry)
         with m.Elif(busy & ~executing):
             m.d.sync += executing.eq(1)

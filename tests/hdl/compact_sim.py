@@ -1,5 +1,6 @@
 """The compact check engine in the Amaranth simulator (shared by the compact core's tests)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from amaranth.sim import Simulator
@@ -26,9 +27,15 @@ def run_programs(
     asm: Assembler,
     runs: list[tuple[str | int, dict[Reg, int]]],
     read: list[Reg],
+    *,
+    then: Callable[[int, dict[str, bool]], str | int | None] | None = None,
 ) -> list[tuple[dict[str, bool], dict[str, list[int]], int]]:
     """Per run: write the values, run the program (by name or first µop), then return its
-    flags by name, the words of the registers in ``read`` and the cycles it took."""
+    flags by name, the words of the registers in ``read`` and the cycles it took.
+
+    ``then(run, flags)`` may name a program to run next on the same register file, keeping
+    the flags (an accept's updates after its checks); the flags and words returned are
+    those after it, the cycles those of the first."""
     dut = CheckEngine(asm)
     sim = Simulator(dut)
     sim.add_clock(1e-6)
@@ -53,6 +60,18 @@ def run_programs(
                 cycles += 1
             flags = ctx.get(dut.o_flags)
             named = {name: bool(flags >> number & 1) for name, number in asm.flags.items()}
+            follow = then(len(results), named) if then is not None else None
+            if follow is not None:
+                ctx.set(dut.i_entry, asm.entries[follow] if isinstance(follow, str) else follow)
+                ctx.set(dut.i_start, 1)
+                ctx.set(dut.i_keep_flags, 1)
+                await ctx.tick()
+                ctx.set(dut.i_start, 0)
+                ctx.set(dut.i_keep_flags, 0)
+                while ctx.get(dut.o_busy):
+                    await ctx.tick()
+                flags = ctx.get(dut.o_flags)
+                named = {name: bool(flags >> number & 1) for name, number in asm.flags.items()}
             contents = {}
             for reg in read:
                 words = []

@@ -153,3 +153,22 @@ def test_a_register_file_too_small_is_refused() -> None:
     asm.reg("three", 3)
     with pytest.raises(ValueError, match="Register file must hold 'more'"):
         asm.reg("more", 1)
+
+
+@pytest.mark.parametrize("flag_set", [True, False])
+def test_a_program_that_continues_another_reads_its_flags(flag_set: bool) -> None:
+    asm = Assembler()
+    x, copy = asm.reg("x", 1), asm.reg("copy", 1)
+    asm.entry("check")
+    asm.set_if("x nonzero", x, "!=", asm.zero)
+    asm.end()
+    asm.entry("update")
+    asm.move(copy, asm.zero)
+    asm.move(copy, x, when="x nonzero")
+    asm.end()
+    value = 7 if flag_set else 0
+    [(flags, words, _)] = run_programs(
+        asm, [("check", {x: value, copy: 99})], [copy], then=lambda run, flags: "update"
+    )
+    assert flags["x nonzero"] is flag_set
+    assert words["copy"] == [value]

@@ -1,4 +1,5 @@
-"""The pre-trade checks of an ORDER as a program of the compact check engine.
+"""An ORDER as programs of the compact check engine: its pre-trade checks, and an accept's
+state updates.
 
 Every control of DESIGN.md section 3 that :class:`hdl.guard_core.GuardCore` evaluates with its
 own comparator becomes a few µops that set one flag per reason; the reason is the first flag
@@ -11,21 +12,31 @@ instrument gets a program of its own (µop addresses are fixed), and an index pa
 built one gets a program that fails UNKNOWN_INSTRUMENT with the position and open quantities
 0, as the model has them.
 
+An accept's program (``accept<i>``) continues the checks' program with its flags and
+scratch words: it takes the lowest free slot and updates the open quantity, notional and
+count, the rate count and the last accepted order, as the model does.
+
 The ages (reference, rate window, duplicate window) are read from the register file as well,
 as they are on the cycle the program runs: on a board the program runs while the CRC
 arrives, so the compact core must compare the ages again on the beat cycle (the reference
-can go stale in between). That part, and the state updates of an accept, are not written
-yet: this module is the first part of the compact core for small FPGAs.
+can go stale in between), and reset the rate and duplicate ages of an accept itself. This
+module is a part of the compact core for small FPGAs (see :mod:`hdl.compact`).
 """
 
 from dataclasses import dataclass
 
 from hdl.compact.microcode import WORD_BITS, Assembler, Op, Reg
-from hdl.guard_spec import AGE_BITS, LIMIT_WIDTHS, OPEN_QTY_BITS, POSITION_REG_BITS
+from hdl.guard_spec import (
+    AGE_BITS,
+    LIMIT_WIDTHS,
+    OPEN_QTY_BITS,
+    POSITION_REG_BITS,
+    VALUATION_BITS,
+)
 from hdl.protocol import POSITION_BITS, PRICE_BITS, QTY_BITS, LimitId, OrderKind, Reason, Side
 from hdl.protocol import TradingState as State
 
-__all__ = ["OrderFile", "build_order_checks", "order_reason", "ORDER_REASON_FLAGS"]
+__all__ = ["OrderFile", "build_order_programs", "order_reason", "ORDER_REASON_FLAGS"]
 
 #: The reason of each flag, in priority order (the Reason codes' order).
 ORDER_REASON_FLAGS: dict[str, Reason] = {
@@ -65,6 +76,8 @@ class SlotRegs:
     side: Reg
     kind: Reg
     price: Reg
+    remaining: Reg
+    valuation: Reg
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,10 @@ class OrderFile:
         """The first µop of the ORDER program for an order on ``instrument``."""
         name = f"order{instrument}" if instrument < len(self.instruments) else "order_unknown"
         return self.assembler.entries[name]
+
+    def accept_entry(self, instrument: int) -> int:
+        """The first µop of the updates of an accepted order on ``instrument`` (built)."""
+        return self.assembler.entries[f"accept{instrument}"]
 
 
 def _allocate(asm: Assembler, n_instruments: int, n_order_slots: int) -> OrderFile:
@@ -130,6 +147,8 @@ def _allocate(asm: Assembler, n_instruments: int, n_order_slots: int) -> OrderFi
             side=reg(f"s{j}.side", 1),
             kind=reg(f"s{j}.kind", 1),
             price=reg(f"s{j}.price", price_words),
+            remaining=reg(f"s{j}.remaining", _words(QTY_BITS)),
+            valuation=reg(f"s{j}.valuation", _words(VALUATION_BITS)),
         )
         for j in range(n_order_slots)
     ]
@@ -159,8 +178,9 @@ def _allocate(asm: Assembler, n_instruments: int, n_order_slots: int) -> OrderFi
     )
 
 
-def build_order_checks(*, n_instruments: int, n_order_slots: int) -> OrderFile:
-    """Lay out the register file and write the ORDER programs, one per instrument."""
+def build_order_programs(*, n_instruments: int, n_order_slots: int) -> OrderFile:
+    """Lay out the register file and write the ORDER programs: checks and accept, one of each
+    per instrument, and the checks of an instrument that is not built."""
     asm = Assembler()
     file = _allocate(asm, n_instruments, n_order_slots)
     scratch = {
@@ -178,6 +198,9 @@ def build_order_checks(*, n_instruments: int, n_order_slots: int) -> OrderFile:
     for index, inst in enumerate(file.instruments):
         asm.entry(f"order{index}")
         _order_program(asm, file, scratch, inst, index)
+        asm.end()
+        asm.entry(f"accept{index}")
+        _accept_program(asm, file, scratch, inst)
         asm.end()
     zero_inst = _zero_instrument(asm)
     asm.entry("order_unknown")
@@ -332,6 +355,48 @@ def _order_program(
         asm.set_if(apart, t["price"], "<", slot.price, when="limit_buy")
         asm.set_if(apart, t["price"], ">", slot.price, when="limit_sell")
         asm.set_if("self_trade", asm.zero, "==", asm.zero, when=f"!{apart}")
+
+
+def _accept_program(
+    asm: Assembler, file: OrderFile, t: dict[str, Reg], inst: InstrumentRegs
+) -> None:
+    """The updates of an accepted order; the flags and scratch words are its checks'."""
+    msg, last = file.message, file.last
+    one = asm.const(1, 1)
+    quantity = msg["quantity"]
+    # the lowest free slot (there is one: MAX_OPEN_ORDERS is at most the slot count)
+    for number, slot in enumerate(file.slots):
+        chosen = f"slot{number}_chosen"
+        asm.set_if(chosen, slot.valid, "==", asm.zero, when="!slot_taken")
+        asm.set_if("slot_taken", asm.zero, "==", asm.zero, when=chosen)
+        asm.move(slot.valid, one, when=chosen)
+        for name, value in (
+            ("client_id", msg["client_id"]),
+            ("instrument", msg["instrument"]),
+            ("side", msg["side"]),
+            ("kind", msg["kind"]),
+            ("price", t["price"]),
+            ("remaining", quantity),
+            ("valuation", t["valuation"]),
+        ):
+            asm.move(getattr(slot, name), value, when=chosen)
+    asm.wide(Op.ADD, file.open_count, one, dest=file.open_count)
+    asm.wide(Op.ADD, inst.open_buy, quantity, dest=inst.open_buy, when="buy")
+    asm.wide(Op.ADD, inst.open_sell, quantity, dest=inst.open_sell, when="!buy")
+    asm.wide(Op.ADD, file.open_notional, t["notional"], dest=file.open_notional)
+    # a new rate window starts with this order, or the current one counts it
+    asm.move(file.rate_count, one, when="rate_expired")
+    asm.wide(Op.ADD, file.rate_count, one, dest=file.rate_count, when="!rate_expired")
+    asm.move(last["valid"], one)
+    for name, value in (
+        ("client_id", msg["client_id"]),
+        ("instrument", msg["instrument"]),
+        ("side", msg["side"]),
+        ("kind", msg["kind"]),
+        ("price", t["price"]),
+        ("quantity", quantity),
+    ):
+        asm.move(last[name], value)
 
 
 def _valid_flag(asm: Assembler, slot: SlotRegs) -> str:

@@ -2,14 +2,15 @@
 """The ORDER program of the compact check engine against GuardModel, on random traffic."""
 
 import random
+from dataclasses import dataclass
 
 import pytest
-from compact_sim import run_programs
+from compact_sim import run_programs, value_words, words_value
 
 from hdl.compact.microcode import Reg
-from hdl.compact.order_checks import ORDER_REASON_FLAGS, OrderFile, build_order_checks, order_reason
+from hdl.compact.orders import ORDER_REASON_FLAGS, OrderFile, build_order_programs, order_reason
 from hdl.guard_spec import AGE_MAX
-from hdl.protocol import N_INSTRUMENTS, N_ORDER_SLOTS, LimitId, MessageType, Reason
+from hdl.protocol import N_INSTRUMENTS, LimitId, MessageType, Reason
 from host.link.codec import Message
 from host.link.model import GuardModel
 from sim import scenarios as sc
@@ -37,7 +38,7 @@ def register_file(file: OrderFile, model: GuardModel, order: Message, cycle: int
         values[regs.ref_age] = _age(model, inst.ref_base, cycle)
     for regs, slot in zip(file.slots, model.slots, strict=True):
         values[regs.valid] = slot is not None
-        for name in "client_id instrument side kind price".split():
+        for name in "client_id instrument side kind price remaining valuation".split():
             values[getattr(regs, name)] = getattr(slot, name) if slot is not None else 0
     values[file.last["valid"]] = model._last_valid
     values[file.last["client_id"]] = model._last_id
@@ -55,11 +56,22 @@ def register_file(file: OrderFile, model: GuardModel, order: Message, cycle: int
     return values
 
 
+@dataclass(frozen=True)
+class Sample:
+    """An ORDER of the traffic: the program to run, the register file before it, the model's
+    verdict and the register file after it (same cycle)."""
+
+    entry: int
+    before: dict[Reg, int]
+    reason: Reason
+    after: dict[Reg, int]
+    instrument: int
+
+
 def _orders_with_verdicts(
     file: OrderFile, seed: int, actions: int, *, n_instruments: int, n_order_slots: int
-) -> list[tuple[int, dict[Reg, int], Reason]]:
-    """Run seeded random traffic through the model; per ORDER, the engine program to run, its
-    register file and the model's verdict."""
+) -> list[Sample]:
+    """Run seeded random traffic through the model; per ORDER, a :class:`Sample`."""
     model = GuardModel(time_unit_cycles=3, n_instruments=n_instruments, n_order_slots=n_order_slots)
     traffic = RandomTraffic(seed)
     rng = random.Random(seed)
@@ -75,8 +87,15 @@ def _orders_with_verdicts(
         for response in responses:
             traffic.observe(response)
         if message.type == MessageType.ORDER:
-            entry = file.entry(message["instrument"])
-            samples.append((entry, values, Reason(responses[0]["reason"])))
+            samples.append(
+                Sample(
+                    entry=file.entry(message["instrument"]),
+                    before=values,
+                    reason=Reason(responses[0]["reason"]),
+                    after=register_file(file, model, message, cycle),
+                    instrument=message["instrument"],
+                )
+            )
         cycle += rng.randint(5, 40)
 
     for message in traffic.setup():
@@ -99,40 +118,78 @@ def _orders_with_verdicts(
 def test_the_order_program_gives_the_models_verdict(
     n_instruments: int, n_order_slots: int, seed: int
 ) -> None:
-    file = build_order_checks(n_instruments=n_instruments, n_order_slots=n_order_slots)
+    file = build_order_programs(n_instruments=n_instruments, n_order_slots=n_order_slots)
     samples = _orders_with_verdicts(
         file, seed, 2500, n_instruments=n_instruments, n_order_slots=n_order_slots
     )
-    results = run_programs(file.assembler, [(entry, values) for entry, values, _ in samples], [])
+    results = run_programs(file.assembler, [(s.entry, s.before) for s in samples], [])
     numbers = file.assembler.flags
     seen = set()
-    for index, ((_, _, want), (flags, _, _)) in enumerate(zip(samples, results, strict=True)):
+    for index, (sample, (flags, _, _)) in enumerate(zip(samples, results, strict=True)):
         raw = sum(1 << numbers[name] for name, value in flags.items() if value)
-        got = order_reason(raw, numbers)
+        got, want = order_reason(raw, numbers), sample.reason
         assert got == want, f"order {index} of {len(samples)}: engine {got.name}, model {want.name}"
         seen.add(want)
     assert len(seen) >= 12, sorted(r.name for r in seen)
 
 
+@pytest.mark.parametrize(("n_instruments", "n_order_slots", "seed"), [(1, 2, 3), (2, 3, 4)])
+def test_an_accepts_program_leaves_the_models_state(
+    n_instruments: int, n_order_slots: int, seed: int
+) -> None:
+    file = build_order_programs(n_instruments=n_instruments, n_order_slots=n_order_slots)
+    samples = [
+        s
+        for s in _orders_with_verdicts(
+            file, seed, 2500, n_instruments=n_instruments, n_order_slots=n_order_slots
+        )
+        if s.reason == Reason.ACCEPT
+    ]
+    # the ages are the core's registers, and the message and scratch words are not state
+    state = [
+        reg
+        for reg in samples[0].after
+        if reg not in file.message.values()
+        and reg not in (file.rate_age, file.dup_age)
+        and reg not in {inst.ref_age for inst in file.instruments}
+    ]
+    results = run_programs(
+        file.assembler,
+        [(s.entry, s.before) for s in samples],
+        state,
+        then=lambda run, flags: file.accept_entry(samples[run].instrument),
+    )
+    for index, (sample, (_, words, _)) in enumerate(zip(samples, results, strict=True)):
+        for reg in state:
+            got = words_value(words[reg.name], signed=reg.signed)
+            want = sample.after[reg]
+            if reg.signed:
+                want = words_value(value_words(want, reg.words), signed=True)
+            assert got == want, f"accept {index} of {len(samples)}: {reg.name} {got} != {want}"
+    assert len(samples) > 50
+
+
 def test_every_reason_has_a_flag_in_priority_order() -> None:
     assert list(ORDER_REASON_FLAGS.values()) == sorted(ORDER_REASON_FLAGS.values())
-    file = build_order_checks(n_instruments=1, n_order_slots=2)
+    file = build_order_programs(n_instruments=1, n_order_slots=2)
     assert set(ORDER_REASON_FLAGS) <= set(file.assembler.flags)
 
 
 def test_the_order_program_fits_its_rom_and_register_file() -> None:
-    file = build_order_checks(n_instruments=1, n_order_slots=2)
+    file = build_order_programs(n_instruments=1, n_order_slots=2)
     asm = file.assembler
     assert len(asm.program) < 512
     assert max(reg.address + reg.words for reg in asm.regs.values()) <= asm.depth
 
 
-def test_every_scenario_order_gets_the_models_verdict_at_full_size() -> None:
-    # the directed scenarios trigger every reason and its neighbouring accept
-    file = build_order_checks(n_instruments=N_INSTRUMENTS, n_order_slots=N_ORDER_SLOTS)
+def test_every_scenario_order_gets_the_models_verdict() -> None:
+    # the directed scenarios trigger every reason and its neighbouring accept; every
+    # instrument they use is built (the register file's 256 words hold 4 x 4)
+    size = {"n_instruments": N_INSTRUMENTS, "n_order_slots": 4}
+    file = build_order_programs(**size)
     samples = []
     for scenario in sc.scenarios():
-        model = GuardModel(time_unit_cycles=4)
+        model = GuardModel(time_unit_cycles=4, **size)
         cycle = 8
         for step in scenario.steps:
             cycle += step.wait_units * model.time_unit_cycles
