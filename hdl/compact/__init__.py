@@ -13,14 +13,18 @@ semantics (:class:`host.link.model.GuardModel` describes both) and trades logic 
   opened: two UART bytes are ~200 cycles at 12 MHz and 115200 baud. The verdict stays two
   cycles after the delimiter, as in GuardCore.
 
-Done (tested against the model): the engine, and the ORDER checks as its program
-(:mod:`.orders`).
+Done, and tested against the model (the verdict, and the register file after the updates
+holding the model's new state word for word): the engine; the register file's layout
+(:mod:`.register_file`); ORDER checks and an accept's updates (:mod:`.orders`); the tick
+filter and its updates (:mod:`.ticks`). At 1 instrument x 2 slots the engine with these
+programs (436 µops) synthesises for the iCE40 to ~390 LUTs, 23 carries, 77 flip-flops,
+1 DSP and 8 block RAMs.
 
 Still to build, in this order:
 
-1. The state updates as programs (an accept's slot, open quantity, notional, rate and
-   duplicate windows; ticks; cancels and fills; SET_*; ARM/KILL), checked like the ORDER
-   program: after a message, the register file must hold the model's new state.
+1. The other messages as programs: CANCEL and FILL (the slot search, the position and
+   exposure, the fill window's kills), CANCEL_ALL, SET_LIMIT / SET_INSTRUMENT /
+   SET_POSITION (argument checks, the writes), ARM and KILL.
 2. The core around the engine: the payload unpacked into the register file when it changes,
    the program rerun every few time units while the frame waits (a host may pause
    mid-frame, and the ages move), and on the beat only what can change while a program

@@ -14,7 +14,7 @@ it back through ``i_peek_addr`` / ``o_peek_data`` (the word of the previous cycl
 
 from typing import Any
 
-from amaranth.hdl import Module, Mux, Signal
+from amaranth.hdl import Cat, Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
@@ -164,6 +164,8 @@ class CheckEngine(wiring.Component):
                 m.d.comb += result.eq(product[:WORD_BITS])
             with m.Case(Op.MUL_HI):
                 m.d.comb += result.eq(product[WORD_BITS:])
+            with m.Case(Op.SHIFT):
+                m.d.comb += result.eq(Cat(a[1:], b[0]))
             with m.Default():
                 m.d.comb += result.eq(b)
         carry_out = total[WORD_BITS]

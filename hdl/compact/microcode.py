@@ -10,7 +10,8 @@ file's initial contents.
 One micro-operation (µop) reads two words, A and B, and computes one word:
 
 * ``ADD``: A + B + carry, ``SUB``: A + ~B + carry (carry 1 = no borrow), ``AND``, ``MOVE`` (B),
-  ``MUL_LO`` / ``MUL_HI``: the low / high word of A x B (the FPGA's multiplier).
+  ``MUL_LO`` / ``MUL_HI``: the low / high word of A x B (the FPGA's multiplier), ``SHIFT``:
+  A shifted right by one with the low bit of B (the next word) shifted in.
 * ``chain``: the carry comes from the previous µop and the zero flag accumulates, so a run
   of µops over the words of a value, low word first, is one wide operation. Without it the
   carry is 0 for ``ADD`` and 1 for ``SUB``.
@@ -57,6 +58,7 @@ class Op(enum.IntEnum):
     MOVE = 3
     MUL_LO = 4
     MUL_HI = 5
+    SHIFT = 6  # (A >> 1) with B's low bit on top: a wide value halved, word by word
 
 
 class Cond(enum.IntEnum):
@@ -292,6 +294,25 @@ class Assembler:
                     chain=index > 0,
                     cond=cond if top else Cond.NEVER,
                     flag=self.flag(flag) if top and flag is not None else 0,
+                    when_mode=when_mode,
+                    when=when_flag,
+                )
+            )
+
+    def halve(self, dest: Reg, source: Reg, *, when: str | None = None) -> None:
+        """``dest = source >> 1`` (arithmetic if ``source`` is signed)."""
+        when_mode, when_flag = self._when(when)
+        for index in range(dest.words):
+            a_address, a_sign = self._operand(source, index)
+            b_address, b_sign = self._operand(source, index + 1)
+            self.program.append(
+                MicroOp(
+                    op=Op.SHIFT,
+                    a=a_address,
+                    a_sign=a_sign,
+                    b=b_address,
+                    b_sign=b_sign,
+                    dest=dest.address + index,
                     when_mode=when_mode,
                     when=when_flag,
                 )

@@ -23,20 +23,19 @@ can go stale in between), and reset the rate and duplicate ages of an accept its
 module is a part of the compact core for small FPGAs (see :mod:`hdl.compact`).
 """
 
-from dataclasses import dataclass
-
-from hdl.compact.microcode import WORD_BITS, Assembler, Op, Reg
-from hdl.guard_spec import (
-    AGE_BITS,
-    LIMIT_WIDTHS,
-    OPEN_QTY_BITS,
-    POSITION_REG_BITS,
-    VALUATION_BITS,
+from hdl.compact.microcode import Assembler, Op, Reg
+from hdl.compact.register_file import (
+    GuardFile,
+    InstrumentRegs,
+    SlotRegs,
+    signed_view,
+    word_of,
+    zero_instrument,
 )
-from hdl.protocol import POSITION_BITS, PRICE_BITS, QTY_BITS, LimitId, OrderKind, Reason, Side
+from hdl.protocol import LimitId, OrderKind, Reason, Side
 from hdl.protocol import TradingState as State
 
-__all__ = ["OrderFile", "build_order_programs", "order_reason", "ORDER_REASON_FLAGS"]
+__all__ = ["add_order_programs", "order_reason", "ORDER_REASON_FLAGS"]
 
 #: The reason of each flag, in priority order (the Reason codes' order).
 ORDER_REASON_FLAGS: dict[str, Reason] = {
@@ -44,145 +43,10 @@ ORDER_REASON_FLAGS: dict[str, Reason] = {
 }
 
 
-def _words(bits: int) -> int:
-    return -(-bits // WORD_BITS)
-
-
-@dataclass(frozen=True)
-class InstrumentRegs:
-    """One instrument's registers."""
-
-    enabled: Reg
-    max_position: Reg
-    min_price: Reg
-    max_price: Reg
-    has_ref: Reg
-    bid: Reg
-    ask: Reg
-    ref_mid: Reg
-    ref_age: Reg
-    position: Reg
-    open_buy: Reg
-    open_sell: Reg
-
-
-@dataclass(frozen=True)
-class SlotRegs:
-    """One open order slot's registers."""
-
-    valid: Reg
-    client_id: Reg
-    instrument: Reg
-    side: Reg
-    kind: Reg
-    price: Reg
-    remaining: Reg
-    valuation: Reg
-
-
-@dataclass(frozen=True)
-class OrderFile:
-    """The register file of the order checks, and the engine's programs."""
-
-    assembler: Assembler
-    message: dict[str, Reg]
-    limits: dict[LimitId, Reg]
-    instruments: list[InstrumentRegs]
-    slots: list[SlotRegs]
-    last: dict[str, Reg]
-    state: Reg
-    open_count: Reg
-    open_notional: Reg
-    exposure_sum: Reg
-    rate_count: Reg
-    rate_age: Reg
-    dup_age: Reg
-
-    def entry(self, instrument: int) -> int:
-        """The first µop of the ORDER program for an order on ``instrument``."""
-        name = f"order{instrument}" if instrument < len(self.instruments) else "order_unknown"
-        return self.assembler.entries[name]
-
-    def accept_entry(self, instrument: int) -> int:
-        """The first µop of the updates of an accepted order on ``instrument`` (built)."""
-        return self.assembler.entries[f"accept{instrument}"]
-
-
-def _allocate(asm: Assembler, n_instruments: int, n_order_slots: int) -> OrderFile:
-    reg = asm.reg
-    message = {
-        "client_id": reg("msg.client_id", 2),
-        "instrument": reg("msg.instrument", 1),
-        "side": reg("msg.side", 1),
-        "kind": reg("msg.kind", 1),
-        "price": reg("msg.price", _words(PRICE_BITS)),
-        "quantity": reg("msg.quantity", _words(QTY_BITS)),
-    }
-    limits = {
-        limit: reg(f"lim.{limit.name.lower()}", _words(LIMIT_WIDTHS[limit])) for limit in LimitId
-    }
-    price_words = _words(PRICE_BITS)
-    instruments = [
-        InstrumentRegs(
-            enabled=reg(f"i{i}.enabled", 1),
-            max_position=reg(f"i{i}.max_position", _words(POSITION_BITS - 1), signed=True),
-            min_price=reg(f"i{i}.min_price", price_words),
-            max_price=reg(f"i{i}.max_price", price_words),
-            has_ref=reg(f"i{i}.has_ref", 1),
-            bid=reg(f"i{i}.bid", price_words, signed=True),
-            ask=reg(f"i{i}.ask", price_words),
-            ref_mid=reg(f"i{i}.ref_mid", price_words, signed=True),
-            ref_age=reg(f"i{i}.ref_age", _words(AGE_BITS)),
-            position=reg(f"i{i}.position", _words(POSITION_REG_BITS), signed=True),
-            open_buy=reg(f"i{i}.open_buy", _words(OPEN_QTY_BITS)),
-            open_sell=reg(f"i{i}.open_sell", _words(OPEN_QTY_BITS)),
-        )
-        for i in range(n_instruments)
-    ]
-    slots = [
-        SlotRegs(
-            valid=reg(f"s{j}.valid", 1),
-            client_id=reg(f"s{j}.client_id", 2),
-            instrument=reg(f"s{j}.instrument", 1),
-            side=reg(f"s{j}.side", 1),
-            kind=reg(f"s{j}.kind", 1),
-            price=reg(f"s{j}.price", price_words),
-            remaining=reg(f"s{j}.remaining", _words(QTY_BITS)),
-            valuation=reg(f"s{j}.valuation", _words(VALUATION_BITS)),
-        )
-        for j in range(n_order_slots)
-    ]
-    last = {
-        "valid": reg("last.valid", 1),
-        "client_id": reg("last.client_id", 2),
-        "instrument": reg("last.instrument", 1),
-        "side": reg("last.side", 1),
-        "kind": reg("last.kind", 1),
-        "price": reg("last.price", price_words),
-        "quantity": reg("last.quantity", 1),
-    }
-    return OrderFile(
-        assembler=asm,
-        message=message,
-        limits=limits,
-        instruments=instruments,
-        slots=slots,
-        last=last,
-        state=reg("state", 1),
-        open_count=reg("open_count", 1),
-        open_notional=reg("open_notional", 3),
-        exposure_sum=reg("exposure_sum", 4),
-        rate_count=reg("rate_count", 1),
-        rate_age=reg("rate_age", _words(AGE_BITS)),
-        dup_age=reg("dup_age", _words(AGE_BITS)),
-    )
-
-
-def build_order_programs(*, n_instruments: int, n_order_slots: int) -> OrderFile:
-    """Lay out the register file and write the ORDER programs: checks and accept, one of each
-    per instrument, and the checks of an instrument that is not built."""
-    asm = Assembler()
-    file = _allocate(asm, n_instruments, n_order_slots)
+def add_order_programs(file: GuardFile) -> None:
+    """Write the ORDER programs: ``order<i>`` (checks) and ``accept<i>`` (updates) per
+    instrument, and ``order_unknown`` for an instrument that is not built."""
+    asm = file.assembler
     scratch = {
         "price": asm.reg("t.price", 2, signed=True),
         "worst_buy": asm.reg("t.worst_buy", 3, signed=True),
@@ -202,44 +66,23 @@ def build_order_programs(*, n_instruments: int, n_order_slots: int) -> OrderFile
         asm.entry(f"accept{index}")
         _accept_program(asm, file, scratch, inst)
         asm.end()
-    zero_inst = _zero_instrument(asm)
+    zero_inst = zero_instrument(asm)
     asm.entry("order_unknown")
     _order_program(asm, file, scratch, zero_inst, None)
     asm.end()
-    return file
-
-
-def _zero_instrument(asm: Assembler) -> InstrumentRegs:
-    """An instrument that is not built: every register reads 0 (the zero constant)."""
-    zero = asm.const(0, 2)
-    signed_zero = Reg(zero.name, zero.address, zero.words, signed=True)
-    return InstrumentRegs(
-        enabled=zero,
-        max_position=signed_zero,
-        min_price=zero,
-        max_price=zero,
-        has_ref=zero,
-        bid=signed_zero,
-        ask=zero,
-        ref_mid=signed_zero,
-        ref_age=zero,
-        position=signed_zero,
-        open_buy=zero,
-        open_sell=zero,
-    )
 
 
 def _order_program(
     asm: Assembler,
-    file: OrderFile,
+    file: GuardFile,
     t: dict[str, Reg],
     inst: InstrumentRegs,
     index: int | None,
 ) -> None:
     msg, lim = file.message, file.limits
     one = asm.const(1, 1)
-    signed_one = Reg(one.name, one.address, 1, signed=True)
-    signed_zero = Reg(asm.zero.name, 0, 1, signed=True)
+    signed_one = signed_view(one)
+    signed_zero = signed_view(asm.zero)
     quantity = msg["quantity"]
 
     # the order's shape: flags the rest is predicated on
@@ -282,7 +125,7 @@ def _order_program(
     value = t["valuation"]
     asm.wide(Op.ADD, inst.ref_mid, collar, dest=t["upper"])
     asm.wide(Op.SUB, inst.ref_mid, collar, dest=t["lower"])
-    ask = Reg(inst.ask.name, inst.ask.address, inst.ask.words, signed=True)
+    ask = signed_view(inst.ask)
     asm.move(value, ask, when="buy")
     asm.move(value, inst.bid, when="!buy")
     asm.set_if("price_above_ask", t["price"], ">", ask, when="limit_buy")
@@ -297,12 +140,12 @@ def _order_program(
     asm.move(value, one, when="below_one")
     # C6: the notional, quantity x valuation (16 x 25 bits) from 16 x 16 products
     notional, partial = t["notional"], t["partial"]
-    low, high = _word(value, 0), _word(value, 1)
+    low, high = word_of(value, 0), word_of(value, 1)
     asm.move(notional, asm.zero)
-    asm.wide(Op.MUL_LO, quantity, low, dest=_word(notional, 0), words=1)
-    asm.wide(Op.MUL_HI, quantity, low, dest=_word(notional, 1), words=1)
-    asm.wide(Op.MUL_LO, quantity, high, dest=_word(partial, 0), words=1)
-    asm.wide(Op.MUL_HI, quantity, high, dest=_word(partial, 1), words=1)
+    asm.wide(Op.MUL_LO, quantity, low, dest=word_of(notional, 0), words=1)
+    asm.wide(Op.MUL_HI, quantity, low, dest=word_of(notional, 1), words=1)
+    asm.wide(Op.MUL_LO, quantity, high, dest=word_of(partial, 0), words=1)
+    asm.wide(Op.MUL_HI, quantity, high, dest=word_of(partial, 1), words=1)
     upper_notional = Reg("t.notional_upper", notional.address + 1, 2)
     asm.wide(Op.ADD, upper_notional, partial, dest=upper_notional)
     asm.set_if("max_notional", notional, ">", lim[LimitId.MAX_ORDER_NOTIONAL])
@@ -358,7 +201,7 @@ def _order_program(
 
 
 def _accept_program(
-    asm: Assembler, file: OrderFile, t: dict[str, Reg], inst: InstrumentRegs
+    asm: Assembler, file: GuardFile, t: dict[str, Reg], inst: InstrumentRegs
 ) -> None:
     """The updates of an accepted order; the flags and scratch words are its checks'."""
     msg, last = file.message, file.last
@@ -403,10 +246,6 @@ def _valid_flag(asm: Assembler, slot: SlotRegs) -> str:
     name = f"{slot.valid.name}_set"
     asm.set_if(name, slot.valid, "!=", asm.zero)
     return name
-
-
-def _word(reg: Reg, index: int) -> Reg:
-    return Reg(f"{reg.name}[{index}]", reg.address + index, 1)
 
 
 def order_reason(flags: int, numbers: dict[str, int]) -> Reason:

@@ -7,8 +7,12 @@ from amaranth.sim import Simulator
 
 from hdl.compact.engine import CheckEngine
 from hdl.compact.microcode import WORD_BITS, WORD_MASK, Assembler, Reg
+from hdl.compact.register_file import GuardFile
+from hdl.guard_spec import AGE_MAX
+from host.link.codec import Message
+from host.link.model import GuardModel
 
-__all__ = ["run_programs", "value_words", "words_value"]
+__all__ = ["register_file", "run_programs", "value_words", "words_value"]
 
 
 def value_words(value: int, words: int) -> list[int]:
@@ -85,3 +89,45 @@ def run_programs(
     sim.add_testbench(bench)
     sim.run()
     return results
+
+
+def _age(model: GuardModel, base: int, cycle: int) -> int:
+    return min(cycle // model.time_unit_cycles - base, AGE_MAX)
+
+
+def register_file(
+    file: GuardFile, model: GuardModel, message: Message, cycle: int
+) -> dict[Reg, int]:
+    """The register file as the compact core would hold it when ``message`` is checked on
+    ``cycle``: the model's state, its ages on that cycle and the message's fields."""
+    values: dict[Reg, int] = {}
+    for name, reg in file.message.items():
+        values[reg] = message.fields.get(name, 0)
+    for limit, reg in file.limits.items():
+        values[reg] = model.limits[limit]
+    values[file.limits_set] = model.limits_set
+    for regs, inst in zip(file.instruments, model.instruments, strict=True):
+        for name in (
+            "enabled max_position min_price max_price band has_ref bid ask ref_mid timestamp "
+            "cand_valid cand_mid cand_count position open_buy open_sell"
+        ).split():
+            values[getattr(regs, name)] = int(getattr(inst, name))
+        values[regs.ref_age] = _age(model, inst.ref_base, cycle)
+    for regs, slot in zip(file.slots, model.slots, strict=True):
+        values[regs.valid] = slot is not None
+        for name in "client_id instrument side kind price remaining valuation".split():
+            values[getattr(regs, name)] = getattr(slot, name) if slot is not None else 0
+    values[file.last["valid"]] = model._last_valid
+    values[file.last["client_id"]] = model._last_id
+    for name, value in zip(
+        ("instrument", "side", "kind", "price", "quantity"), model._last_key, strict=True
+    ):
+        values[file.last[name]] = value
+    values[file.state] = model.state
+    values[file.open_count] = model.open_count
+    values[file.open_notional] = model.open_notional
+    values[file.exposure_sum] = model.exposure_sum
+    values[file.rate_count] = model._rate_count
+    values[file.rate_age] = _age(model, model._rate_base, cycle)
+    values[file.dup_age] = _age(model, model._dup_base, cycle)
+    return values

@@ -172,3 +172,23 @@ def test_a_program_that_continues_another_reads_its_flags(flag_set: bool) -> Non
     )
     assert flags["x nonzero"] is flag_set
     assert words["copy"] == [value]
+
+
+def test_halving_a_wide_value_matches_python() -> None:
+    asm = Assembler()
+    unsigned, half = asm.reg("unsigned", 2), asm.reg("half", 2)
+    signed, signed_half = asm.reg("signed", 2, signed=True), asm.reg("signed_half", 2)
+    asm.entry("halve")
+    asm.halve(half, unsigned)
+    asm.halve(signed_half, signed)
+    asm.end()
+    rng = random.Random(11)
+    values = _edge_values(32, rng, 8)
+    results = run_programs(
+        asm,
+        [("halve", {unsigned: v, signed: v - (1 << 31)}) for v in values],
+        [half, signed_half],
+    )
+    for value, (_, words, _) in zip(values, results, strict=True):
+        assert words_value(words["half"]) == value >> 1
+        assert words_value(words["signed_half"], signed=True) == (value - (1 << 31)) >> 1

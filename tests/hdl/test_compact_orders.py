@@ -5,55 +5,17 @@ import random
 from dataclasses import dataclass
 
 import pytest
-from compact_sim import run_programs, value_words, words_value
+from compact_sim import register_file, run_programs, value_words, words_value
 
 from hdl.compact.microcode import Reg
-from hdl.compact.orders import ORDER_REASON_FLAGS, OrderFile, build_order_programs, order_reason
-from hdl.guard_spec import AGE_MAX
-from hdl.protocol import N_INSTRUMENTS, LimitId, MessageType, Reason
+from hdl.compact.orders import ORDER_REASON_FLAGS, order_reason
+from hdl.compact.programs import build_programs
+from hdl.compact.register_file import GuardFile
+from hdl.protocol import LimitId, MessageType, Reason
 from host.link.codec import Message
 from host.link.model import GuardModel
 from sim import scenarios as sc
 from sim.traffic import RandomTraffic
-
-
-def _age(model: GuardModel, base: int, cycle: int) -> int:
-    return min(cycle // model.time_unit_cycles - base, AGE_MAX)
-
-
-def register_file(file: OrderFile, model: GuardModel, order: Message, cycle: int) -> dict[Reg, int]:
-    """The register file as the compact core would hold it when ``order`` is checked on
-    ``cycle``: the model's state, its ages on that cycle and the order's fields."""
-    values: dict[Reg, int] = {}
-    for name, reg in file.message.items():
-        values[reg] = order.fields.get(name, 0)
-    for limit, reg in file.limits.items():
-        values[reg] = model.limits[limit]
-    for regs, inst in zip(file.instruments, model.instruments, strict=True):
-        for name in (
-            "enabled max_position min_price max_price has_ref bid ask ref_mid position "
-            "open_buy open_sell"
-        ).split():
-            values[getattr(regs, name)] = int(getattr(inst, name))
-        values[regs.ref_age] = _age(model, inst.ref_base, cycle)
-    for regs, slot in zip(file.slots, model.slots, strict=True):
-        values[regs.valid] = slot is not None
-        for name in "client_id instrument side kind price remaining valuation".split():
-            values[getattr(regs, name)] = getattr(slot, name) if slot is not None else 0
-    values[file.last["valid"]] = model._last_valid
-    values[file.last["client_id"]] = model._last_id
-    for name, value in zip(
-        ("instrument", "side", "kind", "price", "quantity"), model._last_key, strict=True
-    ):
-        values[file.last[name]] = value
-    values[file.state] = model.state
-    values[file.open_count] = model.open_count
-    values[file.open_notional] = model.open_notional
-    values[file.exposure_sum] = model.exposure_sum
-    values[file.rate_count] = model._rate_count
-    values[file.rate_age] = _age(model, model._rate_base, cycle)
-    values[file.dup_age] = _age(model, model._dup_base, cycle)
-    return values
 
 
 @dataclass(frozen=True)
@@ -69,7 +31,7 @@ class Sample:
 
 
 def _orders_with_verdicts(
-    file: OrderFile, seed: int, actions: int, *, n_instruments: int, n_order_slots: int
+    file: GuardFile, seed: int, actions: int, *, n_instruments: int, n_order_slots: int
 ) -> list[Sample]:
     """Run seeded random traffic through the model; per ORDER, a :class:`Sample`."""
     model = GuardModel(time_unit_cycles=3, n_instruments=n_instruments, n_order_slots=n_order_slots)
@@ -89,7 +51,7 @@ def _orders_with_verdicts(
         if message.type == MessageType.ORDER:
             samples.append(
                 Sample(
-                    entry=file.entry(message["instrument"]),
+                    entry=file.entry("order", message["instrument"]),
                     before=values,
                     reason=Reason(responses[0]["reason"]),
                     after=register_file(file, model, message, cycle),
@@ -118,7 +80,7 @@ def _orders_with_verdicts(
 def test_the_order_program_gives_the_models_verdict(
     n_instruments: int, n_order_slots: int, seed: int
 ) -> None:
-    file = build_order_programs(n_instruments=n_instruments, n_order_slots=n_order_slots)
+    file = build_programs(n_instruments=n_instruments, n_order_slots=n_order_slots)
     samples = _orders_with_verdicts(
         file, seed, 2500, n_instruments=n_instruments, n_order_slots=n_order_slots
     )
@@ -137,7 +99,7 @@ def test_the_order_program_gives_the_models_verdict(
 def test_an_accepts_program_leaves_the_models_state(
     n_instruments: int, n_order_slots: int, seed: int
 ) -> None:
-    file = build_order_programs(n_instruments=n_instruments, n_order_slots=n_order_slots)
+    file = build_programs(n_instruments=n_instruments, n_order_slots=n_order_slots)
     samples = [
         s
         for s in _orders_with_verdicts(
@@ -157,7 +119,7 @@ def test_an_accepts_program_leaves_the_models_state(
         file.assembler,
         [(s.entry, s.before) for s in samples],
         state,
-        then=lambda run, flags: file.accept_entry(samples[run].instrument),
+        then=lambda run, flags: file.entry("accept", samples[run].instrument),
     )
     for index, (sample, (_, words, _)) in enumerate(zip(samples, results, strict=True)):
         for reg in state:
@@ -171,22 +133,22 @@ def test_an_accepts_program_leaves_the_models_state(
 
 def test_every_reason_has_a_flag_in_priority_order() -> None:
     assert list(ORDER_REASON_FLAGS.values()) == sorted(ORDER_REASON_FLAGS.values())
-    file = build_order_programs(n_instruments=1, n_order_slots=2)
+    file = build_programs(n_instruments=1, n_order_slots=2)
     assert set(ORDER_REASON_FLAGS) <= set(file.assembler.flags)
 
 
 def test_the_order_program_fits_its_rom_and_register_file() -> None:
-    file = build_order_programs(n_instruments=1, n_order_slots=2)
+    file = build_programs(n_instruments=1, n_order_slots=2)
     asm = file.assembler
     assert len(asm.program) < 512
     assert max(reg.address + reg.words for reg in asm.regs.values()) <= asm.depth
 
 
 def test_every_scenario_order_gets_the_models_verdict() -> None:
-    # the directed scenarios trigger every reason and its neighbouring accept; every
-    # instrument they use is built (the register file's 256 words hold 4 x 4)
-    size = {"n_instruments": N_INSTRUMENTS, "n_order_slots": 4}
-    file = build_order_programs(**size)
+    # the directed scenarios trigger every reason and its neighbouring accept (the register
+    # file's 256 words hold 2 instruments x 4 slots; the model is built the same size)
+    size = {"n_instruments": 2, "n_order_slots": 4}
+    file = build_programs(**size)
     samples = []
     for scenario in sc.scenarios():
         model = GuardModel(time_unit_cycles=4, **size)
@@ -199,7 +161,7 @@ def test_every_scenario_order_gets_the_models_verdict() -> None:
                     values = register_file(file, model, step.send, cycle)
                 responses = model.receive(step.send, cycle)
                 if step.send.type == MessageType.ORDER:
-                    entry = file.entry(step.send["instrument"])
+                    entry = file.entry("order", step.send["instrument"])
                     samples.append((scenario.name, entry, values, Reason(responses[0]["reason"])))
             cycle += 8
     results = run_programs(file.assembler, [(entry, values) for _, entry, values, _ in samples], [])

@@ -1,0 +1,213 @@
+"""The register file of the compact core: where each part of the guard's state lives.
+
+Every value is a little-endian run of 16-bit words (:class:`hdl.compact.microcode.Reg`),
+held as the model holds it: positions are signed, prices and quantities unsigned, flags of
+the model (``has_ref``, a slot's ``valid``) are words of 0 or 1. The message's fields are
+unpacked next to the state, and each program has scratch words of its own.
+"""
+
+from dataclasses import dataclass
+
+from hdl.compact.microcode import WORD_BITS, Assembler, Reg
+from hdl.guard_spec import (
+    AGE_BITS,
+    LIMIT_WIDTHS,
+    OPEN_QTY_BITS,
+    POSITION_REG_BITS,
+    VALUATION_BITS,
+)
+from hdl.protocol import POSITION_BITS, PRICE_BITS, QTY_BITS, LimitId
+
+__all__ = [
+    "GuardFile",
+    "InstrumentRegs",
+    "SlotRegs",
+    "allocate",
+    "word_of",
+    "signed_view",
+    "zero_instrument",
+]
+
+
+def words_for(bits: int) -> int:
+    """Words a value of ``bits`` bits takes."""
+    return -(-bits // WORD_BITS)
+
+
+@dataclass(frozen=True)
+class InstrumentRegs:
+    """One instrument's registers."""
+
+    enabled: Reg
+    max_position: Reg
+    min_price: Reg
+    max_price: Reg
+    band: Reg
+    has_ref: Reg
+    bid: Reg
+    ask: Reg
+    ref_mid: Reg
+    timestamp: Reg
+    ref_age: Reg
+    cand_valid: Reg
+    cand_mid: Reg
+    cand_count: Reg
+    position: Reg
+    open_buy: Reg
+    open_sell: Reg
+
+
+@dataclass(frozen=True)
+class SlotRegs:
+    """One open order slot's registers."""
+
+    valid: Reg
+    client_id: Reg
+    instrument: Reg
+    side: Reg
+    kind: Reg
+    price: Reg
+    remaining: Reg
+    valuation: Reg
+
+
+@dataclass(frozen=True)
+class GuardFile:
+    """The guard's registers in the register file, and the assembler of its programs."""
+
+    assembler: Assembler
+    message: dict[str, Reg]
+    limits: dict[LimitId, Reg]
+    limits_set: Reg
+    instruments: list[InstrumentRegs]
+    slots: list[SlotRegs]
+    last: dict[str, Reg]
+    state: Reg
+    open_count: Reg
+    open_notional: Reg
+    exposure_sum: Reg
+    rate_count: Reg
+    rate_age: Reg
+    dup_age: Reg
+
+    def entry(self, program: str, instrument: int) -> int:
+        """The first µop of ``program`` (``order``, ``accept``, ``tick``, ...) for a message on
+        ``instrument``; past the last instrument built, of ``<program>_unknown``."""
+        built = instrument < len(self.instruments)
+        name = f"{program}{instrument}" if built else f"{program}_unknown"
+        return self.assembler.entries[name]
+
+
+def allocate(asm: Assembler, n_instruments: int, n_order_slots: int) -> GuardFile:
+    """Lay out the register file of a build of this size in ``asm``."""
+    reg = asm.reg
+    price_words = words_for(PRICE_BITS)
+    # the fields of every message type, by name (an ORDER's and a TICK's share instrument)
+    message = {
+        "client_id": reg("msg.client_id", 2),
+        "instrument": reg("msg.instrument", 1),
+        "side": reg("msg.side", 1),
+        "kind": reg("msg.kind", 1),
+        "price": reg("msg.price", price_words),
+        "quantity": reg("msg.quantity", words_for(QTY_BITS)),
+        "timestamp": reg("msg.timestamp", 2),
+        "bid": reg("msg.bid", price_words),
+        "ask": reg("msg.ask", price_words),
+    }
+    limits = {
+        limit: reg(f"lim.{limit.name.lower()}", words_for(LIMIT_WIDTHS[limit])) for limit in LimitId
+    }
+    instruments = [
+        InstrumentRegs(
+            enabled=reg(f"i{i}.enabled", 1),
+            max_position=reg(f"i{i}.max_position", words_for(POSITION_BITS - 1), signed=True),
+            min_price=reg(f"i{i}.min_price", price_words),
+            max_price=reg(f"i{i}.max_price", price_words),
+            band=reg(f"i{i}.band", price_words),
+            has_ref=reg(f"i{i}.has_ref", 1),
+            bid=reg(f"i{i}.bid", price_words, signed=True),
+            ask=reg(f"i{i}.ask", price_words),
+            ref_mid=reg(f"i{i}.ref_mid", price_words, signed=True),
+            timestamp=reg(f"i{i}.timestamp", 2),
+            ref_age=reg(f"i{i}.ref_age", words_for(AGE_BITS)),
+            cand_valid=reg(f"i{i}.cand_valid", 1),
+            cand_mid=reg(f"i{i}.cand_mid", price_words, signed=True),
+            cand_count=reg(f"i{i}.cand_count", 1),
+            position=reg(f"i{i}.position", words_for(POSITION_REG_BITS), signed=True),
+            open_buy=reg(f"i{i}.open_buy", words_for(OPEN_QTY_BITS)),
+            open_sell=reg(f"i{i}.open_sell", words_for(OPEN_QTY_BITS)),
+        )
+        for i in range(n_instruments)
+    ]
+    slots = [
+        SlotRegs(
+            valid=reg(f"s{j}.valid", 1),
+            client_id=reg(f"s{j}.client_id", 2),
+            instrument=reg(f"s{j}.instrument", 1),
+            side=reg(f"s{j}.side", 1),
+            kind=reg(f"s{j}.kind", 1),
+            price=reg(f"s{j}.price", price_words),
+            remaining=reg(f"s{j}.remaining", words_for(QTY_BITS)),
+            valuation=reg(f"s{j}.valuation", words_for(VALUATION_BITS)),
+        )
+        for j in range(n_order_slots)
+    ]
+    last = {
+        "valid": reg("last.valid", 1),
+        "client_id": reg("last.client_id", 2),
+        "instrument": reg("last.instrument", 1),
+        "side": reg("last.side", 1),
+        "kind": reg("last.kind", 1),
+        "price": reg("last.price", price_words),
+        "quantity": reg("last.quantity", 1),
+    }
+    return GuardFile(
+        assembler=asm,
+        message=message,
+        limits=limits,
+        limits_set=reg("limits_set", 1),
+        instruments=instruments,
+        slots=slots,
+        last=last,
+        state=reg("state", 1),
+        open_count=reg("open_count", 1),
+        open_notional=reg("open_notional", 3),
+        exposure_sum=reg("exposure_sum", 4),
+        rate_count=reg("rate_count", 1),
+        rate_age=reg("rate_age", words_for(AGE_BITS)),
+        dup_age=reg("dup_age", words_for(AGE_BITS)),
+    )
+
+
+def zero_instrument(asm: Assembler) -> InstrumentRegs:
+    """An instrument that is not built: every register reads 0 (the zero constant)."""
+    zero = asm.const(0, 2)
+    signed_zero = Reg(zero.name, zero.address, zero.words, signed=True)
+    return InstrumentRegs(
+        enabled=zero,
+        max_position=signed_zero,
+        min_price=zero,
+        max_price=zero,
+        band=zero,
+        has_ref=zero,
+        bid=signed_zero,
+        ask=zero,
+        ref_mid=signed_zero,
+        timestamp=zero,
+        ref_age=zero,
+        cand_valid=zero,
+        cand_mid=signed_zero,
+        cand_count=zero,
+        position=signed_zero,
+        open_buy=zero,
+        open_sell=zero,
+    )
+
+
+def word_of(reg: Reg, index: int) -> Reg:
+    return Reg(f"{reg.name}[{index}]", reg.address + index, 1)
+
+
+def signed_view(reg: Reg) -> Reg:
+    """``reg`` read as a signed value (its top bit must be 0 for the value to be the same)."""
+    return Reg(reg.name, reg.address, reg.words, signed=True)

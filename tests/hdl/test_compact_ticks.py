@@ -1,0 +1,123 @@
+# amaranth: UnusedElaboratable=no
+"""The TICK programs of the compact check engine against GuardModel."""
+
+import random
+from dataclasses import dataclass
+
+import pytest
+from compact_sim import register_file, run_programs, value_words, words_value
+
+from hdl.compact.microcode import Reg
+from hdl.compact.programs import build_programs
+from hdl.compact.register_file import GuardFile
+from hdl.compact.ticks import TICK_REASON_FLAGS, tick_reason
+from hdl.protocol import LimitId, MessageType, TickReason
+from host.link.codec import Message
+from host.link.model import GuardModel
+from sim import scenarios as sc
+from sim.traffic import RandomTraffic
+
+
+@dataclass(frozen=True)
+class TickSample:
+    """A TICK: its program, the register file before, the model's verdict and state after."""
+
+    entry: int
+    before: dict[Reg, int]
+    reason: TickReason
+    after: dict[Reg, int]
+    instrument: int
+
+
+def _ticks(file: GuardFile, messages: list[tuple[int, Message]], model: GuardModel) -> list:
+    samples = []
+    for cycle, message in messages:
+        model.poll(cycle)
+        before = register_file(file, model, message, cycle)
+        responses = model.receive(message, cycle)
+        if message.type == MessageType.TICK:
+            samples.append(
+                TickSample(
+                    entry=file.entry("tick", message["instrument"]),
+                    before=before,
+                    reason=TickReason(responses[0]["reason"]),
+                    after=register_file(file, model, message, cycle),
+                    instrument=message["instrument"],
+                )
+            )
+    return samples
+
+
+def _random_traffic(seed: int, actions: int, n_order_slots: int) -> list[tuple[int, Message]]:
+    traffic = RandomTraffic(seed)
+    rng = random.Random(seed)
+    messages = []
+    cycle = 10
+    for message in traffic.setup():
+        if message.type == MessageType.SET_LIMIT and message["limit_id"] == LimitId.MAX_OPEN_ORDERS:
+            message = Message(MessageType.SET_LIMIT, {**message.fields, "value": n_order_slots})
+        messages.append((cycle, message))
+        cycle += 7
+    for _, action in zip(range(actions), traffic, strict=False):
+        if action.kind == "message" and action.message is not None:
+            messages.append((cycle, action.message))
+            cycle += rng.randint(5, 40)
+    return messages
+
+
+def _check(file: GuardFile, samples: list[TickSample]) -> set[TickReason]:
+    built = len(file.instruments)
+    state = [
+        reg for inst in file.instruments for reg in vars(inst).values() if reg is not inst.ref_age
+    ]
+    results = run_programs(
+        file.assembler,
+        [(s.entry, s.before) for s in samples],
+        state,
+        then=lambda run, flags: (
+            file.entry("tick_update", samples[run].instrument)
+            if samples[run].instrument < built
+            else None
+        ),
+    )
+    numbers = file.assembler.flags
+    for index, (sample, (flags, words, _)) in enumerate(zip(samples, results, strict=True)):
+        raw = sum(1 << numbers[name] for name, value in flags.items() if value)
+        got = tick_reason(raw, numbers)
+        assert got == sample.reason, f"tick {index}: engine {got.name}, model {sample.reason.name}"
+        for reg in state:
+            want = sample.after[reg]
+            if reg.signed:
+                want = words_value(value_words(want, reg.words), signed=True)
+            value = words_value(words[reg.name], signed=reg.signed)
+            assert value == want, f"tick {index} ({got.name}): {reg.name} {value} != {want}"
+    return {sample.reason for sample in samples}
+
+
+@pytest.mark.parametrize(("n_instruments", "seed"), [(1, 5), (2, 6)])
+def test_the_tick_programs_give_the_models_verdict_and_state(n_instruments: int, seed: int) -> None:
+    file = build_programs(n_instruments=n_instruments, n_order_slots=2)
+    model = GuardModel(time_unit_cycles=3, n_instruments=n_instruments, n_order_slots=2)
+    samples = _ticks(file, _random_traffic(seed, 2500, 2), model)
+    assert _check(file, samples) == set(TickReason)
+
+
+def test_every_scenario_tick_gets_the_models_verdict_and_state() -> None:
+    size = {"n_instruments": 2, "n_order_slots": 4}
+    file = build_programs(**size)
+    samples = []
+    for scenario in sc.scenarios():
+        cycle, messages = 8, []
+        for step in scenario.steps:
+            cycle += step.wait_units * 4
+            if step.send is not None:
+                messages.append((cycle, step.send))
+            cycle += 8
+        samples += _ticks(file, messages, GuardModel(time_unit_cycles=4, **size))
+    assert _check(file, samples) == set(TickReason)
+
+
+def test_every_tick_reason_has_a_flag_in_priority_order() -> None:
+    assert list(TICK_REASON_FLAGS.values()) == sorted(TICK_REASON_FLAGS.values())
+    file = build_programs(n_instruments=1, n_order_slots=2)
+    assert set(TICK_REASON_FLAGS) <= set(file.assembler.flags)
