@@ -174,7 +174,10 @@ class Assembler:
     regs: dict[str, Reg] = field(default_factory=dict)
     entries: dict[str, int] = field(default_factory=dict)
     _next: int = 0
-    _flags: dict[str, int] = field(default_factory=dict)
+    # flag numbers by scope: programs of one message (checks, then updates) share a scope,
+    # and those of different messages never run together, so they reuse the numbers
+    _scopes: dict[str, dict[str, int]] = field(default_factory=lambda: {"": {}})
+    _scope: str = ""
 
     def __post_init__(self) -> None:
         # word 0: a µop whose dest is 0 writes nothing
@@ -213,24 +216,35 @@ class Assembler:
             self.init[reg.address + index] = (value >> (WORD_BITS * index)) & WORD_MASK
         return reg
 
+    def scope(self, name: str) -> None:
+        """Allocate the flags of the programs that follow in scope ``name`` (a message's
+        checks and updates, which share their flags), from flag 0 if it is new."""
+        self._scopes.setdefault(name, {})
+        self._scope = name
+
     def flag(self, name: str) -> int:
-        """The number of flag ``name``, allocated on first use.
+        """The number of flag ``name`` in the current scope, allocated on first use.
 
         Raises
         ------
         ValueError
-            If all flags are taken.
+            If all flags of the scope are taken.
         """
-        if name not in self._flags:
-            if len(self._flags) == N_FLAGS:
+        flags = self._scopes[self._scope]
+        if name not in flags:
+            if len(flags) == N_FLAGS:
                 raise ValueError(f"Flag {name!r} must fit: all {N_FLAGS} flags are taken")
-            self._flags[name] = len(self._flags)
-        return self._flags[name]
+            flags[name] = len(flags)
+        return flags[name]
 
     @property
     def flags(self) -> dict[str, int]:
-        """Flag name -> number."""
-        return dict(self._flags)
+        """Flag name -> number, of the current scope."""
+        return dict(self._scopes[self._scope])
+
+    def flags_of(self, scope: str) -> dict[str, int]:
+        """Flag name -> number, of scope ``scope``."""
+        return dict(self._scopes[scope])
 
     # ---- programs ----------------------------------------------------------------------
 
@@ -317,6 +331,26 @@ class Assembler:
                     when=when_flag,
                 )
             )
+
+    def multiply(self, dest: Reg, a: Reg, b: Reg, *, scratch: Reg, when: str | None = None) -> None:
+        """``dest = a x b`` (unsigned, truncated to ``dest``), word products summed into place;
+        ``scratch`` (2 words) holds each product."""
+        if scratch.words != 2:
+            raise ValueError(f"A product's scratch must be 2 words, not {scratch.words}")
+        self.move(dest, self.zero, when=when)
+        for i in range(a.words):
+            for j in range(b.words):
+                offset = i + j
+                if offset >= dest.words:
+                    continue
+                a_word = Reg(f"{a.name}[{i}]", a.address + i, 1)
+                b_word = Reg(f"{b.name}[{j}]", b.address + j, 1)
+                low = Reg(f"{scratch.name}[0]", scratch.address, 1)
+                high = Reg(f"{scratch.name}[1]", scratch.address + 1, 1)
+                self.wide(Op.MUL_LO, a_word, b_word, dest=low, when=when)
+                self.wide(Op.MUL_HI, a_word, b_word, dest=high, when=when)
+                part = Reg(f"{dest.name}[{offset}:]", dest.address + offset, dest.words - offset)
+                self.wide(Op.ADD, part, scratch, dest=part, when=when)
 
     def move(self, dest: Reg, source: Reg, *, when: str | None = None) -> None:
         """``dest = source`` (widened as its type says, truncated to ``dest``)."""

@@ -47,6 +47,7 @@ def add_order_programs(file: GuardFile) -> None:
     """Write the ORDER programs: ``order<i>`` (checks) and ``accept<i>`` (updates) per
     instrument, and ``order_unknown`` for an instrument that is not built."""
     asm = file.assembler
+    asm.scope("order")
     scratch = {
         "price": asm.reg("t.price", 2, signed=True),
         "worst_buy": asm.reg("t.worst_buy", 3, signed=True),

@@ -3,6 +3,7 @@
 from hdl.compact.microcode import Assembler
 from hdl.compact.orders import add_order_programs
 from hdl.compact.register_file import GuardFile, allocate
+from hdl.compact.releases import add_release_programs
 from hdl.compact.ticks import add_tick_programs
 
 __all__ = ["build_programs"]
@@ -13,4 +14,5 @@ def build_programs(*, n_instruments: int, n_order_slots: int) -> GuardFile:
     file = allocate(Assembler(), n_instruments, n_order_slots)
     add_order_programs(file)
     add_tick_programs(file)
+    add_release_programs(file)
     return file

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from hdl.compact.microcode import WORD_BITS, Assembler, Reg
 from hdl.guard_spec import (
     AGE_BITS,
+    FILL_COUNT_MAX,
     LIMIT_WIDTHS,
     OPEN_QTY_BITS,
     POSITION_REG_BITS,
@@ -55,6 +56,8 @@ class InstrumentRegs:
     position: Reg
     open_buy: Reg
     open_sell: Reg
+    last_fill_price: Reg
+    exposure: Reg
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class GuardFile:
     rate_count: Reg
     rate_age: Reg
     dup_age: Reg
+    fill_count: Reg
+    fill_age: Reg
 
     def entry(self, program: str, instrument: int) -> int:
         """The first µop of ``program`` (``order``, ``accept``, ``tick``, ...) for a message on
@@ -136,6 +141,8 @@ def allocate(asm: Assembler, n_instruments: int, n_order_slots: int) -> GuardFil
             position=reg(f"i{i}.position", words_for(POSITION_REG_BITS), signed=True),
             open_buy=reg(f"i{i}.open_buy", words_for(OPEN_QTY_BITS)),
             open_sell=reg(f"i{i}.open_sell", words_for(OPEN_QTY_BITS)),
+            last_fill_price=reg(f"i{i}.last_fill_price", price_words),
+            exposure=reg(f"i{i}.exposure", 3),
         )
         for i in range(n_instruments)
     ]
@@ -176,6 +183,8 @@ def allocate(asm: Assembler, n_instruments: int, n_order_slots: int) -> GuardFil
         rate_count=reg("rate_count", 1),
         rate_age=reg("rate_age", words_for(AGE_BITS)),
         dup_age=reg("dup_age", words_for(AGE_BITS)),
+        fill_count=reg("fill_count", words_for(FILL_COUNT_MAX.bit_length())),
+        fill_age=reg("fill_age", words_for(AGE_BITS)),
     )
 
 
@@ -201,6 +210,8 @@ def zero_instrument(asm: Assembler) -> InstrumentRegs:
         position=signed_zero,
         open_buy=zero,
         open_sell=zero,
+        last_fill_price=zero,
+        exposure=zero,
     )
 
 

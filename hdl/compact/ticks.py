@@ -25,6 +25,7 @@ TICK_REASON_FLAGS: dict[str, TickReason] = {
 def add_tick_programs(file: GuardFile) -> None:
     """Write ``tick<i>`` and ``tick_update<i>`` per instrument, and ``tick_unknown``."""
     asm = file.assembler
+    asm.scope("tick")
     scratch = {
         "sum": asm.reg("t.tick_sum", 2),
         "mid": asm.reg("t.tick_mid", 2, signed=True),

@@ -33,13 +33,16 @@ def run_programs(
     read: list[Reg],
     *,
     then: Callable[[int, dict[str, bool]], str | int | None] | None = None,
+    scope: str | None = None,
 ) -> list[tuple[dict[str, bool], dict[str, list[int]], int]]:
     """Per run: write the values, run the program (by name or first µop), then return its
     flags by name, the words of the registers in ``read`` and the cycles it took.
 
     ``then(run, flags)`` may name a program to run next on the same register file, keeping
     the flags (an accept's updates after its checks); the flags and words returned are
-    those after it, the cycles those of the first."""
+    those after it, the cycles those of the first. Flags are named as in ``scope`` (default:
+    the assembler's current scope)."""
+    numbers = asm.flags if scope is None else asm.flags_of(scope)
     dut = CheckEngine(asm)
     sim = Simulator(dut)
     sim.add_clock(1e-6)
@@ -63,7 +66,7 @@ def run_programs(
                 await ctx.tick()
                 cycles += 1
             flags = ctx.get(dut.o_flags)
-            named = {name: bool(flags >> number & 1) for name, number in asm.flags.items()}
+            named = {name: bool(flags >> number & 1) for name, number in numbers.items()}
             follow = then(len(results), named) if then is not None else None
             if follow is not None:
                 ctx.set(dut.i_entry, asm.entries[follow] if isinstance(follow, str) else follow)
@@ -75,7 +78,7 @@ def run_programs(
                 while ctx.get(dut.o_busy):
                     await ctx.tick()
                 flags = ctx.get(dut.o_flags)
-                named = {name: bool(flags >> number & 1) for name, number in asm.flags.items()}
+                named = {name: bool(flags >> number & 1) for name, number in numbers.items()}
             contents = {}
             for reg in read:
                 words = []
@@ -109,7 +112,7 @@ def register_file(
     for regs, inst in zip(file.instruments, model.instruments, strict=True):
         for name in (
             "enabled max_position min_price max_price band has_ref bid ask ref_mid timestamp "
-            "cand_valid cand_mid cand_count position open_buy open_sell"
+            "cand_valid cand_mid cand_count position open_buy open_sell last_fill_price exposure"
         ).split():
             values[getattr(regs, name)] = int(getattr(inst, name))
         values[regs.ref_age] = _age(model, inst.ref_base, cycle)
@@ -130,4 +133,6 @@ def register_file(
     values[file.rate_count] = model._rate_count
     values[file.rate_age] = _age(model, model._rate_base, cycle)
     values[file.dup_age] = _age(model, model._dup_base, cycle)
+    values[file.fill_count] = model._fill_count
+    values[file.fill_age] = _age(model, model._fill_base, cycle)
     return values

@@ -192,3 +192,17 @@ def test_halving_a_wide_value_matches_python() -> None:
     for value, (_, words, _) in zip(values, results, strict=True):
         assert words_value(words["half"]) == value >> 1
         assert words_value(words["signed_half"], signed=True) == (value - (1 << 31)) >> 1
+
+
+def test_a_wide_product_matches_python() -> None:
+    asm = Assembler()
+    a, b, product = asm.reg("a", 2), asm.reg("b", 2), asm.reg("product", 3)
+    scratch = asm.reg("scratch", 2)
+    asm.entry("multiply")
+    asm.multiply(product, a, b, scratch=scratch)
+    asm.end()
+    rng = random.Random(13)
+    pairs = [(x, y) for x in _edge_values(24, rng, 3) for y in _edge_values(24, rng, 2)]
+    results = run_programs(asm, [("multiply", {a: x, b: y}) for x, y in pairs], [product])
+    for (x, y), (_, words, _) in zip(pairs, results, strict=True):
+        assert words_value(words["product"]) == x * y

@@ -84,8 +84,10 @@ def test_the_order_program_gives_the_models_verdict(
     samples = _orders_with_verdicts(
         file, seed, 2500, n_instruments=n_instruments, n_order_slots=n_order_slots
     )
-    results = run_programs(file.assembler, [(s.entry, s.before) for s in samples], [])
-    numbers = file.assembler.flags
+    results = run_programs(
+        file.assembler, [(s.entry, s.before) for s in samples], [], scope="order"
+    )
+    numbers = file.assembler.flags_of("order")
     seen = set()
     for index, (sample, (flags, _, _)) in enumerate(zip(samples, results, strict=True)):
         raw = sum(1 << numbers[name] for name, value in flags.items() if value)
@@ -119,6 +121,7 @@ def test_an_accepts_program_leaves_the_models_state(
         file.assembler,
         [(s.entry, s.before) for s in samples],
         state,
+        scope="order",
         then=lambda run, flags: file.entry("accept", samples[run].instrument),
     )
     for index, (sample, (_, words, _)) in enumerate(zip(samples, results, strict=True)):
@@ -134,7 +137,7 @@ def test_an_accepts_program_leaves_the_models_state(
 def test_every_reason_has_a_flag_in_priority_order() -> None:
     assert list(ORDER_REASON_FLAGS.values()) == sorted(ORDER_REASON_FLAGS.values())
     file = build_programs(n_instruments=1, n_order_slots=2)
-    assert set(ORDER_REASON_FLAGS) <= set(file.assembler.flags)
+    assert set(ORDER_REASON_FLAGS) <= set(file.assembler.flags_of("order"))
 
 
 def test_the_order_program_fits_its_rom_and_register_file() -> None:
@@ -164,8 +167,10 @@ def test_every_scenario_order_gets_the_models_verdict() -> None:
                     entry = file.entry("order", step.send["instrument"])
                     samples.append((scenario.name, entry, values, Reason(responses[0]["reason"])))
             cycle += 8
-    results = run_programs(file.assembler, [(entry, values) for _, entry, values, _ in samples], [])
-    numbers = file.assembler.flags
+    results = run_programs(
+        file.assembler, [(entry, values) for _, entry, values, _ in samples], [], scope="order"
+    )
+    numbers = file.assembler.flags_of("order")
     for (name, _, _, want), (flags, _, _) in zip(samples, results, strict=True):
         raw = sum(1 << numbers[flag] for flag, value in flags.items() if value)
         assert order_reason(raw, numbers) == want, name

@@ -74,13 +74,14 @@ def _check(file: GuardFile, samples: list[TickSample]) -> set[TickReason]:
         file.assembler,
         [(s.entry, s.before) for s in samples],
         state,
+        scope="tick",
         then=lambda run, flags: (
             file.entry("tick_update", samples[run].instrument)
             if samples[run].instrument < built
             else None
         ),
     )
-    numbers = file.assembler.flags
+    numbers = file.assembler.flags_of("tick")
     for index, (sample, (flags, words, _)) in enumerate(zip(samples, results, strict=True)):
         raw = sum(1 << numbers[name] for name, value in flags.items() if value)
         got = tick_reason(raw, numbers)
@@ -120,4 +121,4 @@ def test_every_scenario_tick_gets_the_models_verdict_and_state() -> None:
 def test_every_tick_reason_has_a_flag_in_priority_order() -> None:
     assert list(TICK_REASON_FLAGS.values()) == sorted(TICK_REASON_FLAGS.values())
     file = build_programs(n_instruments=1, n_order_slots=2)
-    assert set(TICK_REASON_FLAGS) <= set(file.assembler.flags)
+    assert set(TICK_REASON_FLAGS) <= set(file.assembler.flags_of("tick"))

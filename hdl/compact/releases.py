@@ -1,0 +1,159 @@
+"""CANCEL, FILL and CANCEL_ALL as programs of the compact check engine.
+
+``cancel`` and ``fill`` find the open order with the message's client id (at most one slot
+matches: client ids of open orders are unique) and gather its fields; the flag
+``release.unknown`` is the ack's UNKNOWN_ORDER. ``cancel_update`` and ``fill_update`` continue
+them after the beat: the order's open quantity and notional are released (the slot is freed
+when nothing remains), and a fill moves the position, values it at the fill's price for the
+gross exposure, counts the fill window and flags what a kill needs (:func:`fill_kill` names
+the cause the core's kill latch takes). ``cancel_all`` frees every slot.
+
+The fill window's age is read from the register file, as the ages of the ORDER checks are;
+see :mod:`hdl.compact` for what the core must do about time that moves while a program waits.
+"""
+
+from hdl.compact.microcode import Op, Reg
+from hdl.compact.register_file import GuardFile, signed_view
+from hdl.guard_spec import EXPOSURE_QTY_MAX, FILL_COUNT_MAX
+from hdl.protocol import KillCause, LimitId, Side
+from hdl.protocol import TradingState as State
+
+__all__ = ["add_release_programs", "fill_kill"]
+
+
+def add_release_programs(file: GuardFile) -> None:
+    """Write ``cancel``, ``cancel_update``, ``fill``, ``fill_update`` and ``cancel_all``."""
+    asm = file.assembler
+    asm.scope("release")
+    scratch = {
+        "quantity": asm.reg("t.release_quantity", 1),
+        "instrument": asm.reg("t.release_instrument", 1),
+        "side": asm.reg("t.release_side", 1),
+        "valuation": asm.reg("t.release_valuation", 2),
+        "notional": asm.reg("t.release_notional", 3),
+        "product": asm.reg("t.release_product", 2),
+        "magnitude": asm.reg("t.magnitude", 3, signed=True),
+        "exposure": asm.reg("t.exposure", 3),
+    }
+    for name, fill in (("cancel", False), ("fill", True)):
+        asm.entry(name)
+        _find(file, scratch, fill=fill)
+        asm.end()
+        asm.entry(f"{name}_update")
+        _release(file, scratch)
+        if fill:
+            _fill(file, scratch)
+        asm.end()
+    asm.scope("cancel_all")
+    asm.entry("cancel_all")
+    for slot in file.slots:
+        asm.move(slot.valid, asm.zero)
+    for reg in (file.open_count, file.open_notional):
+        asm.move(reg, asm.zero)
+    for inst in file.instruments:
+        asm.move(inst.open_buy, asm.zero)
+        asm.move(inst.open_sell, asm.zero)
+    asm.end()
+
+
+def _find(file: GuardFile, t: dict[str, Reg], *, fill: bool) -> None:
+    """The matching slot, its fields, and the quantity released (a fill's is capped at what
+    remains)."""
+    asm = file.assembler
+    msg = file.message
+    for number, slot in enumerate(file.slots):
+        valid, match = f"release.valid{number}", f"release.match{number}"
+        asm.set_if(valid, slot.valid, "!=", asm.zero)
+        asm.set_if(match, slot.client_id, "==", msg["client_id"], when=valid)
+        asm.set_if("release.found", asm.zero, "==", asm.zero, when=match)
+        for field in ("instrument", "side", "valuation"):
+            asm.move(t[field], getattr(slot, field), when=match)
+        asm.move(t["quantity"], slot.remaining, when=match)
+        if fill:
+            over = f"release.over{number}"
+            asm.set_if(over, slot.remaining, ">", msg["quantity"], when=match)
+            asm.move(t["quantity"], msg["quantity"], when=over)
+    asm.set_if("release.unknown", asm.zero, "==", asm.zero, when="!release.found")
+    # the instrument and side the updates are predicated on
+    for index in range(len(file.instruments)):
+        at = f"release.at{index}"
+        asm.set_if(at, t["instrument"], "==", asm.const(index, 1), when="release.found")
+        asm.set_if(f"release.buy{index}", t["side"], "==", asm.const(Side.BUY, 1), when=at)
+        asm.set_if(f"release.sell{index}", t["side"], "==", asm.const(Side.SELL, 1), when=at)
+
+
+def _release(file: GuardFile, t: dict[str, Reg]) -> None:
+    """The matching order's open quantity and notional released; its slot freed if empty."""
+    asm = file.assembler
+    quantity = t["quantity"]
+    for index, inst in enumerate(file.instruments):
+        asm.wide(Op.SUB, inst.open_buy, quantity, dest=inst.open_buy, when=f"release.buy{index}")
+        asm.wide(Op.SUB, inst.open_sell, quantity, dest=inst.open_sell, when=f"release.sell{index}")
+    asm.multiply(t["notional"], t["valuation"], quantity, scratch=t["product"])
+    asm.wide(
+        Op.SUB, file.open_notional, t["notional"], dest=file.open_notional, when="release.found"
+    )
+    one = asm.const(1, 1)
+    for number, slot in enumerate(file.slots):
+        match, empty = f"release.match{number}", f"release.empty{number}"
+        asm.wide(Op.SUB, slot.remaining, quantity, dest=slot.remaining, when=match)
+        asm.set_if(empty, slot.remaining, "==", asm.zero, when=match)
+        asm.move(slot.valid, asm.zero, when=empty)
+        asm.wide(Op.SUB, file.open_count, one, dest=file.open_count, when=empty)
+
+
+def _fill(file: GuardFile, t: dict[str, Reg]) -> None:
+    """A fill's position, exposure, fill window and kills (after :func:`_release`)."""
+    asm = file.assembler
+    msg, lim = file.message, file.limits
+    quantity = t["quantity"]
+    magnitude, exposure = t["magnitude"], t["exposure"]
+    signed_zero = signed_view(asm.zero)
+    cap = asm.const(EXPOSURE_QTY_MAX, 2)
+    # the fill window: a new one starts with this fill, or the current one counts it
+    one = asm.const(1, 1)
+    window = lim[LimitId.FILL_WINDOW]
+    asm.set_if("release.window_over", file.fill_age, ">=", window, when="release.found")
+    asm.set_if("release.window_runs", file.fill_age, "<", window, when="release.found")
+    asm.move(file.fill_count, one, when="release.window_over")
+    asm.wide(Op.ADD, file.fill_count, one, dest=file.fill_count, when="release.window_runs")
+    most = asm.const(FILL_COUNT_MAX, 2)
+    asm.set_if("release.count_over", file.fill_count, ">", most, when="release.found")
+    asm.move(file.fill_count, most, when="release.count_over")
+    asm.set_if("release.armed", file.state, "!=", asm.const(State.HALTED, 1))
+    asm.set_if("release.fill_rate", file.fill_count, ">", lim[LimitId.FILL_MAX])
+    for index, inst in enumerate(file.instruments):
+        at, buy, sell = f"release.at{index}", f"release.buy{index}", f"release.sell{index}"
+        asm.wide(Op.ADD, inst.position, quantity, dest=inst.position, when=buy)
+        asm.wide(Op.SUB, inst.position, quantity, dest=inst.position, when=sell)
+        asm.move(inst.last_fill_price, msg["price"], when=at)
+        # |position| (at most EXPOSURE_QTY_MAX) at the fill's price replaces the old exposure
+        negative = f"release.negative{index}"
+        asm.move(magnitude, inst.position, when=at)
+        asm.set_if(negative, inst.position, "<", signed_zero, when=at)
+        asm.wide(Op.SUB, signed_zero, inst.position, dest=magnitude, when=negative)
+        asm.set_if("release.breach", magnitude, ">", signed_view(inst.max_position), when=at)
+        capped = f"release.capped{index}"
+        asm.set_if(capped, magnitude, ">", signed_view(cap), when=at)
+        asm.move(magnitude, cap, when=capped)
+        low_magnitude = Reg(magnitude.name, magnitude.address, 2)  # below 2**24 now
+        asm.multiply(exposure, low_magnitude, msg["price"], scratch=t["product"], when=at)
+        asm.wide(Op.ADD, file.exposure_sum, exposure, dest=file.exposure_sum, when=at)
+        asm.wide(Op.SUB, file.exposure_sum, inst.exposure, dest=file.exposure_sum, when=at)
+        asm.move(inst.exposure, exposure, when=at)
+
+
+def fill_kill(flags: int, numbers: dict[str, int]) -> KillCause:
+    """The kill a FILL latches, from its update program's flags: none for an unknown order or
+    while HALTED; the fill rate before a position breach."""
+
+    def flag(name: str) -> bool:
+        return bool(flags >> numbers[name] & 1)
+
+    if not (flag("release.found") and flag("release.armed")):
+        return KillCause.NONE
+    if flag("release.fill_rate"):
+        return KillCause.FILL_RATE
+    if flag("release.breach"):
+        return KillCause.POSITION_BREACH
+    return KillCause.NONE
