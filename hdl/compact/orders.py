@@ -32,7 +32,7 @@ from hdl.compact.register_file import (
     word_of,
     zero_instrument,
 )
-from hdl.protocol import LimitId, OrderKind, Reason, Side
+from hdl.protocol import LimitId, MessageType, OrderKind, Reason, Side
 from hdl.protocol import TradingState as State
 
 __all__ = ["add_order_programs", "order_reason", "ORDER_REASON_FLAGS"]
@@ -80,7 +80,7 @@ def _order_program(
     inst: InstrumentRegs,
     index: int | None,
 ) -> None:
-    msg, lim = file.message, file.limits
+    msg, lim = file.messages[MessageType.ORDER], file.limits
     one = asm.const(1, 1)
     signed_one = signed_view(one)
     signed_zero = signed_view(asm.zero)
@@ -205,7 +205,7 @@ def _accept_program(
     asm: Assembler, file: GuardFile, t: dict[str, Reg], inst: InstrumentRegs
 ) -> None:
     """The updates of an accepted order; the flags and scratch words are its checks'."""
-    msg, last = file.message, file.last
+    msg, last = file.messages[MessageType.ORDER], file.last
     one = asm.const(1, 1)
     quantity = msg["quantity"]
     # the lowest free slot (there is one: MAX_OPEN_ORDERS is at most the slot count)

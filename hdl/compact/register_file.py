@@ -8,6 +8,8 @@ unpacked next to the state, and each program has scratch words of its own.
 
 from dataclasses import dataclass
 
+from amaranth.lib import data
+
 from hdl.compact.microcode import WORD_BITS, Assembler, Reg
 from hdl.guard_spec import (
     AGE_BITS,
@@ -17,7 +19,14 @@ from hdl.guard_spec import (
     POSITION_REG_BITS,
     VALUATION_BITS,
 )
-from hdl.protocol import POSITION_BITS, PRICE_BITS, QTY_BITS, LimitId
+from hdl.protocol import (
+    PAYLOAD_LAYOUTS,
+    POSITION_BITS,
+    PRICE_BITS,
+    QTY_BITS,
+    LimitId,
+    MessageType,
+)
 
 __all__ = [
     "GuardFile",
@@ -79,7 +88,7 @@ class GuardFile:
     """The guard's registers in the register file, and the assembler of its programs."""
 
     assembler: Assembler
-    message: dict[str, Reg]
+    messages: dict[MessageType, dict[str, Reg]]
     limits: dict[LimitId, Reg]
     limits_set: Reg
     instruments: list[InstrumentRegs]
@@ -107,18 +116,7 @@ def allocate(asm: Assembler, n_instruments: int, n_order_slots: int) -> GuardFil
     """Lay out the register file of a build of this size in ``asm``."""
     reg = asm.reg
     price_words = words_for(PRICE_BITS)
-    # the fields of every message type, by name (an ORDER's and a TICK's share instrument)
-    message = {
-        "client_id": reg("msg.client_id", 2),
-        "instrument": reg("msg.instrument", 1),
-        "side": reg("msg.side", 1),
-        "kind": reg("msg.kind", 1),
-        "price": reg("msg.price", price_words),
-        "quantity": reg("msg.quantity", words_for(QTY_BITS)),
-        "timestamp": reg("msg.timestamp", 2),
-        "bid": reg("msg.bid", price_words),
-        "ask": reg("msg.ask", price_words),
-    }
+    messages = _message_fields(asm)
     limits = {
         limit: reg(f"lim.{limit.name.lower()}", words_for(LIMIT_WIDTHS[limit])) for limit in LimitId
     }
@@ -170,7 +168,7 @@ def allocate(asm: Assembler, n_instruments: int, n_order_slots: int) -> GuardFil
     }
     return GuardFile(
         assembler=asm,
-        message=message,
+        messages=messages,
         limits=limits,
         limits_set=reg("limits_set", 1),
         instruments=instruments,
@@ -186,6 +184,30 @@ def allocate(asm: Assembler, n_instruments: int, n_order_slots: int) -> GuardFil
         fill_count=reg("fill_count", words_for(FILL_COUNT_MAX.bit_length())),
         fill_age=reg("fill_age", words_for(AGE_BITS)),
     )
+
+
+def _message_fields(asm: Assembler) -> dict[MessageType, dict[str, Reg]]:
+    """Every host message's fields, a run of words each, from :data:`PAYLOAD_LAYOUTS`; the
+    types overlap (one message is checked at a time), each from the same first word."""
+    layouts = {t: data.Layout.cast(PAYLOAD_LAYOUTS[t]) for t in MessageType if t < 0x80}
+    fields = {
+        message_type: [(name, field.shape) for name, field in layout if not name.startswith("_")]
+        for message_type, layout in layouts.items()
+    }
+    size = max(
+        (sum(words_for(shape.width) for _, shape in named) for named in fields.values()),
+        default=0,
+    )
+    area = asm.reg("msg", size)
+    messages: dict[MessageType, dict[str, Reg]] = {}
+    for message_type, named in fields.items():
+        offset, regs = area.address, {}
+        for name, shape in named:
+            words = words_for(shape.width)
+            regs[name] = Reg(f"msg.{name}", offset, words, signed=shape.signed)
+            offset += words
+        messages[message_type] = regs
+    return messages
 
 
 def zero_instrument(asm: Assembler) -> InstrumentRegs:

@@ -13,12 +13,12 @@ see :mod:`hdl.compact` for what the core must do about time that moves while a p
 """
 
 from hdl.compact.microcode import Op, Reg
-from hdl.compact.register_file import GuardFile, signed_view
+from hdl.compact.register_file import GuardFile, InstrumentRegs, signed_view
 from hdl.guard_spec import EXPOSURE_QTY_MAX, FILL_COUNT_MAX
-from hdl.protocol import KillCause, LimitId, Side
+from hdl.protocol import KillCause, LimitId, MessageType, Side
 from hdl.protocol import TradingState as State
 
-__all__ = ["add_release_programs", "fill_kill"]
+__all__ = ["add_release_programs", "exposure_scratch", "fill_kill", "revalue"]
 
 
 def add_release_programs(file: GuardFile) -> None:
@@ -31,10 +31,8 @@ def add_release_programs(file: GuardFile) -> None:
         "side": asm.reg("t.release_side", 1),
         "valuation": asm.reg("t.release_valuation", 2),
         "notional": asm.reg("t.release_notional", 3),
-        "product": asm.reg("t.release_product", 2),
-        "magnitude": asm.reg("t.magnitude", 3, signed=True),
-        "exposure": asm.reg("t.exposure", 3),
     }
+    scratch.update(exposure_scratch(file, "release"))
     for name, fill in (("cancel", False), ("fill", True)):
         asm.entry(name)
         _find(file, scratch, fill=fill)
@@ -60,7 +58,7 @@ def _find(file: GuardFile, t: dict[str, Reg], *, fill: bool) -> None:
     """The matching slot, its fields, and the quantity released (a fill's is capped at what
     remains)."""
     asm = file.assembler
-    msg = file.message
+    msg = file.messages[MessageType.FILL if fill else MessageType.CANCEL]
     for number, slot in enumerate(file.slots):
         valid, match = f"release.valid{number}", f"release.match{number}"
         asm.set_if(valid, slot.valid, "!=", asm.zero)
@@ -105,11 +103,8 @@ def _release(file: GuardFile, t: dict[str, Reg]) -> None:
 def _fill(file: GuardFile, t: dict[str, Reg]) -> None:
     """A fill's position, exposure, fill window and kills (after :func:`_release`)."""
     asm = file.assembler
-    msg, lim = file.message, file.limits
+    msg, lim = file.messages[MessageType.FILL], file.limits
     quantity = t["quantity"]
-    magnitude, exposure = t["magnitude"], t["exposure"]
-    signed_zero = signed_view(asm.zero)
-    cap = asm.const(EXPOSURE_QTY_MAX, 2)
     # the fill window: a new one starts with this fill, or the current one counts it
     one = asm.const(1, 1)
     window = lim[LimitId.FILL_WINDOW]
@@ -127,20 +122,49 @@ def _fill(file: GuardFile, t: dict[str, Reg]) -> None:
         asm.wide(Op.ADD, inst.position, quantity, dest=inst.position, when=buy)
         asm.wide(Op.SUB, inst.position, quantity, dest=inst.position, when=sell)
         asm.move(inst.last_fill_price, msg["price"], when=at)
-        # |position| (at most EXPOSURE_QTY_MAX) at the fill's price replaces the old exposure
-        negative = f"release.negative{index}"
-        asm.move(magnitude, inst.position, when=at)
-        asm.set_if(negative, inst.position, "<", signed_zero, when=at)
-        asm.wide(Op.SUB, signed_zero, inst.position, dest=magnitude, when=negative)
-        asm.set_if("release.breach", magnitude, ">", signed_view(inst.max_position), when=at)
-        capped = f"release.capped{index}"
-        asm.set_if(capped, magnitude, ">", signed_view(cap), when=at)
-        asm.move(magnitude, cap, when=capped)
-        low_magnitude = Reg(magnitude.name, magnitude.address, 2)  # below 2**24 now
-        asm.multiply(exposure, low_magnitude, msg["price"], scratch=t["product"], when=at)
-        asm.wide(Op.ADD, file.exposure_sum, exposure, dest=file.exposure_sum, when=at)
-        asm.wide(Op.SUB, file.exposure_sum, inst.exposure, dest=file.exposure_sum, when=at)
-        asm.move(inst.exposure, exposure, when=at)
+        revalue(file, t, inst, msg["price"], when=at, prefix=f"release.{index}", breach=True)
+
+
+def revalue(
+    file: GuardFile,
+    t: dict[str, Reg],
+    inst: InstrumentRegs,
+    price: Reg,
+    *,
+    when: str,
+    prefix: str,
+    breach: bool = False,
+) -> None:
+    """``inst``'s exposure, ``min(|position|, EXPOSURE_QTY_MAX) x price``, replaces its old
+    one in the gross exposure (a fill, SET_POSITION); with ``breach``, flag
+    ``release.breach`` when |position| is above the instrument's limit."""
+    asm = file.assembler
+    magnitude, exposure = t["magnitude"], t["exposure"]
+    signed_zero = signed_view(asm.zero)
+    cap = asm.const(EXPOSURE_QTY_MAX, 2)
+    negative, capped = f"{prefix}.negative", f"{prefix}.capped"
+    asm.move(magnitude, inst.position, when=when)
+    asm.set_if(negative, inst.position, "<", signed_zero, when=when)
+    asm.wide(Op.SUB, signed_zero, inst.position, dest=magnitude, when=negative)
+    if breach:
+        asm.set_if("release.breach", magnitude, ">", signed_view(inst.max_position), when=when)
+    asm.set_if(capped, magnitude, ">", signed_view(cap), when=when)
+    asm.move(magnitude, cap, when=capped)
+    low_magnitude = Reg(magnitude.name, magnitude.address, 2)  # below 2**24 now
+    asm.multiply(exposure, low_magnitude, price, scratch=t["product"], when=when)
+    asm.wide(Op.ADD, file.exposure_sum, exposure, dest=file.exposure_sum, when=when)
+    asm.wide(Op.SUB, file.exposure_sum, inst.exposure, dest=file.exposure_sum, when=when)
+    asm.move(inst.exposure, exposure, when=when)
+
+
+def exposure_scratch(file: GuardFile, name: str) -> dict[str, Reg]:
+    """Scratch words for :func:`revalue`, named after the program family ``name``."""
+    asm = file.assembler
+    return {
+        "magnitude": asm.reg(f"t.{name}_magnitude", 3, signed=True),
+        "exposure": asm.reg(f"t.{name}_exposure", 3),
+        "product": asm.reg(f"t.{name}_product", 2),
+    }
 
 
 def fill_kill(flags: int, numbers: dict[str, int]) -> KillCause:

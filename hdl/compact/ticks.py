@@ -12,7 +12,7 @@ is the core's register; it restarts on an accept.
 from hdl.compact.microcode import Op
 from hdl.compact.register_file import GuardFile, InstrumentRegs
 from hdl.guard_spec import CONFIRM_COUNT_MAX
-from hdl.protocol import LimitId, TickReason
+from hdl.protocol import LimitId, MessageType, TickReason
 
 __all__ = ["add_tick_programs", "tick_reason", "TICK_REASON_FLAGS"]
 
@@ -48,7 +48,7 @@ def add_tick_programs(file: GuardFile) -> None:
 
 def _filter_program(file: GuardFile, t: dict, inst: InstrumentRegs) -> None:
     asm = file.assembler
-    msg = file.message
+    msg = file.messages[MessageType.TICK]
     bid, ask = msg["bid"], msg["ask"]
     band = inst.band
     asm.set_if("tick.unknown_instrument", inst.enabled, "==", asm.zero)
@@ -98,7 +98,7 @@ def _filter_program(file: GuardFile, t: dict, inst: InstrumentRegs) -> None:
 
 def _update_program(file: GuardFile, t: dict, inst: InstrumentRegs) -> None:
     asm = file.assembler
-    msg = file.message
+    msg = file.messages[MessageType.TICK]
     one = asm.const(1, 1)
     # a tick out of band that does not agree with the candidate starts a new one
     asm.move(inst.cand_mid, t["mid"], when="tick.far")

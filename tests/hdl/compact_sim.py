@@ -104,7 +104,7 @@ def register_file(
     """The register file as the compact core would hold it when ``message`` is checked on
     ``cycle``: the model's state, its ages on that cycle and the message's fields."""
     values: dict[Reg, int] = {}
-    for name, reg in file.message.items():
+    for name, reg in file.messages[message.type].items():
         values[reg] = message.fields.get(name, 0)
     for limit, reg in file.limits.items():
         values[reg] = model.limits[limit]
