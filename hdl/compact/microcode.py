@@ -173,21 +173,49 @@ class Assembler:
     init: dict[int, int] = field(default_factory=dict)
     regs: dict[str, Reg] = field(default_factory=dict)
     entries: dict[str, int] = field(default_factory=dict)
+    # The file from the bottom: the state (for good), then the scratch words of each scope
+    # overlapping those of the others; constants from the top down.
     _next: int = 0
+    _scratch_base: int | None = None
+    _scratch_next: dict[str, int] = field(default_factory=dict)
+    _high: int = 0
+    _top: int = 0
     # flag numbers by scope: programs of one message (checks, then updates) share a scope,
     # and those of different messages never run together, so they reuse the numbers
     _scopes: dict[str, dict[str, int]] = field(default_factory=lambda: {"": {}})
     _scope: str = ""
 
     def __post_init__(self) -> None:
-        # word 0: a µop whose dest is 0 writes nothing
-        self.zero = self.const(0, 1, name="zero")
-        assert self.zero.address == 0
+        self._top = self.depth
+        # word 0 holds 0: a µop whose dest is 0 writes nothing
+        self.zero = self.reg("zero", 1)
+        self.regs["#0/1"] = self.zero
 
     # ---- the register file -------------------------------------------------------------
 
     def reg(self, name: str, words: int, *, signed: bool = False) -> Reg:
-        """Allocate ``words`` words named ``name``.
+        """Allocate ``words`` words of state named ``name`` (before any scratch word).
+
+        Raises
+        ------
+        ValueError
+            If the name is taken, scratch words were allocated already or the file is full.
+        """
+        if name in self.regs:
+            raise ValueError(f"Register {name!r} must be allocated once")
+        if self._scratch_base is not None:
+            raise ValueError(f"State {name!r} must be allocated before every scratch word")
+        if self._next + words > self._top:
+            raise ValueError(f"Register file must hold {name!r}: {self.depth} words are used")
+        reg = Reg(name, self._next, words, signed)
+        self.regs[name] = reg
+        self._next += words
+        self._high = max(self._high, self._next)
+        return reg
+
+    def scratch(self, name: str, words: int, *, signed: bool = False) -> Reg:
+        """Allocate ``words`` scratch words named ``name`` in the current scope: they overlap
+        the scratch words of other scopes, whose programs never run with this one's.
 
         Raises
         ------
@@ -196,29 +224,48 @@ class Assembler:
         """
         if name in self.regs:
             raise ValueError(f"Register {name!r} must be allocated once")
-        if self._next + words > self.depth:
+        if self._scratch_base is None:
+            self._scratch_base = self._next
+        address = self._scratch_next.get(self._scope, self._scratch_base)
+        if address + words > self._top:
             raise ValueError(f"Register file must hold {name!r}: {self.depth} words are used")
-        reg = Reg(name, self._next, words, signed)
+        reg = Reg(name, address, words, signed)
         self.regs[name] = reg
-        self._next += words
+        self._scratch_next[self._scope] = address + words
+        self._high = max(self._high, address + words)
         return reg
 
     def const(self, value: int, words: int, *, name: str | None = None) -> Reg:
-        """A constant: allocated, with ``value`` (two's complement if negative) as its initial
-        contents. Constants of the same value and width are shared."""
+        """A constant: allocated from the top of the file, with ``value`` (two's complement if
+        negative) as its initial contents. Constants of the same value and width are shared.
+
+        Raises
+        ------
+        ValueError
+            If the file is full.
+        """
         key = f"#{value & ((1 << (WORD_BITS * words)) - 1):x}/{words}"
         if key in self.regs:
             return self.regs[key]
-        reg = self.reg(name or key, words)
+        if self._top - words < self._high:
+            raise ValueError(f"Register file must hold {key!r}: {self.depth} words are used")
+        self._top -= words
+        reg = Reg(name or key, self._top, words)
+        self.regs[key] = reg
         if name is not None:
-            self.regs[key] = reg
+            self.regs[name] = reg
         for index in range(words):
             self.init[reg.address + index] = (value >> (WORD_BITS * index)) & WORD_MASK
         return reg
 
+    @property
+    def words_used(self) -> int:
+        """Words of the file taken: state, the largest scope's scratch, constants."""
+        return self._high + self.depth - self._top
+
     def scope(self, name: str) -> None:
-        """Allocate the flags of the programs that follow in scope ``name`` (a message's
-        checks and updates, which share their flags), from flag 0 if it is new."""
+        """Allocate the flags and scratch words of the programs that follow in scope ``name``
+        (a message's checks and updates, which share them), from the start if it is new."""
         self._scopes.setdefault(name, {})
         self._scope = name
 

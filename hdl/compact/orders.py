@@ -49,16 +49,16 @@ def add_order_programs(file: GuardFile) -> None:
     asm = file.assembler
     asm.scope("order")
     scratch = {
-        "price": asm.reg("t.price", 2, signed=True),
-        "worst_buy": asm.reg("t.worst_buy", 3, signed=True),
-        "worst_sell": asm.reg("t.worst_sell", 3, signed=True),
-        "upper": asm.reg("t.collar_upper", 2, signed=True),
-        "lower": asm.reg("t.collar_lower", 2, signed=True),
-        "valuation": asm.reg("t.valuation", 2, signed=True),
-        "notional": asm.reg("t.notional", 3),
-        "partial": asm.reg("t.partial", 2),
-        "negative_max": asm.reg("t.negative_max", 2, signed=True),
-        "gross": asm.reg("t.gross", 4),
+        "price": asm.scratch("t.price", 2, signed=True),
+        "worst_buy": asm.scratch("t.worst_buy", 3, signed=True),
+        "worst_sell": asm.scratch("t.worst_sell", 3, signed=True),
+        "upper": asm.scratch("t.collar_upper", 2, signed=True),
+        "lower": asm.scratch("t.collar_lower", 2, signed=True),
+        "valuation": asm.scratch("t.valuation", 2, signed=True),
+        "notional": asm.scratch("t.notional", 3),
+        "partial": asm.scratch("t.partial", 2),
+        "negative_max": asm.scratch("t.negative_max", 2, signed=True),
+        "gross": asm.scratch("t.gross", 4),
     }
     for index, inst in enumerate(file.instruments):
         asm.entry(f"order{index}")

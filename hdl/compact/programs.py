@@ -1,5 +1,6 @@
 """Every program of the compact check engine, over one register file."""
 
+from hdl.compact.controls import add_control_programs
 from hdl.compact.microcode import Assembler
 from hdl.compact.orders import add_order_programs
 from hdl.compact.register_file import GuardFile, allocate
@@ -15,4 +16,5 @@ def build_programs(*, n_instruments: int, n_order_slots: int) -> GuardFile:
     add_order_programs(file)
     add_tick_programs(file)
     add_release_programs(file)
+    add_control_programs(file)
     return file

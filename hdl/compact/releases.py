@@ -26,11 +26,11 @@ def add_release_programs(file: GuardFile) -> None:
     asm = file.assembler
     asm.scope("release")
     scratch = {
-        "quantity": asm.reg("t.release_quantity", 1),
-        "instrument": asm.reg("t.release_instrument", 1),
-        "side": asm.reg("t.release_side", 1),
-        "valuation": asm.reg("t.release_valuation", 2),
-        "notional": asm.reg("t.release_notional", 3),
+        "quantity": asm.scratch("t.release_quantity", 1),
+        "instrument": asm.scratch("t.release_instrument", 1),
+        "side": asm.scratch("t.release_side", 1),
+        "valuation": asm.scratch("t.release_valuation", 2),
+        "notional": asm.scratch("t.release_notional", 3),
     }
     scratch.update(exposure_scratch(file, "release"))
     for name, fill in (("cancel", False), ("fill", True)):
@@ -161,9 +161,9 @@ def exposure_scratch(file: GuardFile, name: str) -> dict[str, Reg]:
     """Scratch words for :func:`revalue`, named after the program family ``name``."""
     asm = file.assembler
     return {
-        "magnitude": asm.reg(f"t.{name}_magnitude", 3, signed=True),
-        "exposure": asm.reg(f"t.{name}_exposure", 3),
-        "product": asm.reg(f"t.{name}_product", 2),
+        "magnitude": asm.scratch(f"t.{name}_magnitude", 3, signed=True),
+        "exposure": asm.scratch(f"t.{name}_exposure", 3),
+        "product": asm.scratch(f"t.{name}_product", 2),
     }
 
 

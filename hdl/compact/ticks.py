@@ -27,12 +27,12 @@ def add_tick_programs(file: GuardFile) -> None:
     asm = file.assembler
     asm.scope("tick")
     scratch = {
-        "sum": asm.reg("t.tick_sum", 2),
-        "mid": asm.reg("t.tick_mid", 2, signed=True),
-        "high": asm.reg("t.tick_high", 2, signed=True),
-        "low": asm.reg("t.tick_low", 2, signed=True),
-        "count": asm.reg("t.tick_count", 1),
-        "confirm_set": asm.reg("t.confirm_set", 1),
+        "sum": asm.scratch("t.tick_sum", 2),
+        "mid": asm.scratch("t.tick_mid", 2, signed=True),
+        "high": asm.scratch("t.tick_high", 2, signed=True),
+        "low": asm.scratch("t.tick_low", 2, signed=True),
+        "count": asm.scratch("t.tick_count", 1),
+        "confirm_set": asm.scratch("t.confirm_set", 1),
     }
     for index, inst in enumerate(file.instruments):
         asm.entry(f"tick{index}")

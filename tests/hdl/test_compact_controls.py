@@ -1,0 +1,182 @@
+# amaranth: UnusedElaboratable=no
+"""The SET_LIMIT, SET_INSTRUMENT, SET_POSITION and ARM programs against GuardModel."""
+
+import random
+from dataclasses import dataclass
+
+import pytest
+from compact_sim import register_file, run_programs, value_words, words_value
+
+from hdl.compact.controls import control_result
+from hdl.compact.microcode import Reg
+from hdl.compact.programs import build_programs
+from hdl.compact.register_file import GuardFile
+from hdl.protocol import N_INSTRUMENTS, AckResult, ArmMode, LimitId, MessageType
+from hdl.protocol import TradingState as State
+from host.link.codec import Message
+from host.link.model import GuardModel
+from sim import scenarios as sc
+from sim.traffic import RandomTraffic
+
+
+@dataclass(frozen=True)
+class ControlSample:
+    """A control message: its programs, the register file before, the model's ack result,
+    state and register file after."""
+
+    message: Message
+    entry: int
+    update: int | None
+    before: dict[Reg, int]
+    result: AckResult
+    state_before: State
+    state_after: State
+    after: dict[Reg, int]
+
+
+def _entries(file: GuardFile, message: Message) -> tuple[int, int | None]:
+    asm = file.assembler
+    if message.type == MessageType.ARM:
+        return asm.entries["arm"], None
+    if message.type == MessageType.SET_LIMIT:
+        name, index, count = "set_limit", message["limit_id"], len(LimitId)
+    elif message.type == MessageType.SET_INSTRUMENT:
+        name, index, count = "set_instrument", message["instrument"], len(file.instruments)
+    else:
+        name, index, count = "set_position", message["instrument"], len(file.instruments)
+    if index >= count:
+        return asm.entries[f"{name}_unknown"], None
+    return asm.entries[f"{name}{index}"], asm.entries[f"{name}{index}_update"]
+
+
+_CONTROLS = (
+    MessageType.SET_LIMIT,
+    MessageType.SET_INSTRUMENT,
+    MessageType.SET_POSITION,
+    MessageType.ARM,
+)
+
+
+def _controls(file: GuardFile, messages: list[tuple[int, Message]], model: GuardModel) -> list:
+    samples = []
+    for cycle, message in messages:
+        model.poll(cycle)
+        before = register_file(file, model, message, cycle)
+        state = model.state
+        responses = model.receive(message, cycle)
+        if message.type in _CONTROLS:
+            entry, update = _entries(file, message)
+            samples.append(
+                ControlSample(
+                    message=message,
+                    entry=entry,
+                    update=update,
+                    before=before,
+                    result=AckResult(responses[0]["result"]),
+                    state_before=State(state),
+                    state_after=State(model.state),
+                    after=register_file(file, model, message, cycle),
+                )
+            )
+    return samples
+
+
+def _check(file: GuardFile, samples: list[ControlSample]) -> set[AckResult]:
+    asm = file.assembler
+    state = [file.limits_set, file.exposure_sum, *file.limits.values()]
+    for inst in file.instruments:
+        state += [
+            inst.enabled,
+            inst.max_position,
+            inst.min_price,
+            inst.max_price,
+            inst.band,
+            inst.has_ref,
+            inst.cand_valid,
+            inst.position,
+            inst.last_fill_price,
+            inst.exposure,
+        ]
+    results = run_programs(
+        asm,
+        [(s.entry, s.before) for s in samples],
+        state,
+        scope="control",
+        then=lambda run, flags: samples[run].update,
+    )
+    numbers = asm.flags_of("control")
+    for index, (sample, (flags, words, _)) in enumerate(zip(samples, results, strict=True)):
+        raw = sum(1 << numbers[name] for name, value in flags.items() if value)
+        result = control_result(raw, numbers)
+        assert result == sample.result, f"control {index}: {result.name} != {sample.result.name}"
+        # what the core does with the state: ARM arms, a change disarms
+        if sample.message.type == MessageType.ARM:
+            if result == AckResult.OK:
+                mode = sample.message["mode"]
+                expected = State.ACTIVE if mode == ArmMode.ACTIVE else State.REDUCING
+            else:
+                expected = sample.state_before
+            assert sample.state_after == expected, f"control {index}"
+        else:
+            disarmed = flags.get("control.disarm", False)
+            expected = State.DISARMED if disarmed else sample.state_before
+            assert sample.state_after == expected, f"control {index}"
+        for reg in state:
+            want = sample.after[reg]
+            if reg.signed:
+                want = words_value(value_words(want, reg.words), signed=True)
+            value = words_value(words[reg.name], signed=reg.signed)
+            assert value == want, f"control {index}: {reg.name} {value} != {want}"
+    return {sample.result for sample in samples}
+
+
+def _random_traffic(seed: int, actions: int, **size: int) -> list[tuple[int, Message]]:
+    traffic = RandomTraffic(seed)
+    rng = random.Random(seed)
+    model = GuardModel(time_unit_cycles=3, **size)
+    messages = []
+    cycle = 10
+    for message in traffic.setup():
+        messages.append((cycle, message))
+        model.receive(message, cycle)
+        cycle += 7
+    for _, action in zip(range(actions), traffic, strict=False):
+        if action.kind == "message" and action.message is not None:
+            messages.append((cycle, action.message))
+            for response in model.receive(action.message, cycle):
+                traffic.observe(response)
+            cycle += rng.randint(5, 40)
+    # arguments the traffic does not try: every bad value next to a good one
+    for limit in LimitId:
+        for value in (0, 1, (1 << 40) - 1, size["n_order_slots"] + 1):
+            messages.append((cycle, sc.set_limit(limit, value)))
+            cycle += 7
+    messages += [(cycle + 7 * i, m) for i, m in enumerate(_edge_controls())]
+    return messages
+
+
+def _edge_controls() -> list[Message]:
+    return [
+        Message(MessageType.SET_LIMIT, {"limit_id": len(LimitId), "value": 5}),
+        sc.set_instrument(0, min_price=2000, max_price=1999),
+        sc.set_instrument(0, min_price=2000, max_price=2000),
+        sc.set_instrument(0, band_ticks=0),
+        sc.set_instrument(N_INSTRUMENTS - 1),
+        sc.set_position(0, 5, 0),
+        sc.set_position(0, 0, 0),
+        sc.set_position(0, -(1 << 23), 3000),
+        sc.set_position(N_INSTRUMENTS - 1, 1, 1),
+        Message(MessageType.ARM, {"mode": 2}),
+        sc.arm(),
+    ]
+
+
+@pytest.mark.parametrize(("n_instruments", "seed"), [(1, 9), (2, 10)])
+def test_the_control_programs_give_the_models_result_and_state(
+    n_instruments: int, seed: int
+) -> None:
+    size = {"n_instruments": n_instruments, "n_order_slots": 2}
+    file = build_programs(**size)
+    messages = _random_traffic(seed, 2500, **size)
+    seen = _check(file, _controls(file, messages, GuardModel(time_unit_cycles=3, **size)))
+    assert seen == {AckResult.OK, AckResult.BAD_ARGUMENT, AckResult.LIMITS_INCOMPLETE}
