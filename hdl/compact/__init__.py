@@ -19,14 +19,15 @@ updates holding the model's new state word for word): the engine; the register f
 top); ORDER checks and an accept's updates (:mod:`.orders`); the tick filter and its updates
 (:mod:`.ticks`); CANCEL, FILL (the position, its exposure, the fill window's kills) and
 CANCEL_ALL (:mod:`.releases`); SET_LIMIT, SET_INSTRUMENT, SET_POSITION and ARM
-(:mod:`.controls`). At 1 instrument x 2 slots that is 870 µops and 181 of the 256 words.
-The engine with the ORDER and TICK programs alone (436 µops) synthesises for the iCE40 to
-~390 LUTs, 23 carries, 77 flip-flops, 1 DSP and 8 block RAMs.
+(:mod:`.controls`). At 1 instrument x 2 slots that is 744 µops and 181 of the 256 words,
+and the engine with all of them synthesises for the iCE40 (``synth_ice40 -dsp``, alone,
+2026-12) to 494 LUTs, 24 carries, 80 flip-flops, 1 DSP and 11 block RAMs (Yosys maps part
+of the ROM to LUTs).
 
 Still to build, in this order:
 
-1. Fewer µops: 870 at 48 bits are 12 block RAMs of ROM (shared sequences as subroutines,
-   the instrument programs folded into one with a base register).
+1. Fewer µops: at 48 bits, 512 µops fit 6 block RAMs of ROM (shared sequences as
+   subroutines, the instrument programs folded into one with a base register).
 2. The core around the engine: the payload unpacked into the register file when it changes
    (the field table is :func:`.register_file.allocate`'s), the program rerun every few time
    units while the frame waits (a host may pause mid-frame, and the ages move), and on the

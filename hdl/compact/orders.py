@@ -110,6 +110,8 @@ def _order_program(
     asm.set_if("reducing_only", file.state, "==", asm.const(State.REDUCING, 1), when="!reducing")
     # C3: instrument known and enabled
     asm.set_if("unknown_instrument", inst.enabled, "==", asm.zero)
+    if index is None:
+        return  # only the checks above outrank an unknown instrument
     # C4, C5: price and quantity
     asm.set_if("invalid_price", t["price"], "==", asm.zero, when="limit")
     asm.set_if("invalid_price", t["price"], "<", inst.min_price, when="limit")
