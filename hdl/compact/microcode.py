@@ -21,12 +21,13 @@ One micro-operation (µop) reads two words, A and B, and computes one word:
   accumulated zero, its inverse, the result's top bit), flag ``flag`` is set. Flags only
   accumulate (OR) until the next start: a check that fails for any of several reasons is
   several µops setting the same flag.
-* ``when`` and ``when_set``: the µop writes and sets flags only if flag ``when`` is set (or
+* ``when`` and ``when_mode``: the µop writes and sets flags only if flag ``when`` is set (or
   clear); its carry and zero always update, so predication never breaks a chain.
 * ``dest``: the result is written to that word; 0 (the zero constant's) writes nothing.
 * ``last``: the program ends after this µop.
 """
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 
@@ -147,6 +148,13 @@ class Reg:
     address: int
     words: int
     signed: bool = False
+
+    def part(self, start: int, words: int | None = None) -> "Reg":
+        """Words ``start`` .. ``start + words - 1`` (default: to the top) as an unsigned value."""
+        words = self.words - start if words is None else words
+        if not (0 <= start and 0 < words and start + words <= self.words):
+            raise ValueError(f"A part of {self.name!r} must lie within its {self.words} words")
+        return Reg(f"{self.name}[{start}:{start + words}]", self.address + start, words)
 
     def word(self, index: int) -> tuple[int, bool]:
         """(address, sign-extend) of word ``index``, widened past the top as the value's type
@@ -305,7 +313,7 @@ class Assembler:
         """End the current program with its last µop."""
         if not self.program:
             raise ValueError("A program must have a µop before it ends")
-        self.program[-1] = _replace(self.program[-1], last=True)
+        self.program[-1] = dataclasses.replace(self.program[-1], last=True)
 
     def _operand(self, reg: Reg, index: int) -> tuple[int, bool]:
         address, sign = reg.word(index)
@@ -390,13 +398,10 @@ class Assembler:
                 offset = i + j
                 if offset >= dest.words:
                     continue
-                a_word = Reg(f"{a.name}[{i}]", a.address + i, 1)
-                b_word = Reg(f"{b.name}[{j}]", b.address + j, 1)
-                low = Reg(f"{scratch.name}[0]", scratch.address, 1)
-                high = Reg(f"{scratch.name}[1]", scratch.address + 1, 1)
-                self.wide(Op.MUL_LO, a_word, b_word, dest=low, when=when)
-                self.wide(Op.MUL_HI, a_word, b_word, dest=high, when=when)
-                part = Reg(f"{dest.name}[{offset}:]", dest.address + offset, dest.words - offset)
+                a_word, b_word = a.part(i, 1), b.part(j, 1)
+                self.wide(Op.MUL_LO, a_word, b_word, dest=scratch.part(0, 1), when=when)
+                self.wide(Op.MUL_HI, a_word, b_word, dest=scratch.part(1, 1), when=when)
+                part = dest.part(offset)
                 self.wide(Op.ADD, part, scratch, dest=part, when=when)
 
     def move(self, dest: Reg, source: Reg, *, when: str | None = None) -> None:
@@ -405,7 +410,15 @@ class Assembler:
 
     def set_if(self, flag: str, a: Reg, relation: str, b: Reg, *, when: str | None = None) -> None:
         """Set ``flag`` if ``a relation b`` (``< <= > >= == !=``), unsigned unless both are
-        signed (then compared as signed over one more word, so nothing overflows)."""
+        signed (then compared as signed over one more word, so nothing overflows).
+
+        Raises
+        ------
+        ValueError
+            If ``relation`` is not one of those.
+        """
+        if relation not in ("<", "<=", ">", ">=", "==", "!="):
+            raise ValueError(f"Relation must be one of < <= > >= == !=, not {relation!r}")
         signed = a.signed and b.signed
         words = max(a.words, b.words) + (1 if signed else 0)
         swapped = relation in (">", "<=")
@@ -418,9 +431,3 @@ class Assembler:
         else:
             cond = Cond.NO_CARRY if relation in ("<", ">") else Cond.CARRY
         self.wide(Op.SUB, first, second, words=words, cond=cond, flag=flag, when=when)
-
-
-def _replace(micro_op: MicroOp, **changes: object) -> MicroOp:
-    values = {name: getattr(micro_op, name) for name, _ in _FIELDS}
-    values.update(changes)
-    return MicroOp(**values)

@@ -29,7 +29,6 @@ from hdl.compact.register_file import (
     InstrumentRegs,
     SlotRegs,
     signed_view,
-    word_of,
     zero_instrument,
 )
 from hdl.protocol import LimitId, MessageType, OrderKind, Reason, Side
@@ -142,15 +141,8 @@ def _order_program(
     asm.set_if("below_one", value, "<", signed_one, when="market_sell")
     asm.move(value, one, when="below_one")
     # C6: the notional, quantity x valuation (16 x 25 bits) from 16 x 16 products
-    notional, partial = t["notional"], t["partial"]
-    low, high = word_of(value, 0), word_of(value, 1)
-    asm.move(notional, asm.zero)
-    asm.wide(Op.MUL_LO, quantity, low, dest=word_of(notional, 0), words=1)
-    asm.wide(Op.MUL_HI, quantity, low, dest=word_of(notional, 1), words=1)
-    asm.wide(Op.MUL_LO, quantity, high, dest=word_of(partial, 0), words=1)
-    asm.wide(Op.MUL_HI, quantity, high, dest=word_of(partial, 1), words=1)
-    upper_notional = Reg("t.notional_upper", notional.address + 1, 2)
-    asm.wide(Op.ADD, upper_notional, partial, dest=upper_notional)
+    notional = t["notional"]
+    asm.multiply(notional, quantity, value.part(0), scratch=t["partial"])
     asm.set_if("max_notional", notional, ">", lim[LimitId.MAX_ORDER_NOTIONAL])
     # C7: a limit price within the collar of the reference mid
     asm.set_if("price_collar", t["price"], ">", t["upper"], when="limit")

@@ -3,7 +3,12 @@
 Every value is a little-endian run of 16-bit words (:class:`hdl.compact.microcode.Reg`),
 held as the model holds it: positions are signed, prices and quantities unsigned, flags of
 the model (``has_ref``, a slot's ``valid``) are words of 0 or 1. The message's fields are
-unpacked next to the state, and each program has scratch words of its own.
+unpacked next to the state (every message type from the same word: one is checked at a
+time), and each message's programs have scratch words of their own, overlapping other
+messages' (:meth:`hdl.compact.microcode.Assembler.scratch`).
+
+The ages (the reference's, the rate, duplicate and fill windows') are here too for now, as
+they are when a program runs; in the core they are registers (see :mod:`hdl.compact`).
 """
 
 from dataclasses import dataclass
@@ -33,7 +38,6 @@ __all__ = [
     "InstrumentRegs",
     "SlotRegs",
     "allocate",
-    "word_of",
     "signed_view",
     "zero_instrument",
 ]
@@ -213,7 +217,7 @@ def _message_fields(asm: Assembler) -> dict[MessageType, dict[str, Reg]]:
 def zero_instrument(asm: Assembler) -> InstrumentRegs:
     """An instrument that is not built: every register reads 0 (the zero constant)."""
     zero = asm.const(0, 2)
-    signed_zero = Reg(zero.name, zero.address, zero.words, signed=True)
+    signed_zero = signed_view(zero)
     return InstrumentRegs(
         enabled=zero,
         max_position=signed_zero,
@@ -235,10 +239,6 @@ def zero_instrument(asm: Assembler) -> InstrumentRegs:
         last_fill_price=zero,
         exposure=zero,
     )
-
-
-def word_of(reg: Reg, index: int) -> Reg:
-    return Reg(f"{reg.name}[{index}]", reg.address + index, 1)
 
 
 def signed_view(reg: Reg) -> Reg:

@@ -150,7 +150,7 @@ def revalue(
         asm.set_if("release.breach", magnitude, ">", signed_view(inst.max_position), when=when)
     asm.set_if(capped, magnitude, ">", signed_view(cap), when=when)
     asm.move(magnitude, cap, when=capped)
-    low_magnitude = Reg(magnitude.name, magnitude.address, 2)  # below 2**24 now
+    low_magnitude = magnitude.part(0, 2)  # below 2**24 now
     asm.multiply(exposure, low_magnitude, price, scratch=t["product"], when=when)
     asm.wide(Op.ADD, file.exposure_sum, exposure, dest=file.exposure_sum, when=when)
     asm.wide(Op.SUB, file.exposure_sum, inst.exposure, dest=file.exposure_sum, when=when)

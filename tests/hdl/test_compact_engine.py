@@ -206,3 +206,9 @@ def test_a_wide_product_matches_python() -> None:
     results = run_programs(asm, [("multiply", {a: x, b: y}) for x, y in pairs], [product])
     for (x, y), (_, words, _) in zip(pairs, results, strict=True):
         assert words_value(words["product"]) == x * y
+
+
+def test_an_unknown_relation_is_refused() -> None:
+    asm = Assembler()
+    with pytest.raises(ValueError, match="Relation must be one of .*, not '=<'"):
+        asm.set_if("flag", asm.zero, "=<", asm.zero)
