@@ -19,7 +19,7 @@ updates holding the model's new state word for word): the engine; the register f
 top); ORDER checks and an accept's updates (:mod:`.orders`); the tick filter and its updates
 (:mod:`.ticks`); CANCEL, FILL (the position, its exposure, the fill window's kills) and
 CANCEL_ALL (:mod:`.releases`); SET_LIMIT, SET_INSTRUMENT, SET_POSITION and ARM
-(:mod:`.controls`). At 1 instrument x 2 slots that is 744 µops and 181 of the 256 words,
+(:mod:`.controls`). At 1 instrument x 2 slots that is 747 µops and 181 of the 256 words,
 and the engine with all of them synthesises for the iCE40 (``synth_ice40 -dsp``, alone,
 2026-12) to 494 LUTs, 24 carries, 80 flip-flops, 1 DSP and 11 block RAMs (Yosys maps part
 of the ROM to LUTs).

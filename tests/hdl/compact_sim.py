@@ -1,5 +1,6 @@
 """The compact check engine in the Amaranth simulator (shared by the compact core's tests)."""
 
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -9,10 +10,20 @@ from hdl.compact.engine import CheckEngine
 from hdl.compact.microcode import WORD_BITS, WORD_MASK, Assembler, Reg
 from hdl.compact.register_file import GuardFile
 from hdl.guard_spec import AGE_MAX
+from hdl.protocol import LimitId, MessageType
 from host.link.codec import Message
 from host.link.model import GuardModel
+from sim.traffic import RandomTraffic
 
-__all__ = ["register_file", "run_programs", "value_words", "words_value"]
+__all__ = [
+    "assert_words",
+    "random_traffic",
+    "register_file",
+    "run_programs",
+    "scenario_messages",
+    "value_words",
+    "words_value",
+]
 
 
 def value_words(value: int, words: int) -> list[int]:
@@ -151,3 +162,53 @@ def register_file(
     values[file.fill_count] = model._fill_count
     values[file.fill_age] = _age(model, model._fill_base, cycle)
     return values
+
+
+def random_traffic(seed: int, actions: int, **size: int) -> list[tuple[int, Message]]:
+    """Seeded random host messages with their beat cycles: the fills and cancels name orders
+    that a model of ``size`` accepted, and MAX_OPEN_ORDERS is at most its slot count."""
+    traffic = RandomTraffic(seed)
+    rng = random.Random(seed)
+    model = GuardModel(time_unit_cycles=3, **size)
+    messages = []
+    cycle = 10
+
+    def send(message: Message, gap: int) -> None:
+        nonlocal cycle
+        messages.append((cycle, message))
+        for response in model.receive(message, cycle):
+            traffic.observe(response)
+        cycle += gap
+
+    for message in traffic.setup():
+        if message.type == MessageType.SET_LIMIT and message["limit_id"] == LimitId.MAX_OPEN_ORDERS:
+            value = min(message["value"], size["n_order_slots"])
+            message = Message(MessageType.SET_LIMIT, {**message.fields, "value": value})
+        send(message, 7)
+    for _, action in zip(range(actions), traffic, strict=False):
+        if action.kind == "message" and action.message is not None:
+            send(action.message, rng.randint(5, 40))
+    return messages
+
+
+def scenario_messages(scenario: Any, time_unit_cycles: int = 4) -> list[tuple[int, Message]]:
+    """The messages of a directed scenario (:mod:`sim.scenarios`) with their beat cycles."""
+    cycle, messages = 8, []
+    for step in scenario.steps:
+        cycle += step.wait_units * time_unit_cycles
+        if step.send is not None:
+            messages.append((cycle, step.send))
+        cycle += 8
+    return messages
+
+
+def assert_words(
+    words: dict[str, list[int]], want: dict[Reg, int], regs: list[Reg], where: str
+) -> None:
+    """Each register of ``regs`` read back (``words``) holds the value ``want`` gives it."""
+    for reg in regs:
+        expected = want[reg]
+        if reg.signed:
+            expected = words_value(value_words(expected, reg.words), signed=True)
+        value = words_value(words[reg.name], signed=reg.signed)
+        assert value == expected, f"{where}: {reg.name} {value} != {expected}"

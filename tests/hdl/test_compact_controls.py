@@ -1,11 +1,10 @@
 # amaranth: UnusedElaboratable=no
 """The SET_LIMIT, SET_INSTRUMENT, SET_POSITION and ARM programs against GuardModel."""
 
-import random
 from dataclasses import dataclass
 
 import pytest
-from compact_sim import register_file, run_programs, value_words, words_value
+from compact_sim import assert_words, random_traffic, register_file, run_programs
 
 from hdl.compact.controls import control_result
 from hdl.compact.microcode import Reg
@@ -16,7 +15,6 @@ from hdl.protocol import TradingState as State
 from host.link.codec import Message
 from host.link.model import GuardModel
 from sim import scenarios as sc
-from sim.traffic import RandomTraffic
 
 
 @dataclass(frozen=True)
@@ -121,31 +119,13 @@ def _check(file: GuardFile, samples: list[ControlSample]) -> set[AckResult]:
             disarmed = flags.get("control.disarm", False)
             expected = State.DISARMED if disarmed else sample.state_before
             assert sample.state_after == expected, f"control {index}"
-        for reg in state:
-            want = sample.after[reg]
-            if reg.signed:
-                want = words_value(value_words(want, reg.words), signed=True)
-            value = words_value(words[reg.name], signed=reg.signed)
-            assert value == want, f"control {index}: {reg.name} {value} != {want}"
+        assert_words(words, sample.after, state, f"control {index}")
     return {sample.result for sample in samples}
 
 
 def _random_traffic(seed: int, actions: int, **size: int) -> list[tuple[int, Message]]:
-    traffic = RandomTraffic(seed)
-    rng = random.Random(seed)
-    model = GuardModel(time_unit_cycles=3, **size)
-    messages = []
-    cycle = 10
-    for message in traffic.setup():
-        messages.append((cycle, message))
-        model.receive(message, cycle)
-        cycle += 7
-    for _, action in zip(range(actions), traffic, strict=False):
-        if action.kind == "message" and action.message is not None:
-            messages.append((cycle, action.message))
-            for response in model.receive(action.message, cycle):
-                traffic.observe(response)
-            cycle += rng.randint(5, 40)
+    messages = random_traffic(seed, actions, **size)
+    cycle = messages[-1][0] + 7
     # arguments the traffic does not try: every bad value next to a good one
     for limit in LimitId:
         for value in (0, 1, (1 << 40) - 1, size["n_order_slots"] + 1):
@@ -168,6 +148,11 @@ def _edge_controls() -> list[Message]:
         sc.set_position(N_INSTRUMENTS - 1, 1, 1),
         Message(MessageType.ARM, {"mode": 2}),
         sc.arm(),
+        # no instrument enabled: LIMITS_INCOMPLETE, then the neighbour OK
+        *(sc.set_instrument(index, enabled=False) for index in range(N_INSTRUMENTS)),
+        sc.arm(),
+        sc.set_instrument(0),
+        sc.arm(ArmMode.REDUCING),
     ]
 
 
@@ -180,3 +165,19 @@ def test_the_control_programs_give_the_models_result_and_state(
     messages = _random_traffic(seed, 2500, **size)
     seen = _check(file, _controls(file, messages, GuardModel(time_unit_cycles=3, **size)))
     assert seen == {AckResult.OK, AckResult.BAD_ARGUMENT, AckResult.LIMITS_INCOMPLETE}
+
+
+@pytest.mark.parametrize("missing", [LimitId.MAX_ORDER_QTY, LimitId.CONFIRM_TICKS])
+def test_arm_needs_every_limit(missing: LimitId) -> None:
+    size = {"n_instruments": 1, "n_order_slots": 3}  # the standard MAX_OPEN_ORDERS
+    file = build_programs(**size)
+    limits = {k: v for k, v in sc.standard_limits().items() if k != missing}
+    messages = [sc.set_instrument(0), *(sc.set_limit(k, v) for k, v in limits.items())]
+    messages += [sc.arm(), sc.set_limit(missing, sc.standard_limits()[missing]), sc.arm()]
+    samples = _controls(file, [(8 + 7 * i, m) for i, m in enumerate(messages)], GuardModel(**size))
+    _check(file, samples)
+    assert [s.result for s in samples[-3:]] == [
+        AckResult.LIMITS_INCOMPLETE,
+        AckResult.OK,
+        AckResult.OK,
+    ]

@@ -1,22 +1,26 @@
 # amaranth: UnusedElaboratable=no
 """The CANCEL, FILL and CANCEL_ALL programs of the compact check engine against GuardModel."""
 
-import random
 from dataclasses import dataclass
 
 import pytest
-from compact_sim import register_file, run_programs, value_words, words_value
+from compact_sim import (
+    assert_words,
+    random_traffic,
+    register_file,
+    run_programs,
+    scenario_messages,
+)
 
 from hdl.compact.microcode import Reg
 from hdl.compact.programs import build_programs
 from hdl.compact.register_file import GuardFile
 from hdl.compact.releases import fill_kill
-from hdl.protocol import AckResult, KillCause, LimitId, MessageType
+from hdl.protocol import AckResult, KillCause, MessageType
 from hdl.protocol import TradingState as State
 from host.link.codec import Message
 from host.link.model import GuardModel
 from sim import scenarios as sc
-from sim.traffic import RandomTraffic
 
 _PROGRAMS = {
     MessageType.CANCEL: "cancel",
@@ -91,42 +95,17 @@ def _check(file: GuardFile, samples: list[ReleaseSample]) -> set[tuple[str, AckR
             assert result == sample.result, where
             kill = fill_kill(raw, numbers) if sample.program == "fill" else KillCause.NONE
             assert kill == sample.kill, where
-        for reg in state:
-            slot = slot_of.get(reg.name)
-            if slot is not None and reg is not slot.valid and not sample.after[slot.valid]:
-                continue  # a free slot's other words are left as they were
-            want = sample.after[reg]
-            if reg.signed:
-                want = words_value(value_words(want, reg.words), signed=True)
-            value = words_value(words[reg.name], signed=reg.signed)
-            assert value == want, f"{where}: {reg.name} {value} != {want}"
+        # a free slot's other words are left as they were
+        held = [
+            reg
+            for reg in state
+            if reg.name not in slot_of
+            or reg is slot_of[reg.name].valid
+            or sample.after[slot_of[reg.name].valid]
+        ]
+        assert_words(words, sample.after, held, where)
         seen.add((sample.program, sample.result, sample.kill))
     return seen
-
-
-def _random_traffic(seed: int, actions: int, **size: int) -> list[tuple[int, Message]]:
-    """Seeded random traffic, its fills and cancels naming the orders a model of ``size``
-    accepted."""
-    traffic = RandomTraffic(seed)
-    rng = random.Random(seed)
-    messages = []
-    cycle = 10
-    for message in traffic.setup():
-        if message.type == MessageType.SET_LIMIT and message["limit_id"] == LimitId.MAX_OPEN_ORDERS:
-            value = size["n_order_slots"]
-            message = Message(MessageType.SET_LIMIT, {**message.fields, "value": value})
-        messages.append((cycle, message))
-        cycle += 7
-    model = GuardModel(time_unit_cycles=3, **size)
-    for setup_cycle, message in messages:
-        model.receive(message, setup_cycle)
-    for _, action in zip(range(actions), traffic, strict=False):
-        if action.kind == "message" and action.message is not None:
-            messages.append((cycle, action.message))
-            for response in model.receive(action.message, cycle):
-                traffic.observe(response)
-            cycle += rng.randint(5, 40)
-    return messages
 
 
 @pytest.mark.parametrize(("n_instruments", "n_order_slots", "seed"), [(1, 2, 7), (2, 3, 8)])
@@ -136,7 +115,7 @@ def test_the_release_programs_give_the_models_result_and_state(
     file = build_programs(n_instruments=n_instruments, n_order_slots=n_order_slots)
     model = GuardModel(time_unit_cycles=3, n_instruments=n_instruments, n_order_slots=n_order_slots)
     size = {"n_instruments": n_instruments, "n_order_slots": n_order_slots}
-    seen = _check(file, _releases(file, _random_traffic(seed, 3000, **size), model))
+    seen = _check(file, _releases(file, random_traffic(seed, 3000, **size), model))
     assert ("cancel", AckResult.OK, KillCause.NONE) in seen
     assert ("cancel", AckResult.UNKNOWN_ORDER, KillCause.NONE) in seen
     assert ("fill", AckResult.OK, KillCause.NONE) in seen
@@ -149,13 +128,8 @@ def test_every_scenario_release_gets_the_models_result_kill_and_state() -> None:
     file = build_programs(**size)
     samples = []
     for scenario in sc.scenarios():
-        cycle, messages = 8, []
-        for step in scenario.steps:
-            cycle += step.wait_units * 4
-            if step.send is not None:
-                messages.append((cycle, step.send))
-            cycle += 8
-        samples += _releases(file, messages, GuardModel(time_unit_cycles=4, **size))
+        model = GuardModel(time_unit_cycles=4, **size)
+        samples += _releases(file, scenario_messages(scenario), model)
     seen = _check(file, samples)
     kills = {kill for _, _, kill in seen}
     assert {KillCause.FILL_RATE, KillCause.POSITION_BREACH} <= kills

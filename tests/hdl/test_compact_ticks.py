@@ -1,21 +1,25 @@
 # amaranth: UnusedElaboratable=no
 """The TICK programs of the compact check engine against GuardModel."""
 
-import random
 from dataclasses import dataclass
 
 import pytest
-from compact_sim import register_file, run_programs, value_words, words_value
+from compact_sim import (
+    assert_words,
+    random_traffic,
+    register_file,
+    run_programs,
+    scenario_messages,
+)
 
 from hdl.compact.microcode import Reg
 from hdl.compact.programs import build_programs
 from hdl.compact.register_file import GuardFile
 from hdl.compact.ticks import TICK_REASON_FLAGS, tick_reason
-from hdl.protocol import LimitId, MessageType, TickReason
+from hdl.protocol import MessageType, TickReason
 from host.link.codec import Message
 from host.link.model import GuardModel
 from sim import scenarios as sc
-from sim.traffic import RandomTraffic
 
 
 @dataclass(frozen=True)
@@ -48,23 +52,6 @@ def _ticks(file: GuardFile, messages: list[tuple[int, Message]], model: GuardMod
     return samples
 
 
-def _random_traffic(seed: int, actions: int, n_order_slots: int) -> list[tuple[int, Message]]:
-    traffic = RandomTraffic(seed)
-    rng = random.Random(seed)
-    messages = []
-    cycle = 10
-    for message in traffic.setup():
-        if message.type == MessageType.SET_LIMIT and message["limit_id"] == LimitId.MAX_OPEN_ORDERS:
-            message = Message(MessageType.SET_LIMIT, {**message.fields, "value": n_order_slots})
-        messages.append((cycle, message))
-        cycle += 7
-    for _, action in zip(range(actions), traffic, strict=False):
-        if action.kind == "message" and action.message is not None:
-            messages.append((cycle, action.message))
-            cycle += rng.randint(5, 40)
-    return messages
-
-
 def _check(file: GuardFile, samples: list[TickSample]) -> set[TickReason]:
     built = len(file.instruments)
     state = [
@@ -86,12 +73,7 @@ def _check(file: GuardFile, samples: list[TickSample]) -> set[TickReason]:
         raw = sum(1 << numbers[name] for name, value in flags.items() if value)
         got = tick_reason(raw, numbers)
         assert got == sample.reason, f"tick {index}: engine {got.name}, model {sample.reason.name}"
-        for reg in state:
-            want = sample.after[reg]
-            if reg.signed:
-                want = words_value(value_words(want, reg.words), signed=True)
-            value = words_value(words[reg.name], signed=reg.signed)
-            assert value == want, f"tick {index} ({got.name}): {reg.name} {value} != {want}"
+        assert_words(words, sample.after, state, f"tick {index} ({got.name})")
     return {sample.reason for sample in samples}
 
 
@@ -99,7 +81,8 @@ def _check(file: GuardFile, samples: list[TickSample]) -> set[TickReason]:
 def test_the_tick_programs_give_the_models_verdict_and_state(n_instruments: int, seed: int) -> None:
     file = build_programs(n_instruments=n_instruments, n_order_slots=2)
     model = GuardModel(time_unit_cycles=3, n_instruments=n_instruments, n_order_slots=2)
-    samples = _ticks(file, _random_traffic(seed, 2500, 2), model)
+    size = {"n_instruments": n_instruments, "n_order_slots": 2}
+    samples = _ticks(file, random_traffic(seed, 2500, **size), model)
     assert _check(file, samples) == set(TickReason)
 
 
@@ -108,13 +91,8 @@ def test_every_scenario_tick_gets_the_models_verdict_and_state() -> None:
     file = build_programs(**size)
     samples = []
     for scenario in sc.scenarios():
-        cycle, messages = 8, []
-        for step in scenario.steps:
-            cycle += step.wait_units * 4
-            if step.send is not None:
-                messages.append((cycle, step.send))
-            cycle += 8
-        samples += _ticks(file, messages, GuardModel(time_unit_cycles=4, **size))
+        model = GuardModel(time_unit_cycles=4, **size)
+        samples += _ticks(file, scenario_messages(scenario), model)
     assert _check(file, samples) == set(TickReason)
 
 
