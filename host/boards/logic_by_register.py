@@ -124,8 +124,10 @@ def logic_by_register(netlist: dict[str, Any], *, top: str = "top") -> dict[str,
         if cell["type"] not in LOGIC_CELL_KINDS
     }
     # The sinks each logic cell reaches through logic alone, found depth first from the cell
-    # towards its readers; the logic between two registers has no loops.
+    # towards its readers. Synthesised logic has no combinational loops; should one appear,
+    # a cell already being expanded is not entered again (the loop adds nothing it reaches).
     reached: dict[str, frozenset[str]] = {}
+    expanding: set[str] = set()
 
     def sinks_of(start: str) -> frozenset[str]:
         stack = [(start, False)]
@@ -136,11 +138,13 @@ def logic_by_register(netlist: dict[str, Any], *, top: str = "top") -> dict[str,
             followers = [r for bit in _outputs(cells[name]) for r in readers.get(bit, ())]
             logic = [r for r in followers if r not in sink_names]
             if not expanded:
-                pending = [r for r in logic if r not in reached]
+                pending = [r for r in logic if r not in reached and r not in expanding]
                 if pending:
+                    expanding.add(name)
                     stack.append((name, True))
                     stack.extend((r, False) for r in pending)
                     continue
+            expanding.discard(name)
             found = {sink_names[r] for r in followers if r in sink_names}
             found.update(port_sinks[bit] for bit in _outputs(cells[name]) if bit in port_sinks)
             for follower in logic:

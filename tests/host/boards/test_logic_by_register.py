@@ -128,3 +128,10 @@ def test_a_comparator_is_charged_to_the_register_that_holds_its_result(
     assert sum(sum(kinds.values()) for kinds in charged.values()) == pytest.approx(logic_cells)
     assert charged["wide"]["carry"] >= 30
     assert sum(charged["narrow"].values()) == pytest.approx(1)
+
+
+def test_a_combinational_loop_does_not_hang_the_walk() -> None:
+    # a -> b -> a, and b feeds register x
+    cells = {"a": _lut([11], 10), "b": _lut([10], 11), "x_ff": _ff(11, 20)}
+    charged = logic_by_register(_netlist(cells, {"x": [20]}, {}))
+    assert charged == {"x": {"lut": 2.0}}
