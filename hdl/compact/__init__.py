@@ -10,32 +10,42 @@ semantics (:class:`host.link.model.GuardModel` describes both) and trades logic 
   16-bit adder steps through a program per message type (:mod:`.engine`,
   :mod:`.microcode`). Only the engine's adder, multiplier, flags and decode are logic.
 * A program runs on the payload while the frame's CRC arrives, the window the cut-through
-  opened: two UART bytes are ~200 cycles at 12 MHz and 115200 baud. The verdict stays two
-  cycles after the delimiter, as in GuardCore.
+  opened: the two CRC bytes and the delimiter take ~3,100 cycles at 12 MHz and 115200 baud,
+  the longest check program (ORDER, 1 x 2) ~370. The verdict stays two cycles after the
+  delimiter, as in GuardCore.
+
+Time: the register file holds stamps (the time unit each age counts from, as the model
+does) and the core writes the current unit before every program. A check on an age is a
+timer (:mod:`.timers`): the program computes how many more units the check takes to hold,
+and the core finishes it on the beat with one saturating counter of the units since, so a
+reference that goes stale (or a window that ends) while the CRC arrives counts, whatever the
+host's pauses.
 
 Done, and tested against the model (the verdict or ack, and the register file after the
-updates holding the model's new state word for word): the engine; the register file's layout
-(:mod:`.register_file`: state, then scratch words that the messages share, constants from the
-top); ORDER checks and an accept's updates (:mod:`.orders`); the tick filter and its updates
-(:mod:`.ticks`); CANCEL, FILL (the position, its exposure, the fill window's kills) and
-CANCEL_ALL (:mod:`.releases`); SET_LIMIT, SET_INSTRUMENT, SET_POSITION and ARM
-(:mod:`.controls`). At 1 instrument x 2 slots that is 747 µops and 181 of the 256 words,
-and the engine with all of them synthesises for the iCE40 (``synth_ice40 -dsp``, alone,
-2026-12) to 494 LUTs, 24 carries, 80 flip-flops, 1 DSP and 11 block RAMs (Yosys maps part
-of the ROM to LUTs).
+updates holding the model's new state word for word, stamps included; each check program run
+a random number of units before its beat, and directed at every timer's edge): the engine;
+the register file's layout (:mod:`.register_file`: state, then scratch words that the
+messages share, constants from the top); ORDER checks and an accept's updates
+(:mod:`.orders`); the tick filter and its updates (:mod:`.ticks`); CANCEL, FILL (the position,
+its exposure, the fill window's kills) and CANCEL_ALL (:mod:`.releases`); SET_LIMIT,
+SET_INSTRUMENT, SET_POSITION and ARM (:mod:`.controls`); the timers. At 1 instrument x 2
+slots that is 790 µops and 198 of the 256 words.
 
 Still to build, in this order:
 
 1. Fewer µops: at 48 bits, 512 µops fit 6 block RAMs of ROM (shared sequences as
-   subroutines, the instrument programs folded into one with a base register).
+   subroutines, the instrument programs folded into one with a base register; SET_LIMIT's
+   thirteen programs are 169 µops).
 2. The core around the engine: the payload unpacked into the register file when it changes
-   (the field table is :func:`.register_file.allocate`'s), the program rerun every few time
-   units while the frame waits (a host may pause mid-frame, and the ages move), and on the
-   beat only what can change while a program waits: the trading state and kill latch (logic,
-   for the button and the watchdog; the programs flag what it must do), and the ages against
-   their windows as the time elapsed since the last run against the headroom that run left
-   (a narrow counter, not a 25-bit comparator). Then the reason priority (``order_reason``
-   and its siblings, in logic), the response register, the counters and the STATUS words.
+   (the field table is :func:`.register_file.allocate`'s), the check program run on it with
+   ``unit`` written first (again when the payload changes), and on the beat: the timers
+   (:func:`.timers.finish_timers` in logic: a 25-bit counter and a comparison per timer),
+   the trading state and kill latch (logic, for the button and the watchdog: only a kill
+   changes the state between a program and its beat, and HALTED outranks every reason),
+   the reason priority (``order_reason`` and its siblings), the response register, the
+   counters and the STATUS words (the ages a STATUS shows: the program's age at its run plus
+   the units since, saturating). Then ``unit`` (a snapshot: the counter must not move
+   between its three words) and ``beat`` written before the update program.
 3. Its contract (the payload is shown some cycles before the beat; beats are further apart
    than the update programs take) in :mod:`hdl.guard_spec`, and the differential harnesses
    (GuardBench, the Verilator run, the formal proofs) pacing their bytes to it.

@@ -16,11 +16,12 @@ An accept's program (``accept<i>``) continues the checks' program with its flags
 scratch words: it takes the lowest free slot and updates the open quantity, notional and
 count, the rate count and the last accepted order, as the model does.
 
-The ages (reference, rate window, duplicate window) are read from the register file as well,
-as they are on the cycle the program runs: on a board the program runs while the CRC
-arrives, so the compact core must compare the ages again on the beat cycle (the reference
-can go stale in between), and reset the rate and duplicate ages of an accept itself. This
-module is a part of the compact core for small FPGAs (see :mod:`hdl.compact`).
+The three checks on ages are timers (:mod:`hdl.compact.timers`) that the core finishes on the
+beat (:data:`ORDER_TIMERS`): a reference that goes stale, a rate window that expires and a
+duplicate window that ends while the frame's CRC arrives still count. An accept reads from
+``file.beat`` whether its rate window had expired, and stamps the windows it starts with
+``file.unit``. This module is a part of the compact core for small FPGAs (see
+:mod:`hdl.compact`).
 """
 
 from hdl.compact.microcode import Assembler, Op, Reg
@@ -31,15 +32,20 @@ from hdl.compact.register_file import (
     signed_view,
     zero_instrument,
 )
+from hdl.compact.timers import add_timer, beat_flag, timer_scratch
 from hdl.protocol import LimitId, MessageType, OrderKind, Reason, Side
 from hdl.protocol import TradingState as State
 
-__all__ = ["add_order_programs", "order_reason", "ORDER_REASON_FLAGS"]
+__all__ = ["add_order_programs", "order_reason", "ORDER_REASON_FLAGS", "ORDER_TIMERS"]
 
 #: The reason of each flag, in priority order (the Reason codes' order).
 ORDER_REASON_FLAGS: dict[str, Reason] = {
     reason.name.lower(): reason for reason in sorted(Reason) if 0 < reason < 0x40
 }
+#: The reason flag each timer finishes: the reference's age above STALE_AFTER, the rate
+#: window's age at RATE_WINDOW (a new window: the rate limit counts from 0), the duplicate
+#: window's age above DUP_WINDOW (the last accept is no longer a duplicate).
+ORDER_TIMERS: dict[int, str] = {0: "stale_reference", 1: "rate_limit", 2: "duplicate_order"}
 
 
 def add_order_programs(file: GuardFile) -> None:
@@ -58,7 +64,10 @@ def add_order_programs(file: GuardFile) -> None:
         "partial": asm.scratch("t.partial", 2),
         "negative_max": asm.scratch("t.negative_max", 2, signed=True),
         "gross": asm.scratch("t.gross", 4),
+        "since": timer_scratch(file, "order"),
     }
+    for reason in ORDER_TIMERS.values():
+        asm.flag(reason)  # the core sets it on the beat, from the timer
     for index, inst in enumerate(file.instruments):
         asm.entry(f"order{index}")
         _order_program(asm, file, scratch, inst, index)
@@ -119,7 +128,8 @@ def _order_program(
     asm.set_if("max_quantity", quantity, ">", lim[LimitId.MAX_ORDER_QTY])
     # C8: a fresh reference (C6 and C7 need it)
     asm.set_if("stale_reference", inst.has_ref, "==", asm.zero)
-    asm.set_if("stale_reference", inst.ref_age, ">", lim[LimitId.STALE_AFTER])
+    add_timer(file, 0, inst.ref_base, ">", lim[LimitId.STALE_AFTER], scratch=t["since"])
+    asm.set_if("timer0.after", asm.zero, "==", asm.zero)
 
     # the valuation: a limit order at its price or the touch, whichever is worse for us; a
     # market order at the reference mid moved by the collar, or the touch if worse (>= 1)
@@ -158,11 +168,9 @@ def _order_program(
     asm.set_if("max_exposure", gross, ">", lim[LimitId.MAX_GROSS_EXPOSURE], when="!reducing")
     # C11, C12: open orders and the order rate in the current window
     asm.set_if("max_open_orders", file.open_count, ">=", lim[LimitId.MAX_OPEN_ORDERS])
-    asm.set_if("rate_expired", file.rate_age, ">=", lim[LimitId.RATE_WINDOW])
-    asm.set_if(
-        "rate_limit", file.rate_count, ">=", lim[LimitId.RATE_MAX_ORDERS], when="!rate_expired"
-    )
-    asm.set_if("rate_limit", asm.zero, ">=", lim[LimitId.RATE_MAX_ORDERS], when="rate_expired")
+    add_timer(file, 1, file.rate_base, ">=", lim[LimitId.RATE_WINDOW], scratch=t["since"])
+    asm.set_if("timer1.before", file.rate_count, ">=", lim[LimitId.RATE_MAX_ORDERS])
+    asm.set_if("timer1.after", asm.zero, ">=", lim[LimitId.RATE_MAX_ORDERS])
     # C13: a duplicate client id (the last accept's, or an open order's)
     last = file.last
     asm.set_if("last_differs", last["valid"], "==", asm.zero)
@@ -182,7 +190,8 @@ def _order_program(
         ("quantity", quantity),
     ):
         asm.set_if("last_differs", last[field], "!=", value)
-    asm.set_if("duplicate_order", file.dup_age, "<=", lim[LimitId.DUP_WINDOW], when="!last_differs")
+    add_timer(file, 2, file.dup_base, ">", lim[LimitId.DUP_WINDOW], scratch=t["since"])
+    asm.set_if("timer2.before", asm.zero, "==", asm.zero, when="!last_differs")
     # C15: self-trade with an open limit order on the other side that this one would cross
     for number, slot in enumerate(file.slots):
         apart = f"slot{number}_apart"
@@ -223,8 +232,11 @@ def _accept_program(
     asm.wide(Op.ADD, inst.open_sell, quantity, dest=inst.open_sell, when="!buy")
     asm.wide(Op.ADD, file.open_notional, t["notional"], dest=file.open_notional)
     # a new rate window starts with this order, or the current one counts it
+    beat_flag(file, 1, "rate_expired", fired=True)
     asm.move(file.rate_count, one, when="rate_expired")
+    asm.move(file.rate_base, file.unit, when="rate_expired")
     asm.wide(Op.ADD, file.rate_count, one, dest=file.rate_count, when="!rate_expired")
+    asm.move(file.dup_base, file.unit)
     asm.move(last["valid"], one)
     for name, value in (
         ("client_id", msg["client_id"]),

@@ -7,8 +7,10 @@ unpacked next to the state (every message type from the same word: one is checke
 time), and each message's programs have scratch words of their own, overlapping other
 messages' (:meth:`hdl.compact.microcode.Assembler.scratch`).
 
-The ages (the reference's, the rate, duplicate and fill windows') are here too for now, as
-they are when a program runs; in the core they are registers (see :mod:`hdl.compact`).
+Time is here as stamps: the time unit each age counts from (the reference's, the rate,
+duplicate and fill windows'), :data:`STAMP_BITS` wide, as the model keeps them. The core
+writes the time unit into ``unit`` before every program; the checks on ages become timers
+that the core finishes on the beat (:mod:`hdl.compact.timers`).
 """
 
 from dataclasses import dataclass
@@ -34,6 +36,8 @@ from hdl.protocol import (
 )
 
 __all__ = [
+    "STAMP_BITS",
+    "N_TIMERS",
     "GuardFile",
     "InstrumentRegs",
     "SlotRegs",
@@ -41,6 +45,13 @@ __all__ = [
     "signed_view",
     "zero_instrument",
 ]
+
+
+#: Width of the time unit counter and of the stamps: 2**48 µs are 8.9 years of uptime, beyond
+#: which the ages of a board that was never reset would wrap (the model's do not).
+STAMP_BITS = 48
+#: Checks on ages per message that the core finishes on the beat (see :mod:`.timers`).
+N_TIMERS = 3
 
 
 def words_for(bits: int) -> int:
@@ -62,7 +73,7 @@ class InstrumentRegs:
     ask: Reg
     ref_mid: Reg
     timestamp: Reg
-    ref_age: Reg
+    ref_base: Reg
     cand_valid: Reg
     cand_mid: Reg
     cand_count: Reg
@@ -103,10 +114,17 @@ class GuardFile:
     open_notional: Reg
     exposure_sum: Reg
     rate_count: Reg
-    rate_age: Reg
-    dup_age: Reg
+    rate_base: Reg
+    dup_base: Reg
     fill_count: Reg
-    fill_age: Reg
+    fill_base: Reg
+    #: The time unit the core wrote before the program: of its start for a check program,
+    #: of the cycle after the update stage for an update program (the model's ``update_unit``).
+    unit: Reg
+    #: Per timer, the units left before it fires (written by a check program).
+    timers: list[Reg]
+    #: Bit ``k``: timer ``k`` fired on the beat (written by the core before an update program).
+    beat: Reg
 
     def entry(self, program: str, instrument: int) -> int:
         """The first µop of ``program`` (``order``, ``accept``, ``tick``, ...) for a message on
@@ -120,6 +138,7 @@ def allocate(asm: Assembler, n_instruments: int, n_order_slots: int) -> GuardFil
     """Lay out the register file of a build of this size in ``asm``."""
     reg = asm.reg
     price_words = words_for(PRICE_BITS)
+    stamp_words = words_for(STAMP_BITS)
     messages = _message_fields(asm)
     limits = {
         limit: reg(f"lim.{limit.name.lower()}", words_for(LIMIT_WIDTHS[limit])) for limit in LimitId
@@ -136,7 +155,7 @@ def allocate(asm: Assembler, n_instruments: int, n_order_slots: int) -> GuardFil
             ask=reg(f"i{i}.ask", price_words),
             ref_mid=reg(f"i{i}.ref_mid", price_words, signed=True),
             timestamp=reg(f"i{i}.timestamp", 2),
-            ref_age=reg(f"i{i}.ref_age", words_for(AGE_BITS)),
+            ref_base=reg(f"i{i}.ref_base", stamp_words),
             cand_valid=reg(f"i{i}.cand_valid", 1),
             cand_mid=reg(f"i{i}.cand_mid", price_words, signed=True),
             cand_count=reg(f"i{i}.cand_count", 1),
@@ -183,10 +202,13 @@ def allocate(asm: Assembler, n_instruments: int, n_order_slots: int) -> GuardFil
         open_notional=reg("open_notional", 3),
         exposure_sum=reg("exposure_sum", 4),
         rate_count=reg("rate_count", 1),
-        rate_age=reg("rate_age", words_for(AGE_BITS)),
-        dup_age=reg("dup_age", words_for(AGE_BITS)),
+        rate_base=reg("rate_base", stamp_words),
+        dup_base=reg("dup_base", stamp_words),
         fill_count=reg("fill_count", words_for(FILL_COUNT_MAX.bit_length())),
-        fill_age=reg("fill_age", words_for(AGE_BITS)),
+        fill_base=reg("fill_base", stamp_words),
+        unit=reg("unit", stamp_words),
+        timers=[reg(f"timer{k}", words_for(AGE_BITS)) for k in range(N_TIMERS)],
+        beat=reg("beat", 1),
     )
 
 
@@ -229,7 +251,7 @@ def zero_instrument(asm: Assembler) -> InstrumentRegs:
         ask=zero,
         ref_mid=signed_zero,
         timestamp=zero,
-        ref_age=zero,
+        ref_base=zero,
         cand_valid=zero,
         cand_mid=signed_zero,
         cand_count=zero,

@@ -8,12 +8,14 @@ when nothing remains), and a fill moves the position, values it at the fill's pr
 gross exposure, counts the fill window and flags what a kill needs (:func:`fill_kill` names
 the cause the core's kill latch takes). ``cancel_all`` frees every slot.
 
-The fill window's age is read from the register file, as the ages of the ORDER checks are;
-see :mod:`hdl.compact` for what the core must do about time that moves while a program waits.
+Whether the fill window has expired is a timer (:mod:`hdl.compact.timers`): ``fill`` starts
+timer 0 and ``fill_update`` reads on ``file.beat`` what the core found on the beat, as the
+model decides it on the message's cycle.
 """
 
 from hdl.compact.microcode import Op, Reg
 from hdl.compact.register_file import GuardFile, InstrumentRegs, signed_view
+from hdl.compact.timers import add_timer, beat_flag, timer_scratch
 from hdl.guard_spec import EXPOSURE_QTY_MAX, FILL_COUNT_MAX
 from hdl.protocol import KillCause, LimitId, MessageType, Side
 from hdl.protocol import TradingState as State
@@ -31,6 +33,7 @@ def add_release_programs(file: GuardFile) -> None:
         "side": asm.scratch("t.release_side", 1),
         "valuation": asm.scratch("t.release_valuation", 2),
         "notional": asm.scratch("t.release_notional", 3),
+        "since": timer_scratch(file, "release"),
     }
     scratch.update(exposure_scratch(file, "release"))
     for name, fill in (("cancel", False), ("fill", True)):
@@ -72,6 +75,9 @@ def _find(file: GuardFile, t: dict[str, Reg], *, fill: bool) -> None:
             asm.set_if(over, slot.remaining, ">", msg["quantity"], when=match)
             asm.move(t["quantity"], msg["quantity"], when=over)
     asm.set_if("release.unknown", asm.zero, "==", asm.zero, when="!release.found")
+    if fill:
+        window = file.limits[LimitId.FILL_WINDOW]
+        add_timer(file, 0, file.fill_base, ">=", window, scratch=t["since"])
     # the instrument and side the updates are predicated on
     for index in range(len(file.instruments)):
         at = f"release.at{index}"
@@ -107,10 +113,10 @@ def _fill(file: GuardFile, t: dict[str, Reg]) -> None:
     quantity = t["quantity"]
     # the fill window: a new one starts with this fill, or the current one counts it
     one = asm.const(1, 1)
-    window = lim[LimitId.FILL_WINDOW]
-    asm.set_if("release.window_over", file.fill_age, ">=", window, when="release.found")
-    asm.set_if("release.window_runs", file.fill_age, "<", window, when="release.found")
+    beat_flag(file, 0, "release.window_over", fired=True, when="release.found")
+    beat_flag(file, 0, "release.window_runs", fired=False, when="release.found")
     asm.move(file.fill_count, one, when="release.window_over")
+    asm.move(file.fill_base, file.unit, when="release.window_over")
     asm.wide(Op.ADD, file.fill_count, one, dest=file.fill_count, when="release.window_runs")
     most = asm.const(FILL_COUNT_MAX, 2)
     asm.set_if("release.count_over", file.fill_count, ">", most, when="release.found")

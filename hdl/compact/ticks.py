@@ -5,8 +5,8 @@
 flag per TickReason; the reason is the first flag set in code order (:func:`tick_reason`).
 ``tick_update<i>`` continues it with its flags after the beat: a band jump moves or counts the
 band candidate, an accepted tick becomes the reference. ``tick_unknown`` fails
-UNKNOWN_INSTRUMENT for an instrument that is not built and has no updates. The reference age
-is the core's register; it restarts on an accept.
+UNKNOWN_INSTRUMENT for an instrument that is not built and has no updates. An accepted tick
+stamps the reference with ``file.unit``, the time unit its age counts from.
 """
 
 from hdl.compact.microcode import Op
@@ -112,6 +112,7 @@ def _update_program(file: GuardFile, t: dict, inst: InstrumentRegs) -> None:
         (inst.ref_mid, t["mid"]),
         (inst.timestamp, msg["timestamp"]),
         (inst.cand_valid, asm.zero),
+        (inst.ref_base, file.unit),
     ):
         asm.move(field, value, when="!tick.rejected")
 

@@ -1,13 +1,20 @@
 # amaranth: UnusedElaboratable=no
 """The SET_LIMIT, SET_INSTRUMENT, SET_POSITION and ARM programs against GuardModel."""
 
-from dataclasses import dataclass
+from typing import Any
 
 import pytest
-from compact_sim import assert_words, random_traffic, register_file, run_programs
+from compact_sim import (
+    Sample,
+    assert_words,
+    flag_bits,
+    random_traffic,
+    replay,
+    run_programs,
+    state_regs,
+)
 
 from hdl.compact.controls import control_result
-from hdl.compact.microcode import Reg
 from hdl.compact.programs import build_programs
 from hdl.compact.register_file import GuardFile
 from hdl.protocol import N_INSTRUMENTS, AckResult, ArmMode, LimitId, MessageType
@@ -15,21 +22,6 @@ from hdl.protocol import TradingState as State
 from host.link.codec import Message
 from host.link.model import GuardModel
 from sim import scenarios as sc
-
-
-@dataclass(frozen=True)
-class ControlSample:
-    """A control message: its programs, the register file before, the model's ack result,
-    state and register file after."""
-
-    message: Message
-    entry: int
-    update: int | None
-    before: dict[Reg, int]
-    result: AckResult
-    state_before: State
-    state_after: State
-    after: dict[Reg, int]
 
 
 def _entries(file: GuardFile, message: Message) -> tuple[int, int | None]:
@@ -55,58 +47,30 @@ _CONTROLS = (
 )
 
 
-def _controls(file: GuardFile, messages: list[tuple[int, Message]], model: GuardModel) -> list:
-    samples = []
-    for cycle, message in messages:
-        model.poll(cycle)
-        before = register_file(file, model, message, cycle)
-        state = model.state
-        responses = model.receive(message, cycle)
-        if message.type in _CONTROLS:
-            entry, update = _entries(file, message)
-            samples.append(
-                ControlSample(
-                    message=message,
-                    entry=entry,
-                    update=update,
-                    before=before,
-                    result=AckResult(responses[0]["result"]),
-                    state_before=State(state),
-                    state_after=State(model.state),
-                    after=register_file(file, model, message, cycle),
-                )
-            )
-    return samples
+def _controls(file: GuardFile, events: list, model: GuardModel) -> list[Sample]:
+    return replay(file, events, model, set(_CONTROLS))
 
 
-def _check(file: GuardFile, samples: list[ControlSample]) -> set[AckResult]:
+def _check(file: GuardFile, samples: list[Sample]) -> set[AckResult]:
     asm = file.assembler
-    state = [file.limits_set, file.exposure_sum, *file.limits.values()]
-    for inst in file.instruments:
-        state += [
-            inst.enabled,
-            inst.max_position,
-            inst.min_price,
-            inst.max_price,
-            inst.band,
-            inst.has_ref,
-            inst.cand_valid,
-            inst.position,
-            inst.last_fill_price,
-            inst.exposure,
-        ]
+    state = state_regs(file, samples[0].after)
+
+    def then(run: int, flags: dict[str, bool], between: dict[str, list[int]]) -> Any:
+        _, update = _entries(file, samples[run].message)
+        return None if update is None else (update, {})
+
     results = run_programs(
         asm,
-        [(s.entry, s.before) for s in samples],
+        [(_entries(file, s.message)[0], s.before) for s in samples],
         state,
         scope="control",
-        then=lambda run, flags: samples[run].update,
+        then=then,
     )
     numbers = asm.flags_of("control")
-    for index, (sample, (flags, words, _)) in enumerate(zip(samples, results, strict=True)):
-        raw = sum(1 << numbers[name] for name, value in flags.items() if value)
-        result = control_result(raw, numbers)
-        assert result == sample.result, f"control {index}: {result.name} != {sample.result.name}"
+    for index, (sample, run) in enumerate(zip(samples, results, strict=True)):
+        result = control_result(flag_bits(run.flags, numbers), numbers)
+        want = AckResult(sample.responses[0]["result"])
+        assert result == want, f"control {index}: {result.name} != {want.name}"
         # what the core does with the state: ARM arms, a change disarms
         if sample.message.type == MessageType.ARM:
             if result == AckResult.OK:
@@ -116,14 +80,14 @@ def _check(file: GuardFile, samples: list[ControlSample]) -> set[AckResult]:
                 expected = sample.state_before
             assert sample.state_after == expected, f"control {index}"
         else:
-            disarmed = flags.get("control.disarm", False)
+            disarmed = run.flags.get("control.disarm", False)
             expected = State.DISARMED if disarmed else sample.state_before
             assert sample.state_after == expected, f"control {index}"
-        assert_words(words, sample.after, state, f"control {index}")
-    return {sample.result for sample in samples}
+        assert_words(run.words, sample.after, state, f"control {index}")
+    return {AckResult(sample.responses[0]["result"]) for sample in samples}
 
 
-def _random_traffic(seed: int, actions: int, **size: int) -> list[tuple[int, Message]]:
+def _random_traffic(seed: int, actions: int, **size: int) -> list[tuple[int, Message | None]]:
     messages = random_traffic(seed, actions, **size)
     cycle = messages[-1][0] + 7
     # arguments the traffic does not try: every bad value next to a good one
@@ -176,7 +140,7 @@ def test_arm_needs_every_limit(missing: LimitId) -> None:
     messages += [sc.arm(), sc.set_limit(missing, sc.standard_limits()[missing]), sc.arm()]
     samples = _controls(file, [(8 + 7 * i, m) for i, m in enumerate(messages)], GuardModel(**size))
     _check(file, samples)
-    assert [s.result for s in samples[-3:]] == [
+    assert [s.responses[0]["result"] for s in samples[-3:]] == [
         AckResult.LIMITS_INCOMPLETE,
         AckResult.OK,
         AckResult.OK,

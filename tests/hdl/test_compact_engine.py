@@ -39,7 +39,8 @@ def test_unsigned_comparisons_match_python(words: int) -> None:
     pairs = [(a, b) for a in _edge_values(bits, rng, 4) for b in _edge_values(bits, rng, 2)]
     pairs += [(a, a) for a in _edge_values(bits, rng, 4)]
     results = run_programs(asm, [("compare", {x: a, y: b}) for a, b in pairs], [])
-    for (a, b), (flags, _, _) in zip(pairs, results, strict=True):
+    for (a, b), run in zip(pairs, results, strict=True):
+        flags = run.flags
         for name, relation in RELATIONS.items():
             assert flags[f"x {name} y"] == relation(a, b), (a, name, b)
 
@@ -55,7 +56,8 @@ def test_signed_comparisons_match_python() -> None:
     values = [v - (1 << 31) for v in _edge_values(32, rng, 6)]
     pairs = [(a, b) for a in values for b in values]
     results = run_programs(asm, [("compare", {x: a, y: b}) for a, b in pairs], [])
-    for (a, b), (flags, _, _) in zip(pairs, results, strict=True):
+    for (a, b), run in zip(pairs, results, strict=True):
+        flags = run.flags
         for name, relation in RELATIONS.items():
             assert flags[f"x {name} y"] == relation(a, b), (a, name, b)
 
@@ -88,7 +90,8 @@ def test_wide_sums_differences_and_products_match_python() -> None:
         [("arithmetic", {position: p, quantity: q}) for p, q in cases],
         [total, difference, product, masked],
     )
-    for (p, q), (_, words, _) in zip(cases, results, strict=True):
+    for (p, q), run in zip(cases, results, strict=True):
+        words = run.words
         assert words_value(words["total"], signed=True) == p + q
         assert words_value(words["difference"], signed=True) == p - q
         assert words_value(words["product"]) == q * (p & WORD_MASK)
@@ -106,7 +109,8 @@ def test_a_predicated_move_happens_only_under_its_flag(flag_set: bool) -> None:
     asm.move(larger, ask, when="!price > ask")
     asm.end()
     a, b = (0x12_3456, 0x12_3455) if flag_set else (0x12_3455, 0x12_3456)
-    [(flags, words, _)] = run_programs(asm, [("larger", {price: a, ask: b})], [larger])
+    [run] = run_programs(asm, [("larger", {price: a, ask: b})], [larger])
+    flags, words = run.flags, run.words
     assert flags["price > ask"] is flag_set
     assert words_value(words["larger"]) == max(a, b)
 
@@ -129,7 +133,7 @@ def test_flags_accumulate_within_a_program_and_clear_at_the_next_start() -> None
         ("band", {price: 200}),
         ("nothing", {}),
     ]
-    outside = [flags["outside"] for flags, _, _ in run_programs(asm, runs, [])]
+    outside = [run.flags["outside"] for run in run_programs(asm, runs, [])]
     assert outside == [True, False, True, False, False]
 
 
@@ -139,7 +143,8 @@ def test_a_micro_op_takes_two_cycles() -> None:
     asm.entry("three")
     asm.set_if("x == 0", x, "==", asm.zero)
     asm.end()
-    [(_, _, cycles)] = run_programs(asm, [("three", {x: 0})], [])
+    [run] = run_programs(asm, [("three", {x: 0})], [])
+    cycles = run.cycles
     assert cycles == 1 + 2 * 3
 
 
@@ -167,11 +172,12 @@ def test_a_program_that_continues_another_reads_its_flags(flag_set: bool) -> Non
     asm.move(copy, x, when="x nonzero")
     asm.end()
     value = 7 if flag_set else 0
-    [(flags, words, _)] = run_programs(
-        asm, [("check", {x: value, copy: 99})], [copy], then=lambda run, flags: "update"
+    [run] = run_programs(
+        asm, [("check", {x: value, copy: 99})], [copy], then=lambda *_: ("update", {})
     )
-    assert flags["x nonzero"] is flag_set
-    assert words["copy"] == [value]
+    assert run.check_flags["x nonzero"] is flag_set
+    assert run.flags["x nonzero"] is flag_set
+    assert run.words["copy"] == [value]
 
 
 def test_halving_a_wide_value_matches_python() -> None:
@@ -189,7 +195,8 @@ def test_halving_a_wide_value_matches_python() -> None:
         [("halve", {unsigned: v, signed: v - (1 << 31)}) for v in values],
         [half, signed_half],
     )
-    for value, (_, words, _) in zip(values, results, strict=True):
+    for value, run in zip(values, results, strict=True):
+        words = run.words
         assert words_value(words["half"]) == value >> 1
         assert words_value(words["signed_half"], signed=True) == (value - (1 << 31)) >> 1
 
@@ -204,7 +211,8 @@ def test_a_wide_product_matches_python() -> None:
     rng = random.Random(13)
     pairs = [(x, y) for x in _edge_values(24, rng, 3) for y in _edge_values(24, rng, 2)]
     results = run_programs(asm, [("multiply", {a: x, b: y}) for x, y in pairs], [product])
-    for (x, y), (_, words, _) in zip(pairs, results, strict=True):
+    for (x, y), run in zip(pairs, results, strict=True):
+        words = run.words
         assert words_value(words["product"]) == x * y
 
 

@@ -1,97 +1,93 @@
 # amaranth: UnusedElaboratable=no
-"""The ORDER program of the compact check engine against GuardModel, on random traffic."""
+"""The ORDER programs of the compact check engine against GuardModel: random traffic, the
+directed scenarios, and the timers the core finishes on the beat."""
 
-import random
-from dataclasses import dataclass
+from typing import Any
 
 import pytest
-from compact_sim import register_file, run_programs, value_words, words_value
+from compact_sim import (
+    Run,
+    Sample,
+    assert_words,
+    flag_bits,
+    random_traffic,
+    register_file,
+    replay,
+    run_programs,
+    scenario_messages,
+    state_regs,
+    words_value,
+)
 
 from hdl.compact.microcode import Reg
-from hdl.compact.orders import ORDER_REASON_FLAGS, order_reason
+from hdl.compact.orders import ORDER_REASON_FLAGS, ORDER_TIMERS, order_reason
 from hdl.compact.programs import build_programs
 from hdl.compact.register_file import GuardFile
+from hdl.compact.timers import beat_word, finish_timers, timer_fired
 from hdl.protocol import LimitId, MessageType, Reason
 from host.link.codec import Message
 from host.link.model import GuardModel
 from sim import scenarios as sc
-from sim.traffic import RandomTraffic
 
 
-@dataclass(frozen=True)
-class Sample:
-    """An ORDER of the traffic: the program to run, the register file before it, the model's
-    verdict and the register file after it (same cycle)."""
+def _order_runs(file: GuardFile, samples: list[Sample], *, updates: bool) -> list[Run]:
+    """Each ORDER's check program; with ``updates``, an accept's updates after it (the core
+    finishes the timers on the beat and writes ``beat`` and ``unit`` first)."""
+    numbers = file.assembler.flags_of("order")
 
-    entry: int
-    before: dict[Reg, int]
-    reason: Reason
-    after: dict[Reg, int]
-    instrument: int
-
-
-def _orders_with_verdicts(
-    file: GuardFile, seed: int, actions: int, *, n_instruments: int, n_order_slots: int
-) -> list[Sample]:
-    """Run seeded random traffic through the model; per ORDER, a :class:`Sample`."""
-    model = GuardModel(time_unit_cycles=3, n_instruments=n_instruments, n_order_slots=n_order_slots)
-    traffic = RandomTraffic(seed)
-    rng = random.Random(seed)
-    samples = []
-    cycle = 10
-
-    def send(message: Message) -> None:
-        nonlocal cycle
-        model.poll(cycle)  # a watchdog kill due by now comes first
-        if message.type == MessageType.ORDER:
-            values = register_file(file, model, message, cycle)
-        responses = model.receive(message, cycle)
-        for response in responses:
-            traffic.observe(response)
-        if message.type == MessageType.ORDER:
-            samples.append(
-                Sample(
-                    entry=file.entry("order", message["instrument"]),
-                    before=values,
-                    reason=Reason(responses[0]["reason"]),
-                    after=register_file(file, model, message, cycle),
-                    instrument=message["instrument"],
-                )
+    def then(run: int, flags: dict[str, bool], between: dict[str, list[int]]) -> Any:
+        sample = samples[run]
+        fired = [
+            timer_fired(
+                flag_bits(flags, numbers), numbers, k, _headroom(between, reg), sample.elapsed
             )
-        cycle += rng.randint(5, 40)
+            for k, reg in enumerate(file.timers)
+        ]
+        unit = {file.unit: sample.update_unit, file.beat: beat_word(fired)}
+        return file.entry("accept", sample.message["instrument"]), unit
 
-    for message in traffic.setup():
-        if message.type == MessageType.SET_LIMIT and message["limit_id"] == LimitId.MAX_OPEN_ORDERS:
-            message = Message(MessageType.SET_LIMIT, {**message.fields, "value": n_order_slots})
-        send(message)
-    for _, action in zip(range(actions), traffic, strict=False):
-        if action.kind == "message":
-            assert action.message is not None
-            send(action.message)
-        elif action.kind == "button":
-            model.press_kill_button(cycle)
-            cycle += 5
-        elif action.kind == "idle":
-            cycle += action.cycles
-    return samples
+    return run_programs(
+        file.assembler,
+        [(file.entry("order", s.message["instrument"]), s.before) for s in samples],
+        state_regs(file, samples[0].after) if updates else [],
+        between=file.timers,
+        then=then if updates else None,
+        scope="order",
+    )
+
+
+def _headroom(between: dict[str, list[int]], reg: Reg) -> int:
+    return words_value(between[reg.name])
+
+
+def _verdict(file: GuardFile, run: Run, elapsed: int) -> Reason:
+    """The reason the core gives ``elapsed`` units after the program's run: the program's
+    flags with the timers finished on the beat."""
+    numbers = file.assembler.flags_of("order")
+    headrooms = [_headroom(run.between, reg) for reg in file.timers]
+    flags = finish_timers(
+        flag_bits(run.check_flags, numbers), numbers, ORDER_TIMERS, headrooms, elapsed
+    )
+    return order_reason(flags, numbers)
+
+
+def _orders(file: GuardFile, events: list, seed: int, **size: int) -> list[Sample]:
+    model = GuardModel(time_unit_cycles=3, **size)
+    return replay(file, events, model, {MessageType.ORDER}, seed=seed)
 
 
 @pytest.mark.parametrize(("n_instruments", "n_order_slots", "seed"), [(1, 2, 1), (2, 3, 2)])
 def test_the_order_program_gives_the_models_verdict(
     n_instruments: int, n_order_slots: int, seed: int
 ) -> None:
-    file = build_programs(n_instruments=n_instruments, n_order_slots=n_order_slots)
-    samples = _orders_with_verdicts(
-        file, seed, 2500, n_instruments=n_instruments, n_order_slots=n_order_slots
-    )
-    results = run_programs(
-        file.assembler, [(s.entry, s.before) for s in samples], [], scope="order"
-    )
-    numbers = file.assembler.flags_of("order")
+    size = {"n_instruments": n_instruments, "n_order_slots": n_order_slots}
+    file = build_programs(**size)
+    samples = _orders(file, random_traffic(seed, 2500, **size), seed, **size)
     seen = set()
-    for index, (sample, (flags, _, _)) in enumerate(zip(samples, results, strict=True)):
-        raw = sum(1 << numbers[name] for name, value in flags.items() if value)
-        got, want = order_reason(raw, numbers), sample.reason
+    for index, (sample, run) in enumerate(
+        zip(samples, _order_runs(file, samples, updates=False), strict=True)
+    ):
+        got, want = _verdict(file, run, sample.elapsed), Reason(sample.responses[0]["reason"])
         assert got == want, f"order {index} of {len(samples)}: engine {got.name}, model {want.name}"
         seen.add(want)
     assert len(seen) >= 12, sorted(r.name for r in seen)
@@ -101,37 +97,88 @@ def test_the_order_program_gives_the_models_verdict(
 def test_an_accepts_program_leaves_the_models_state(
     n_instruments: int, n_order_slots: int, seed: int
 ) -> None:
-    file = build_programs(n_instruments=n_instruments, n_order_slots=n_order_slots)
+    size = {"n_instruments": n_instruments, "n_order_slots": n_order_slots}
+    file = build_programs(**size)
     samples = [
         s
-        for s in _orders_with_verdicts(
-            file, seed, 2500, n_instruments=n_instruments, n_order_slots=n_order_slots
-        )
-        if s.reason == Reason.ACCEPT
+        for s in _orders(file, random_traffic(seed, 2500, **size), seed, **size)
+        if s.responses[0]["reason"] == Reason.ACCEPT
     ]
-    # the ages are the core's registers, and the message and scratch words are not state
-    state = [
-        reg
-        for reg in samples[0].after
-        if not reg.name.startswith("msg.")
-        and reg not in (file.rate_age, file.dup_age)
-        and reg not in {inst.ref_age for inst in file.instruments}
-    ]
-    results = run_programs(
-        file.assembler,
-        [(s.entry, s.before) for s in samples],
-        state,
-        scope="order",
-        then=lambda run, flags: file.entry("accept", samples[run].instrument),
-    )
-    for index, (sample, (_, words, _)) in enumerate(zip(samples, results, strict=True)):
-        for reg in state:
-            got = words_value(words[reg.name], signed=reg.signed)
-            want = sample.after[reg]
-            if reg.signed:
-                want = words_value(value_words(want, reg.words), signed=True)
-            assert got == want, f"accept {index} of {len(samples)}: {reg.name} {got} != {want}"
+    state = state_regs(file, samples[0].after)
+    runs = _order_runs(file, samples, updates=True)
+    for index, (sample, run) in enumerate(zip(samples, runs, strict=True)):
+        assert _verdict(file, run, sample.elapsed) == Reason.ACCEPT
+        assert_words(run.words, sample.after, state, f"accept {index} of {len(samples)}")
     assert len(samples) > 50
+
+
+_SIZE = {"n_instruments": 1, "n_order_slots": 3}
+
+
+def _setup(**changed: int) -> list[tuple[int, Message]]:
+    """The scenario setup (limits with ``changed`` ones, instrument 0, a tick, ARM), one
+    message every 7 units (a unit is a cycle here)."""
+    limits = {**sc.standard_limits(), **{LimitId[name.upper()]: v for name, v in changed.items()}}
+    messages = [sc.set_limit(limit, value) for limit, value in limits.items()]
+    messages += [sc.set_instrument(0), sc.tick(0, 100, 1490, 1510), sc.arm()]
+    return [(10 + 7 * index, message) for index, message in enumerate(messages)]
+
+
+def _edge(
+    setup: list[tuple[int, Message]], order: Message, beat: int, run_unit: int
+) -> tuple[Reason, Reason, Reason]:
+    """The model's verdict on ``order`` at ``beat`` after ``setup``; the core's, with the
+    program run at ``run_unit``; and the program's alone (its timers as they were at the run)."""
+    file = build_programs(**_SIZE)
+    model = GuardModel(time_unit_cycles=1, **_SIZE)
+    for cycle, message in setup:
+        model.poll(cycle)
+        model.receive(message, cycle)
+    before = register_file(file, model, order, run_unit)
+    model.poll(beat)
+    want = Reason(model.receive(order, beat)[0]["reason"])
+    entry = file.entry("order", 0)
+    [run] = run_programs(file.assembler, [(entry, before)], [], between=file.timers, scope="order")
+    return want, _verdict(file, run, beat - run_unit), _verdict(file, run, 0)
+
+
+@pytest.mark.parametrize(("late", "reason"), [(0, Reason.ACCEPT), (1, Reason.STALE_REFERENCE)])
+def test_a_reference_that_goes_stale_after_the_program_ran_is_stale_on_the_beat(
+    late: int, reason: Reason
+) -> None:
+    setup = _setup()
+    stamp = setup[-2][0] + 2  # the tick's, in units
+    beat = stamp + sc.standard_limits()[LimitId.STALE_AFTER] + late
+    want, core, alone = _edge(setup, sc.order(1, 1, 1500), beat, run_unit=stamp)
+    assert (want, core, alone) == (reason, reason, Reason.ACCEPT)
+
+
+@pytest.mark.parametrize(("late", "reason"), [(0, Reason.DUPLICATE_ORDER), (1, Reason.ACCEPT)])
+def test_a_duplicate_window_that_ends_after_the_program_ran_is_over_on_the_beat(
+    late: int, reason: Reason
+) -> None:
+    setup = _setup()
+    first = setup[-1][0] + 7
+    setup.append((first, sc.order(1, 1, 1500)))
+    beat = first + 2 + sc.standard_limits()[LimitId.DUP_WINDOW] + late
+    want, core, alone = _edge(setup, sc.order(2, 1, 1500), beat, run_unit=first + 2)
+    assert (want, core, alone) == (reason, reason, Reason.DUPLICATE_ORDER)
+
+
+@pytest.mark.parametrize(("late", "reason"), [(0, Reason.RATE_LIMIT), (1, Reason.ACCEPT)])
+def test_a_rate_window_that_expires_after_the_program_ran_is_new_on_the_beat(
+    late: int, reason: Reason
+) -> None:
+    window = 150
+    setup = _setup(rate_max_orders=1, rate_window=window)
+    # the first window, from power-up, is over: this order starts one
+    first = window + 10
+    setup.append((first, sc.order(1, 1, 1500)))
+    # a fresh reference before the next order, whose program runs after it
+    setup.append((first + 100, sc.tick(0, 101, 1490, 1510)))
+    beat = first + 2 + window - 1 + late
+    want, core, alone = _edge(setup, sc.order(2, 2, 1500), beat, run_unit=first + 102)
+    assert (want, core, alone) == (reason, reason, Reason.RATE_LIMIT)
 
 
 def test_every_reason_has_a_flag_in_priority_order() -> None:
@@ -146,25 +193,12 @@ def test_every_scenario_order_gets_the_models_verdict() -> None:
     size = {"n_instruments": 2, "n_order_slots": 4}
     file = build_programs(**size)
     samples = []
-    for scenario in sc.scenarios():
+    for seed, scenario in enumerate(sc.scenarios()):
         model = GuardModel(time_unit_cycles=4, **size)
-        cycle = 8
-        for step in scenario.steps:
-            cycle += step.wait_units * model.time_unit_cycles
-            if step.send is not None:
-                model.poll(cycle)
-                if step.send.type == MessageType.ORDER:
-                    values = register_file(file, model, step.send, cycle)
-                responses = model.receive(step.send, cycle)
-                if step.send.type == MessageType.ORDER:
-                    entry = file.entry("order", step.send["instrument"])
-                    samples.append((scenario.name, entry, values, Reason(responses[0]["reason"])))
-            cycle += 8
-    results = run_programs(
-        file.assembler, [(entry, values) for _, entry, values, _ in samples], [], scope="order"
-    )
-    numbers = file.assembler.flags_of("order")
-    for (name, _, _, want), (flags, _, _) in zip(samples, results, strict=True):
-        raw = sum(1 << numbers[flag] for flag, value in flags.items() if value)
-        assert order_reason(raw, numbers) == want, name
-    assert {want for *_, want in samples} == set(ORDER_REASON_FLAGS.values()) | {Reason.ACCEPT}
+        samples += replay(file, scenario_messages(scenario), model, {MessageType.ORDER}, seed=seed)
+    seen = set()
+    for sample, run in zip(samples, _order_runs(file, samples, updates=False), strict=True):
+        want = Reason(sample.responses[0]["reason"])
+        assert _verdict(file, run, sample.elapsed) == want, sample
+        seen.add(want)
+    assert seen == set(ORDER_REASON_FLAGS.values()) | {Reason.ACCEPT}

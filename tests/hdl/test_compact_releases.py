@@ -1,23 +1,26 @@
 # amaranth: UnusedElaboratable=no
 """The CANCEL, FILL and CANCEL_ALL programs of the compact check engine against GuardModel."""
 
-from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from compact_sim import (
+    Sample,
     assert_words,
+    flag_bits,
     random_traffic,
-    register_file,
+    replay,
     run_programs,
     scenario_messages,
+    state_regs,
+    words_value,
 )
 
-from hdl.compact.microcode import Reg
 from hdl.compact.programs import build_programs
 from hdl.compact.register_file import GuardFile
 from hdl.compact.releases import fill_kill
-from hdl.protocol import AckResult, KillCause, MessageType
-from hdl.protocol import TradingState as State
+from hdl.compact.timers import beat_word, timer_fired
+from hdl.protocol import AckResult, KillCause, LimitId, MessageType
 from host.link.codec import Message
 from host.link.model import GuardModel
 from sim import scenarios as sc
@@ -29,72 +32,42 @@ _PROGRAMS = {
 }
 
 
-@dataclass(frozen=True)
-class ReleaseSample:
-    """A CANCEL, FILL or CANCEL_ALL: the register file before, the model's ack result and
-    kill, and the register file after."""
-
-    program: str
-    before: dict[Reg, int]
-    result: AckResult
-    kill: KillCause
-    after: dict[Reg, int]
-
-
-def _releases(file: GuardFile, messages: list[tuple[int, Message]], model: GuardModel) -> list:
-    samples = []
-    for cycle, message in messages:
-        model.poll(cycle)
-        before = register_file(file, model, message, cycle)
-        state = model.state
-        responses = model.receive(message, cycle)
-        if message.type in _PROGRAMS:
-            killed = state != State.HALTED and model.state == State.HALTED
-            samples.append(
-                ReleaseSample(
-                    program=_PROGRAMS[message.type],
-                    before=before,
-                    result=AckResult(responses[0]["result"]),
-                    kill=KillCause(model.kill_cause) if killed else KillCause.NONE,
-                    after=register_file(file, model, message, cycle),
-                )
-            )
-    return samples
-
-
-def _state(file: GuardFile) -> list[Reg]:
-    """The registers a release may change (the ages and the kill latch are the core's)."""
-    regs = [file.open_count, file.open_notional, file.exposure_sum, file.fill_count]
-    for inst in file.instruments:
-        regs += [inst.open_buy, inst.open_sell, inst.position, inst.last_fill_price, inst.exposure]
-    for slot in file.slots:
-        regs += list(vars(slot).values())
-    return regs
-
-
-def _check(file: GuardFile, samples: list[ReleaseSample]) -> set[tuple[str, AckResult, KillCause]]:
+def _check(file: GuardFile, samples: list[Sample]) -> set[tuple[str, AckResult, KillCause]]:
     asm = file.assembler
-    state = _state(file)
+    numbers = asm.flags_of("release")
+    state = state_regs(file, samples[0].after)
+
+    def program(sample: Sample) -> str:
+        return _PROGRAMS[sample.message.type]
+
+    def then(run: int, flags: dict[str, bool], between: dict[str, list[int]]) -> Any:
+        sample = samples[run]
+        if program(sample) == "cancel_all":
+            return None
+        headroom = words_value(between[file.timers[0].name])
+        fired = timer_fired(flag_bits(flags, numbers), numbers, 0, headroom, sample.elapsed)
+        core = {file.unit: sample.update_unit, file.beat: beat_word([fired])}
+        return f"{program(sample)}_update", core
+
     results = run_programs(
         asm,
-        [(s.program, s.before) for s in samples],
+        [(program(s), s.before) for s in samples],
         state,
+        between=file.timers,
         scope="release",
-        then=lambda run, flags: (
-            f"{samples[run].program}_update" if samples[run].program != "cancel_all" else None
-        ),
+        then=then,
     )
-    numbers = asm.flags_of("release")
     slot_of = {reg.name: slot for slot in file.slots for reg in vars(slot).values()}
     seen = set()
-    for index, (sample, (flags, words, _)) in enumerate(zip(samples, results, strict=True)):
-        where = f"{sample.program} {index} of {len(samples)}"
-        if sample.program != "cancel_all":
-            raw = sum(1 << numbers[name] for name, value in flags.items() if value)
-            result = AckResult.UNKNOWN_ORDER if flags["release.unknown"] else AckResult.OK
-            assert result == sample.result, where
-            kill = fill_kill(raw, numbers) if sample.program == "fill" else KillCause.NONE
-            assert kill == sample.kill, where
+    for index, (sample, run) in enumerate(zip(samples, results, strict=True)):
+        name = program(sample)
+        where = f"{name} {index} of {len(samples)}"
+        want = AckResult(sample.responses[0]["result"])
+        if name != "cancel_all":
+            result = AckResult.UNKNOWN_ORDER if run.flags["release.unknown"] else AckResult.OK
+            assert result == want, where
+            kill = fill_kill(flag_bits(run.flags, numbers), numbers) if name == "fill" else None
+            assert (kill or KillCause.NONE) == sample.kill, where
         # a free slot's other words are left as they were
         held = [
             reg
@@ -103,8 +76,8 @@ def _check(file: GuardFile, samples: list[ReleaseSample]) -> set[tuple[str, AckR
             or reg is slot_of[reg.name].valid
             or sample.after[slot_of[reg.name].valid]
         ]
-        assert_words(words, sample.after, held, where)
-        seen.add((sample.program, sample.result, sample.kill))
+        assert_words(run.words, sample.after, held, where)
+        seen.add((name, want, sample.kill))
     return seen
 
 
@@ -115,7 +88,8 @@ def test_the_release_programs_give_the_models_result_and_state(
     file = build_programs(n_instruments=n_instruments, n_order_slots=n_order_slots)
     model = GuardModel(time_unit_cycles=3, n_instruments=n_instruments, n_order_slots=n_order_slots)
     size = {"n_instruments": n_instruments, "n_order_slots": n_order_slots}
-    seen = _check(file, _releases(file, random_traffic(seed, 3000, **size), model))
+    events = random_traffic(seed, 3000, **size)
+    seen = _check(file, replay(file, events, model, set(_PROGRAMS), seed=seed))
     assert ("cancel", AckResult.OK, KillCause.NONE) in seen
     assert ("cancel", AckResult.UNKNOWN_ORDER, KillCause.NONE) in seen
     assert ("fill", AckResult.OK, KillCause.NONE) in seen
@@ -127,9 +101,33 @@ def test_every_scenario_release_gets_the_models_result_kill_and_state() -> None:
     size = {"n_instruments": 2, "n_order_slots": 4}
     file = build_programs(**size)
     samples = []
-    for scenario in sc.scenarios():
+    for seed, scenario in enumerate(sc.scenarios()):
         model = GuardModel(time_unit_cycles=4, **size)
-        samples += _releases(file, scenario_messages(scenario), model)
+        samples += replay(file, scenario_messages(scenario), model, set(_PROGRAMS), seed=seed)
     seen = _check(file, samples)
     kills = {kill for _, _, kill in seen}
     assert {KillCause.FILL_RATE, KillCause.POSITION_BREACH} <= kills
+
+
+@pytest.mark.parametrize(("late", "kill"), [(0, KillCause.FILL_RATE), (1, KillCause.NONE)])
+def test_a_fill_window_that_expires_after_the_program_ran_is_new_on_the_beat(
+    late: int, kill: KillCause
+) -> None:
+    # FILL_MAX 3 in a window of 400 units (a unit is a cycle here): the fourth fill kills
+    # unless the window started by the first has expired on its beat. Its program runs 20
+    # units after the window started, long before.
+    size = {"n_instruments": 1, "n_order_slots": 3}
+    limits = sc.standard_limits()
+    window = limits[LimitId.FILL_WINDOW]
+    setup = [sc.set_limit(limit, value) for limit, value in limits.items()]
+    setup += [sc.set_instrument(0), sc.tick(0, 100, 1490, 1510), sc.arm(), sc.order(1, 4)]
+    events: list[tuple[int, Message | None]] = [(10 + 7 * i, m) for i, m in enumerate(setup)]
+    first = window + 20  # the first window, from power-up, is over
+    events += [(first + 10 * i, sc.fill(1, 1500, 1)) for i in range(3)]
+    beat = first + 2 + window - 1 + late
+    events.append((beat, sc.fill(1, 1500, 1)))
+    file = build_programs(**size)
+    model = GuardModel(time_unit_cycles=1, **size)
+    samples = replay(file, events, model, {MessageType.FILL}, lead=beat - (first + 22))
+    assert [s.kill for s in samples] == [KillCause.NONE] * 3 + [kill]
+    assert _check(file, samples)
