@@ -25,20 +25,21 @@ Done, and tested against the model (the verdict or ack, and the register file af
 updates holding the model's new state word for word, stamps included; each check program run
 a random number of units before its beat, and directed at every timer's edge): the engine;
 the register file's layout (:mod:`.register_file`: state, then scratch words that the
-messages share, constants from the top); ORDER checks and an accept's updates
+messages share, constants from the top); the unpack programs, every field of a message from
+its payload as the decoder holds it (:mod:`.unpack`); ORDER checks and an accept's updates
 (:mod:`.orders`); the tick filter and its updates (:mod:`.ticks`); CANCEL, FILL (the position,
 its exposure, the fill window's kills) and CANCEL_ALL (:mod:`.releases`); SET_LIMIT,
 SET_INSTRUMENT, SET_POSITION and ARM (:mod:`.controls`); the timers. At 1 instrument x 2
-slots that is 790 µops and 198 of the 256 words.
+slots that is 859 µops and 200 of the 256 words.
 
 Still to build, in this order:
 
 1. Fewer µops: at 48 bits, 512 µops fit 6 block RAMs of ROM (shared sequences as
    subroutines, the instrument programs folded into one with a base register; SET_LIMIT's
    thirteen programs are 169 µops).
-2. The core around the engine: the payload unpacked into the register file when it changes
-   (the field table is :func:`.register_file.allocate`'s), the check program run on it with
-   ``unit`` written first (again when the payload changes), and on the beat: the timers
+2. The core around the engine: the payload copied into ``file.payload`` once the decoder
+   has it (a decoder strobe to add) and the unpack and check programs run on it with
+   ``unit`` written first (again for every payload), and on the beat: the timers
    (:func:`.timers.finish_timers` in logic: a 25-bit counter and a comparison per timer),
    the trading state and kill latch (logic, for the button and the watchdog: only a kill
    changes the state between a program and its beat, and HALTED outranks every reason),

@@ -166,6 +166,8 @@ class CheckEngine(wiring.Component):
                 m.d.comb += result.eq(product[WORD_BITS:])
             with m.Case(Op.SHIFT):
                 m.d.comb += result.eq(Cat(a[1:], b[0]))
+            with m.Case(Op.SHIFT8):
+                m.d.comb += result.eq(Cat(a[8:], b[:8]))
             with m.Default():
                 m.d.comb += result.eq(b)
         carry_out = total[WORD_BITS]

@@ -11,7 +11,8 @@ One micro-operation (µop) reads two words, A and B, and computes one word:
 
 * ``ADD``: A + B + carry, ``SUB``: A + ~B + carry (carry 1 = no borrow), ``AND``, ``MOVE`` (B),
   ``MUL_LO`` / ``MUL_HI``: the low / high word of A x B (the FPGA's multiplier), ``SHIFT``:
-  A shifted right by one with the low bit of B (the next word) shifted in.
+  A shifted right by one with the low bit of B (the next word) shifted in, ``SHIFT8``: A
+  shifted right by a byte with the low byte of B shifted in (a field that starts mid-word).
 * ``chain``: the carry comes from the previous µop and the zero flag accumulates, so a run
   of µops over the words of a value, low word first, is one wide operation. Without it the
   carry is 0 for ``ADD`` and 1 for ``SUB``.
@@ -60,6 +61,7 @@ class Op(enum.IntEnum):
     MUL_LO = 4
     MUL_HI = 5
     SHIFT = 6  # (A >> 1) with B's low bit on top: a wide value halved, word by word
+    SHIFT8 = 7  # (A >> 8) with B's low byte on top: bytes of a payload realigned
 
 
 class Cond(enum.IntEnum):
@@ -403,6 +405,50 @@ class Assembler:
                 self.wide(Op.MUL_HI, a_word, b_word, dest=scratch.part(1, 1), when=when)
                 part = dest.part(offset)
                 self.wide(Op.ADD, part, scratch, dest=part, when=when)
+
+    def extract(self, dest: Reg, source: Reg, offset: int, width: int) -> None:
+        """``dest`` = the ``width`` bits of ``source`` from bit ``offset``, zero-extended, or
+        sign-extended if ``dest`` is signed (a payload's field into its register).
+
+        Raises
+        ------
+        ValueError
+            If the field does not fit ``dest``, or starts mid-byte and does not end in it.
+        """
+        if not 0 < width <= WORD_BITS * dest.words:
+            raise ValueError(f"Field of {width} bits must fit {dest.name!r}")
+        if dest.signed and width <= WORD_BITS * (dest.words - 1):
+            raise ValueError(
+                f"Signed field of {width} bits must fill the top word of {dest.name!r}"
+            )
+        skew = offset % 8
+        if skew and skew + width > 8:
+            raise ValueError(f"A field at bit {offset} must end within its byte")
+        end = offset + width
+        for index in range(dest.words):
+            word = dest.part(index, 1)
+            start = offset - skew + WORD_BITS * index
+            if start >= end:
+                self.move(word, self.zero)
+                continue
+            first, rest = divmod(start, WORD_BITS)
+            low = source.part(first, 1) if first < source.words else self.zero
+            high = source.part(first + 1, 1) if first + 1 < source.words else self.zero
+            if rest == 0:
+                self.move(word, low)
+            else:  # rest == 8: the word starts mid-word, on a byte
+                self.wide(Op.SHIFT8, low, high, dest=word)
+            for _ in range(skew):
+                self.wide(Op.SHIFT, word, self.zero, dest=word)
+            bits = min(end - start - skew, WORD_BITS)
+            if bits < WORD_BITS:
+                self.wide(Op.AND, word, self.const((1 << bits) - 1, 1), dest=word)
+                if dest.signed and index == dest.words - 1:
+                    negative = f"{dest.name}.negative"
+                    sign = self.const(1 << (bits - 1), 1)
+                    self.wide(Op.AND, word, sign, cond=Cond.NONZERO, flag=negative)
+                    extension = self.const(WORD_MASK & ~((1 << bits) - 1), 1)
+                    self.wide(Op.ADD, word, extension, dest=word, when=negative)
 
     def move(self, dest: Reg, source: Reg, *, when: str | None = None) -> None:
         """``dest = source`` (widened as its type says, truncated to ``dest``)."""

@@ -6,6 +6,7 @@ from hdl.compact.orders import add_order_programs
 from hdl.compact.register_file import GuardFile, allocate
 from hdl.compact.releases import add_release_programs
 from hdl.compact.ticks import add_tick_programs
+from hdl.compact.unpack import add_unpack_programs
 
 __all__ = ["build_programs"]
 
@@ -13,6 +14,7 @@ __all__ = ["build_programs"]
 def build_programs(*, n_instruments: int, n_order_slots: int) -> GuardFile:
     """Lay out the register file for a build of this size and write its programs."""
     file = allocate(Assembler(), n_instruments, n_order_slots)
+    add_unpack_programs(file)
     add_order_programs(file)
     add_tick_programs(file)
     add_release_programs(file)

@@ -33,6 +33,7 @@ from hdl.protocol import (
     QTY_BITS,
     LimitId,
     MessageType,
+    payload_bytes,
 )
 
 __all__ = [
@@ -125,6 +126,9 @@ class GuardFile:
     timers: list[Reg]
     #: Bit ``k``: timer ``k`` fired on the beat (written by the core before an update program).
     beat: Reg
+    #: The message's payload as the decoder holds it, 16 bits a word (written by the core
+    #: before the unpack program; scratch: the check programs reuse the words).
+    payload: Reg
 
     def entry(self, program: str, instrument: int) -> int:
         """The first µop of ``program`` (``order``, ``accept``, ``tick``, ...) for a message on
@@ -209,7 +213,17 @@ def allocate(asm: Assembler, n_instruments: int, n_order_slots: int) -> GuardFil
         unit=reg("unit", stamp_words),
         timers=[reg(f"timer{k}", words_for(AGE_BITS)) for k in range(N_TIMERS)],
         beat=reg("beat", 1),
+        payload=_payload_words(asm),
     )
+
+
+def _payload_words(asm: Assembler) -> Reg:
+    """The raw payload: scratch of the unpack programs, which run before any other."""
+    bits = max(payload_bytes(t) for t in MessageType if t < 0x80) * 8
+    asm.scope("unpack")
+    payload = asm.scratch("payload", words_for(bits))
+    asm.scope("")
+    return payload
 
 
 def _message_fields(asm: Assembler) -> dict[MessageType, dict[str, Reg]]:

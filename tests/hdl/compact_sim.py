@@ -10,17 +10,21 @@ from amaranth.sim import Simulator
 from hdl.compact.engine import CheckEngine
 from hdl.compact.microcode import WORD_BITS, WORD_MASK, Assembler, Reg
 from hdl.compact.register_file import GuardFile
+from hdl.compact.unpack import unpack_entry
 from hdl.guard_spec import UPDATE_STAGE
 from hdl.protocol import KillCause, LimitId, MessageType
 from hdl.protocol import TradingState as State
 from host.link.codec import Message
 from host.link.model import GuardModel
+from sim.beats import message_to_beat
 from sim.traffic import RandomTraffic
 
 __all__ = [
+    "Entry",
     "Run",
     "Sample",
     "assert_words",
+    "checked",
     "flag_bits",
     "random_traffic",
     "register_file",
@@ -49,7 +53,7 @@ def words_value(words: list[int], *, signed: bool = False) -> int:
 class Run:
     """One run of :func:`run_programs`: the check program's flags (by name) and the words it
     left in ``between``; the flags after the update program, if any; the words of ``read``
-    after both; the cycles the check program took."""
+    after both; the cycles the programs before the update took."""
 
     check_flags: dict[str, bool]
     between: dict[str, list[int]]
@@ -65,16 +69,21 @@ Then = Callable[
 ]
 
 
+#: A program by name or first µop.
+Entry = str | int
+
+
 def run_programs(
     asm: Assembler,
-    runs: list[tuple[str | int, dict[Reg, int]]],
+    runs: list[tuple[Entry | tuple[Entry, ...], dict[Reg, int]]],
     read: list[Reg],
     *,
     then: Then | None = None,
     between: list[Reg] | None = None,
     scope: str | None = None,
 ) -> list[Run]:
-    """Per run: write the values, run the program (by name or first µop), read the words of
+    """Per run: write the values, run the program (by name or first µop; a tuple: each in
+    turn, as the core starts an unpack program and then the check program), read the words of
     ``between``, then run the update program ``then`` names, if any, and read the words of
     ``read``. Flags are named as in ``scope`` (default: the assembler's current scope)."""
     numbers = asm.flags if scope is None else asm.flags_of(scope)
@@ -136,9 +145,12 @@ def run_programs(
         return contents
 
     async def bench(ctx: Any) -> None:
-        for entry, values in runs:
+        for entries, values in runs:
             await write(ctx, values)
-            check_flags, cycles = await execute(ctx, entry, keep_flags=False)
+            cycles = 0
+            for entry in entries if isinstance(entries, tuple) else (entries,):
+                check_flags, taken = await execute(ctx, entry, keep_flags=False)
+                cycles += taken
             middle = await peek(ctx, between or [])
             flags = check_flags
             follow = then(len(results), check_flags, middle) if then is not None else None
@@ -153,6 +165,13 @@ def run_programs(
     return results
 
 
+def checked(file: GuardFile, message: Message, check: Entry) -> tuple[Entry, ...]:
+    """The programs the core runs on ``message`` before its beat: its unpack program, if it
+    has one, then ``check``."""
+    unpack = unpack_entry(file, message.type)
+    return (check,) if unpack is None else (unpack, check)
+
+
 def flag_bits(flags: dict[str, bool], numbers: dict[str, int]) -> int:
     """Named flags as the engine's flag word."""
     return sum(1 << numbers[name] for name, value in flags.items() if value)
@@ -162,10 +181,9 @@ def register_file(
     file: GuardFile, model: GuardModel, message: Message, unit: int
 ) -> dict[Reg, int]:
     """The register file as the compact core would hold it for ``message``: the model's
-    state, its stamps, the message's fields, and ``unit`` (the time unit the core wrote)."""
-    values: dict[Reg, int] = {}
-    for name, reg in file.messages[message.type].items():
-        values[reg] = message.fields.get(name, 0)
+    state, its stamps, the message's payload (for the unpack program), and ``unit`` (the time
+    unit the core wrote)."""
+    values: dict[Reg, int] = {file.payload: message_to_beat(message)[1]}
     for limit, reg in file.limits.items():
         values[reg] = model.limits[limit]
     values[file.limits_set] = model.limits_set
@@ -203,7 +221,7 @@ def state_regs(file: GuardFile, values: dict[Reg, int]) -> list[Reg]:
     """The registers of ``values`` that hold the guard's state as the programs keep it: not
     the message, nor what the core writes or reads around a program, nor the trading state
     (the core's kill latch and arming write its mirror)."""
-    core = {file.state, file.unit, file.beat, *file.timers}
+    core = {file.state, file.unit, file.beat, file.payload, *file.timers}
     return [reg for reg in values if not reg.name.startswith("msg.") and reg not in core]
 
 

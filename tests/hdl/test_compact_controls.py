@@ -7,6 +7,7 @@ import pytest
 from compact_sim import (
     Sample,
     assert_words,
+    checked,
     flag_bits,
     random_traffic,
     replay,
@@ -61,7 +62,7 @@ def _check(file: GuardFile, samples: list[Sample]) -> set[AckResult]:
 
     results = run_programs(
         asm,
-        [(_entries(file, s.message)[0], s.before) for s in samples],
+        [(checked(file, s.message, _entries(file, s.message)[0]), s.before) for s in samples],
         state,
         scope="control",
         then=then,

@@ -9,6 +9,7 @@ from compact_sim import (
     Run,
     Sample,
     assert_words,
+    checked,
     flag_bits,
     random_traffic,
     register_file,
@@ -48,7 +49,10 @@ def _order_runs(file: GuardFile, samples: list[Sample], *, updates: bool) -> lis
 
     return run_programs(
         file.assembler,
-        [(file.entry("order", s.message["instrument"]), s.before) for s in samples],
+        [
+            (checked(file, s.message, file.entry("order", s.message["instrument"])), s.before)
+            for s in samples
+        ],
         state_regs(file, samples[0].after) if updates else [],
         between=file.timers,
         then=then if updates else None,
@@ -137,8 +141,10 @@ def _edge(
     before = register_file(file, model, order, run_unit)
     model.poll(beat)
     want = Reason(model.receive(order, beat)[0]["reason"])
-    entry = file.entry("order", 0)
-    [run] = run_programs(file.assembler, [(entry, before)], [], between=file.timers, scope="order")
+    entries = checked(file, order, file.entry("order", 0))
+    [run] = run_programs(
+        file.assembler, [(entries, before)], [], between=file.timers, scope="order"
+    )
     return want, _verdict(file, run, beat - run_unit), _verdict(file, run, 0)
 
 
@@ -189,8 +195,9 @@ def test_every_reason_has_a_flag_in_priority_order() -> None:
 
 def test_every_scenario_order_gets_the_models_verdict() -> None:
     # the directed scenarios trigger every reason and its neighbouring accept (the register
-    # file's 256 words hold 2 instruments x 4 slots; the model is built the same size)
-    size = {"n_instruments": 2, "n_order_slots": 4}
+    # file's 256 words hold 2 instruments x 3 slots, the scenarios' MAX_OPEN_ORDERS; the model
+    # is built the same size)
+    size = {"n_instruments": 2, "n_order_slots": 3}
     file = build_programs(**size)
     samples = []
     for seed, scenario in enumerate(sc.scenarios()):

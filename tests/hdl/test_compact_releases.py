@@ -7,6 +7,7 @@ import pytest
 from compact_sim import (
     Sample,
     assert_words,
+    checked,
     flag_bits,
     random_traffic,
     replay,
@@ -51,7 +52,7 @@ def _check(file: GuardFile, samples: list[Sample]) -> set[tuple[str, AckResult, 
 
     results = run_programs(
         asm,
-        [(program(s), s.before) for s in samples],
+        [(checked(file, s.message, program(s)), s.before) for s in samples],
         state,
         between=file.timers,
         scope="release",
@@ -98,7 +99,7 @@ def test_the_release_programs_give_the_models_result_and_state(
 
 
 def test_every_scenario_release_gets_the_models_result_kill_and_state() -> None:
-    size = {"n_instruments": 2, "n_order_slots": 4}
+    size = {"n_instruments": 2, "n_order_slots": 3}
     file = build_programs(**size)
     samples = []
     for seed, scenario in enumerate(sc.scenarios()):

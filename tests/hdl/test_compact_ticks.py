@@ -7,6 +7,7 @@ import pytest
 from compact_sim import (
     Sample,
     assert_words,
+    checked,
     flag_bits,
     random_traffic,
     replay,
@@ -36,7 +37,10 @@ def _check(file: GuardFile, samples: list[Sample]) -> set[TickReason]:
 
     results = run_programs(
         file.assembler,
-        [(file.entry("tick", s.message["instrument"]), s.before) for s in samples],
+        [
+            (checked(file, s.message, file.entry("tick", s.message["instrument"])), s.before)
+            for s in samples
+        ],
         state,
         scope="tick",
         then=then,
@@ -60,7 +64,7 @@ def test_the_tick_programs_give_the_models_verdict_and_state(n_instruments: int,
 
 
 def test_every_scenario_tick_gets_the_models_verdict_and_state() -> None:
-    size = {"n_instruments": 2, "n_order_slots": 4}
+    size = {"n_instruments": 2, "n_order_slots": 3}
     file = build_programs(**size)
     samples = []
     for seed, scenario in enumerate(sc.scenarios()):

@@ -11,6 +11,7 @@ from hdl.compact.microcode import Assembler
 from hdl.compact.register_file import STAMP_BITS, allocate
 from hdl.compact.timers import add_timer, beat_flag, beat_word, timer_fired, timer_scratch
 from hdl.guard_spec import AGE_MAX
+from hdl.protocol import LimitId
 
 _RELATIONS = {">": operator.gt, ">=": operator.ge}
 
@@ -21,7 +22,7 @@ def test_a_timer_fires_on_the_beat_exactly_when_the_age_then_meets_the_limit(
 ) -> None:
     file = allocate(Assembler(), 1, 2)
     asm = file.assembler
-    stamp, limit = file.instruments[0].ref_base, asm.reg("limit", 2)
+    stamp, limit = file.instruments[0].ref_base, file.limits[LimitId.STALE_AFTER]
     asm.scope("timer")
     since = timer_scratch(file, "test")
     asm.entry("start")
