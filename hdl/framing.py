@@ -66,6 +66,11 @@ class FrameDecoder(wiring.Component):
         is the beat's for at least the two cycles before it too.
     o_bad_frame : Signal(1), out
         One-cycle strobe per bad frame.
+    o_payload_ready : Signal(1), out
+        One-cycle strobe when a frame of a known type has its type and payload: on the
+        cycle its first CRC byte is decoded, at least one byte before the delimiter. The
+        payload shows them from then until the next frame's first byte. A core that needs
+        time before the beat (:mod:`hdl.compact`) starts there; the frame may still be bad.
     """
 
     #: Cycles from the handshake of the delimiter byte to the beat on ``o_msg``.
@@ -74,6 +79,7 @@ class FrameDecoder(wiring.Component):
     i_data: In(stream.Signature(8))
     o_msg: Out(stream.Signature(MESSAGE_LAYOUT, always_ready=True))
     o_bad_frame: Out(1)
+    o_payload_ready: Out(1)
 
     def __init__(self, *, message_types: tuple[MessageType, ...] = HOST_TO_GATEWARE) -> None:
         self.message_types = _check_types(message_types)
@@ -118,6 +124,8 @@ class FrameDecoder(wiring.Component):
             m.d.comb += crc_unit.start.eq(count == 0)
             with m.If(count != MAX_FRAME_BYTES + 1):
                 m.d.sync += count.eq(count + 1)
+            with m.If(count == expected - 2):  # the first CRC byte
+                m.d.comb += self.o_payload_ready.eq(known)
             with m.If(count == 0):
                 m.d.sync += [msg_type.eq(value), payload.eq(0)]
             with m.Else():

@@ -26,10 +26,16 @@ def _random_message(rng: random.Random, types: tuple[MessageType, ...]) -> Messa
     return beat_to_message(message_type, int.from_bytes(payload, "little"))
 
 
-def _run_decoder(stream_bytes: bytes, *, gap: int = 0, shown: list | None = None):
+def _run_decoder(
+    stream_bytes: bytes,
+    *,
+    gap: int = 0,
+    shown: list | None = None,
+    ready: list | None = None,
+):
     """Feed bytes into a FrameDecoder; return (beats with their cycle, bad strobes' cycles,
     cycles at which each delimiter was accepted). ``shown`` collects o_msg's payload (type,
-    payload) on every cycle."""
+    payload) on every cycle, ``ready`` the cycles of o_payload_ready."""
     dut = FrameDecoder()
     beats: list[tuple[int, int, int]] = []
     bad: list[int] = []
@@ -49,6 +55,8 @@ def _run_decoder(stream_bytes: bytes, *, gap: int = 0, shown: list | None = None
                 )
             if ctx.get(dut.o_bad_frame):
                 bad.append(cycle)
+            if ready is not None and ctx.get(dut.o_payload_ready):
+                ready.append(cycle)
             await ctx.tick()
             cycle += 1
 
@@ -90,6 +98,34 @@ def test_a_beat_payload_shows_for_the_two_cycles_before_the_beat():
     assert bad == [] and len(beats) == len(messages)
     for cycle, message_type, payload in beats:
         assert shown[cycle - 2] == shown[cycle - 1] == (message_type, payload)
+
+
+@pytest.mark.parametrize("gap", [0, 3])
+def test_the_payload_is_ready_once_per_frame_and_holds_through_the_beat(gap):
+    # the compact core starts its programs on the strobe: the payload must be final there,
+    # and the delimiter at least a byte away
+    rng = random.Random(4 + gap)
+    messages = [_random_message(rng, HOST_TO_GATEWARE) for _ in range(60)]
+    shown: list[tuple[int, int]] = []
+    ready: list[int] = []
+    beats, bad, delimiters = _run_decoder(
+        b"".join(encode(m) for m in messages), gap=gap, shown=shown, ready=ready
+    )
+    assert bad == [] and len(ready) == len(beats) == len(messages)
+    starts = [0, *(d + 1 for d in delimiters[:-1])]
+    for start, strobe, (beat, message_type, payload) in zip(starts, ready, beats, strict=True):
+        assert start <= strobe <= beat - 2 * (gap + 1)
+        assert set(shown[strobe : beat + 1]) == {(message_type, payload)}
+
+
+def test_a_frame_cut_short_or_of_an_unknown_type_is_never_ready():
+    order = encode(Message(MessageType.ORDER, {"client_id": 7, "price": 100, "quantity": 3}))
+    body = cobs.decode(order[:-1])
+    truncated = cobs.encode(body[:-2]) + b"\x00"  # no CRC at all
+    unknown = cobs.encode(bytes([0x7E]) + body[1:]) + b"\x00"
+    ready: list[int] = []
+    _, bad, _ = _run_decoder(truncated + unknown + order, ready=ready)
+    assert len(bad) == 2 and len(ready) == 1
 
 
 @pytest.mark.parametrize("gap", [1, 5])
