@@ -29,19 +29,23 @@ messages share, constants from the top); the unpack programs, every field of a m
 its payload as the decoder holds it (:mod:`.unpack`); ORDER checks and an accept's updates
 (:mod:`.orders`); the tick filter and its updates (:mod:`.ticks`); CANCEL, FILL (the position,
 its exposure, the fill window's kills) and CANCEL_ALL (:mod:`.releases`); SET_LIMIT,
-SET_INSTRUMENT, SET_POSITION and ARM (:mod:`.controls`); the timers. At 1 instrument x 2
-slots that is 859 µops and 200 of the 256 words.
+SET_INSTRUMENT, SET_POSITION and ARM (:mod:`.controls`); the timers, in the programs and
+in logic (:mod:`.time_base`). Everything the core decides on the update stage comes from a
+check program (a fill's kill too), since update programs run after it. At 1 instrument x 2
+slots that is 872 µops and 200 of the 256 words; the engine alone synthesises for the iCE40
+(``synth_ice40 -dsp``, 2026-12) to 417 LUTs, 24 carries, 78 flip-flops, 1 DSP and 14 block
+RAMs (12 of them the ROM: 512 µops or fewer would take 6).
 
 Still to build, in this order:
 
-1. Fewer µops: at 48 bits, 512 µops fit 6 block RAMs of ROM (shared sequences as
-   subroutines, the instrument programs folded into one with a base register; SET_LIMIT's
-   thirteen programs are 169 µops).
+1. Fewer µops, if the block RAMs run short: at 48 bits, 512 µops fit 6 block RAMs of ROM
+   (shared sequences as subroutines, the instrument programs folded into one with a base
+   register; SET_LIMIT's thirteen programs are 169 µops).
 2. The core around the engine: the payload copied into ``file.payload`` once the decoder
-   has it (a decoder strobe to add) and the unpack and check programs run on it with
-   ``unit`` written first (again for every payload), and on the beat: the timers
-   (:func:`.timers.finish_timers` in logic: a 25-bit counter and a comparison per timer),
-   the trading state and kill latch (logic, for the button and the watchdog: only a kill
+   has it (``FrameDecoder.o_payload_ready``) and the unpack and check programs run on it
+   with ``unit`` written first (again for every payload), and on the beat: the timers
+   (:class:`.time_base.TimeBase`, and the merge of :func:`.timers.finish_timers`), the
+   trading state and kill latch (logic, for the button and the watchdog: only a kill
    changes the state between a program and its beat, and HALTED outranks every reason),
    the reason priority (``order_reason`` and its siblings), the response register, the
    counters and the STATUS words (the ages a STATUS shows: the program's age at its run plus

@@ -2,15 +2,15 @@
 
 ``cancel`` and ``fill`` find the open order with the message's client id (at most one slot
 matches: client ids of open orders are unique) and gather its fields; the flag
-``release.unknown`` is the ack's UNKNOWN_ORDER. ``cancel_update`` and ``fill_update`` continue
-them after the beat: the order's open quantity and notional are released (the slot is freed
-when nothing remains), and a fill moves the position, values it at the fill's price for the
-gross exposure, counts the fill window and flags what a kill needs (:func:`fill_kill` names
-the cause the core's kill latch takes). ``cancel_all`` frees every slot.
-
-Whether the fill window has expired is a timer (:mod:`hdl.compact.timers`): ``fill`` starts
-timer 0 and ``fill_update`` reads on ``file.beat`` what the core found on the beat, as the
-model decides it on the message's cycle.
+``release.unknown`` is the ack's UNKNOWN_ORDER. ``fill`` also flags what a kill needs, since
+the kill latch takes it on the update stage, before any update program runs
+(:func:`fill_kill` names the cause): the position after the fill above the instrument's
+limit, and the fill rate, a timer (:mod:`hdl.compact.timers`, :data:`FILL_TIMERS`) since the
+fill window may expire on the beat. ``cancel_update`` and ``fill_update`` continue them after
+the beat: the order's open quantity and notional are released (the slot is freed when
+nothing remains), and a fill moves the position, values it at the fill's price for the gross
+exposure and counts the fill window, reading on ``file.beat`` whether it expired.
+``cancel_all`` frees every slot.
 """
 
 from hdl.compact.microcode import Op, Reg
@@ -18,9 +18,19 @@ from hdl.compact.register_file import GuardFile, InstrumentRegs, signed_view
 from hdl.compact.timers import add_timer, beat_flag, timer_scratch
 from hdl.guard_spec import EXPOSURE_QTY_MAX, FILL_COUNT_MAX
 from hdl.protocol import KillCause, LimitId, MessageType, Side
-from hdl.protocol import TradingState as State
 
-__all__ = ["add_release_programs", "exposure_scratch", "fill_kill", "revalue"]
+__all__ = [
+    "FILL_TIMERS",
+    "add_release_programs",
+    "exposure_scratch",
+    "fill_kill",
+    "magnitude",
+    "revalue",
+]
+
+#: The reason flag the fill window's timer finishes: the fill counted in the current window
+#: (before it fires) or the first of a new one (after) is above FILL_MAX.
+FILL_TIMERS: dict[int, str] = {0: "release.fill_rate"}
 
 
 def add_release_programs(file: GuardFile) -> None:
@@ -34,8 +44,12 @@ def add_release_programs(file: GuardFile) -> None:
         "valuation": asm.scratch("t.release_valuation", 2),
         "notional": asm.scratch("t.release_notional", 3),
         "since": timer_scratch(file, "release"),
+        "count": asm.scratch("t.release_count", 2),
+        "position": asm.scratch("t.release_position", 2, signed=True),
     }
     scratch.update(exposure_scratch(file, "release"))
+    for reason in FILL_TIMERS.values():
+        asm.flag(reason)  # the core sets it on the beat, from the timer
     for name, fill in (("cancel", False), ("fill", True)):
         asm.entry(name)
         _find(file, scratch, fill=fill)
@@ -75,15 +89,37 @@ def _find(file: GuardFile, t: dict[str, Reg], *, fill: bool) -> None:
             asm.set_if(over, slot.remaining, ">", msg["quantity"], when=match)
             asm.move(t["quantity"], msg["quantity"], when=over)
     asm.set_if("release.unknown", asm.zero, "==", asm.zero, when="!release.found")
-    if fill:
-        window = file.limits[LimitId.FILL_WINDOW]
-        add_timer(file, 0, file.fill_base, ">=", window, scratch=t["since"])
     # the instrument and side the updates are predicated on
     for index in range(len(file.instruments)):
         at = f"release.at{index}"
         asm.set_if(at, t["instrument"], "==", asm.const(index, 1), when="release.found")
         asm.set_if(f"release.buy{index}", t["side"], "==", asm.const(Side.BUY, 1), when=at)
         asm.set_if(f"release.sell{index}", t["side"], "==", asm.const(Side.SELL, 1), when=at)
+    if fill:
+        _fill_kills(file, t)
+
+
+def _fill_kills(file: GuardFile, t: dict[str, Reg]) -> None:
+    """What a fill's kill needs, before the beat: the kill latch takes it on the update stage,
+    before the update program runs. The fill rate is a timer's (the window may expire on the
+    beat): this fill is counted in the current window, or is the first of a new one. The
+    position after the fill is kept in scratch for the update program."""
+    asm = file.assembler
+    lim, quantity = file.limits, t["quantity"]
+    one = asm.const(1, 1)
+    add_timer(file, 0, file.fill_base, ">=", lim[LimitId.FILL_WINDOW], scratch=t["since"])
+    asm.wide(Op.ADD, file.fill_count, one, dest=t["count"])
+    asm.set_if("timer0.before", t["count"], ">", lim[LimitId.FILL_MAX], when="release.found")
+    asm.set_if("timer0.after", one, ">", lim[LimitId.FILL_MAX], when="release.found")
+    for index, inst in enumerate(file.instruments):
+        buy, sell = f"release.buy{index}", f"release.sell{index}"
+        asm.wide(Op.ADD, inst.position, quantity, dest=t["position"], when=buy)
+        asm.wide(Op.SUB, inst.position, quantity, dest=t["position"], when=sell)
+        magnitude(
+            file, t, t["position"], when=f"release.at{index}", prefix=f"release.{index}.after"
+        )
+        limit = signed_view(inst.max_position)
+        asm.set_if("release.breach", t["magnitude"], ">", limit, when=f"release.at{index}")
 
 
 def _release(file: GuardFile, t: dict[str, Reg]) -> None:
@@ -107,28 +143,25 @@ def _release(file: GuardFile, t: dict[str, Reg]) -> None:
 
 
 def _fill(file: GuardFile, t: dict[str, Reg]) -> None:
-    """A fill's position, exposure, fill window and kills (after :func:`_release`)."""
+    """A fill's position, exposure and fill window (after :func:`_release`), as its check
+    program found them."""
     asm = file.assembler
-    msg, lim = file.messages[MessageType.FILL], file.limits
-    quantity = t["quantity"]
+    msg = file.messages[MessageType.FILL]
     # the fill window: a new one starts with this fill, or the current one counts it
     one = asm.const(1, 1)
     beat_flag(file, 0, "release.window_over", fired=True, when="release.found")
     beat_flag(file, 0, "release.window_runs", fired=False, when="release.found")
     asm.move(file.fill_count, one, when="release.window_over")
     asm.move(file.fill_base, file.unit, when="release.window_over")
-    asm.wide(Op.ADD, file.fill_count, one, dest=file.fill_count, when="release.window_runs")
+    asm.move(file.fill_count, t["count"], when="release.window_runs")
     most = asm.const(FILL_COUNT_MAX, 2)
     asm.set_if("release.count_over", file.fill_count, ">", most, when="release.found")
     asm.move(file.fill_count, most, when="release.count_over")
-    asm.set_if("release.armed", file.state, "!=", asm.const(State.HALTED, 1))
-    asm.set_if("release.fill_rate", file.fill_count, ">", lim[LimitId.FILL_MAX])
     for index, inst in enumerate(file.instruments):
-        at, buy, sell = f"release.at{index}", f"release.buy{index}", f"release.sell{index}"
-        asm.wide(Op.ADD, inst.position, quantity, dest=inst.position, when=buy)
-        asm.wide(Op.SUB, inst.position, quantity, dest=inst.position, when=sell)
+        at = f"release.at{index}"
+        asm.move(inst.position, t["position"], when=at)
         asm.move(inst.last_fill_price, msg["price"], when=at)
-        revalue(file, t, inst, msg["price"], when=at, prefix=f"release.{index}", breach=True)
+        revalue(file, t, inst, msg["price"], when=at, prefix=f"release.{index}")
 
 
 def revalue(
@@ -139,28 +172,31 @@ def revalue(
     *,
     when: str,
     prefix: str,
-    breach: bool = False,
 ) -> None:
     """``inst``'s exposure, ``min(|position|, EXPOSURE_QTY_MAX) x price``, replaces its old
-    one in the gross exposure (a fill, SET_POSITION); with ``breach``, flag
-    ``release.breach`` when |position| is above the instrument's limit."""
+    one in the gross exposure (a fill, SET_POSITION)."""
     asm = file.assembler
-    magnitude, exposure = t["magnitude"], t["exposure"]
-    signed_zero = signed_view(asm.zero)
+    exposure = t["exposure"]
     cap = asm.const(EXPOSURE_QTY_MAX, 2)
-    negative, capped = f"{prefix}.negative", f"{prefix}.capped"
-    asm.move(magnitude, inst.position, when=when)
-    asm.set_if(negative, inst.position, "<", signed_zero, when=when)
-    asm.wide(Op.SUB, signed_zero, inst.position, dest=magnitude, when=negative)
-    if breach:
-        asm.set_if("release.breach", magnitude, ">", signed_view(inst.max_position), when=when)
-    asm.set_if(capped, magnitude, ">", signed_view(cap), when=when)
-    asm.move(magnitude, cap, when=capped)
-    low_magnitude = magnitude.part(0, 2)  # below 2**24 now
+    capped = f"{prefix}.capped"
+    magnitude(file, t, inst.position, when=when, prefix=prefix)
+    asm.set_if(capped, t["magnitude"], ">", signed_view(cap), when=when)
+    asm.move(t["magnitude"], cap, when=capped)
+    low_magnitude = t["magnitude"].part(0, 2)  # below 2**24 now
     asm.multiply(exposure, low_magnitude, price, scratch=t["product"], when=when)
     asm.wide(Op.ADD, file.exposure_sum, exposure, dest=file.exposure_sum, when=when)
     asm.wide(Op.SUB, file.exposure_sum, inst.exposure, dest=file.exposure_sum, when=when)
     asm.move(inst.exposure, exposure, when=when)
+
+
+def magnitude(file: GuardFile, t: dict[str, Reg], position: Reg, *, when: str, prefix: str) -> None:
+    """``t["magnitude"] = |position|`` (``position`` is signed)."""
+    asm = file.assembler
+    signed_zero = signed_view(asm.zero)
+    negative = f"{prefix}.negative"
+    asm.move(t["magnitude"], position, when=when)
+    asm.set_if(negative, position, "<", signed_zero, when=when)
+    asm.wide(Op.SUB, signed_zero, position, dest=t["magnitude"], when=negative)
 
 
 def exposure_scratch(file: GuardFile, name: str) -> dict[str, Reg]:
@@ -173,14 +209,15 @@ def exposure_scratch(file: GuardFile, name: str) -> dict[str, Reg]:
     }
 
 
-def fill_kill(flags: int, numbers: dict[str, int]) -> KillCause:
-    """The kill a FILL latches, from its update program's flags: none for an unknown order or
-    while HALTED; the fill rate before a position breach."""
+def fill_kill(flags: int, numbers: dict[str, int], *, halted: bool) -> KillCause:
+    """The kill a FILL latches on its update stage, from its check program's flags with the
+    timers finished (:data:`FILL_TIMERS`): none for an unknown order or while HALTED (the
+    core's kill latch); the fill rate before a position breach."""
 
     def flag(name: str) -> bool:
         return bool(flags >> numbers[name] & 1)
 
-    if not (flag("release.found") and flag("release.armed")):
+    if halted or not flag("release.found"):
         return KillCause.NONE
     if flag("release.fill_rate"):
         return KillCause.FILL_RATE

@@ -19,9 +19,10 @@ from compact_sim import (
 
 from hdl.compact.programs import build_programs
 from hdl.compact.register_file import GuardFile
-from hdl.compact.releases import fill_kill
-from hdl.compact.timers import beat_word, timer_fired
+from hdl.compact.releases import FILL_TIMERS, fill_kill
+from hdl.compact.timers import beat_word, finish_timers, timer_fired
 from hdl.protocol import AckResult, KillCause, LimitId, MessageType
+from hdl.protocol import TradingState as State
 from host.link.codec import Message
 from host.link.model import GuardModel
 from sim import scenarios as sc
@@ -67,8 +68,20 @@ def _check(file: GuardFile, samples: list[Sample]) -> set[tuple[str, AckResult, 
         if name != "cancel_all":
             result = AckResult.UNKNOWN_ORDER if run.flags["release.unknown"] else AckResult.OK
             assert result == want, where
-            kill = fill_kill(flag_bits(run.flags, numbers), numbers) if name == "fill" else None
-            assert (kill or KillCause.NONE) == sample.kill, where
+            if name == "fill":
+                # the kill latch decides on the update stage, from the check program
+                headroom = words_value(run.between[file.timers[0].name])
+                flags = finish_timers(
+                    flag_bits(run.check_flags, numbers),
+                    numbers,
+                    FILL_TIMERS,
+                    [headroom],
+                    sample.elapsed,
+                )
+                halted = sample.state_before == State.HALTED
+                assert fill_kill(flags, numbers, halted=halted) == sample.kill, where
+            else:
+                assert sample.kill == KillCause.NONE, where
         # a free slot's other words are left as they were
         held = [
             reg
