@@ -32,7 +32,7 @@ its exposure, the fill window's kills) and CANCEL_ALL (:mod:`.releases`); SET_LI
 SET_INSTRUMENT, SET_POSITION and ARM (:mod:`.controls`); the timers, in the programs and
 in logic (:mod:`.time_base`). Everything the core decides on the update stage comes from a
 check program (a fill's kill too), since update programs run after it. At 1 instrument x 2
-slots that is 872 µops and 200 of the 256 words; the engine alone synthesises for the iCE40
+slots that is 842 µops and 200 of the 256 words; the engine alone synthesises for the iCE40
 (``synth_ice40 -dsp``, 2026-12) to 417 LUTs, 24 carries, 78 flip-flops, 1 DSP and 14 block
 RAMs (12 of them the ROM: 512 µops or fewer would take 6).
 
@@ -50,7 +50,8 @@ Still to build, in this order:
    the reason priority (``order_reason`` and its siblings), the response register, the
    counters and the STATUS words (the ages a STATUS shows: the program's age at its run plus
    the units since, saturating). Then ``unit`` (a snapshot: the counter must not move
-   between its three words) and ``beat`` written before the update program.
+   between its three words: TimeBase's snapshot) and ``beat`` written before the update
+   program.
 3. Its contract (the payload is shown some cycles before the beat; beats are further apart
    than the update programs take) in :mod:`hdl.guard_spec`, and the differential harnesses
    (GuardBench, the Verilator run, the formal proofs) pacing their bytes to it.

@@ -1,12 +1,11 @@
 """SET_LIMIT, SET_INSTRUMENT, SET_POSITION and ARM as programs of the compact check engine.
 
 Each checks its arguments (flag ``control.bad``: the ack's BAD_ARGUMENT; ARM's
-``control.incomplete``: LIMITS_INCOMPLETE) and, in its ``_update`` program after the beat,
-writes what it sets and flags ``control.disarm`` when the change moves ACTIVE or REDUCING back
-to DISARMED. The trading state is the core's register (the kill latch is logic, for the
-button and the watchdog); the programs only say what it must do (:func:`control_effect`).
-A limit id or instrument past the last has a program that is always BAD_ARGUMENT. KILL needs
-no program: the core latches it.
+``control.incomplete``: LIMITS_INCOMPLETE; :func:`control_result`) and, in its ``_update``
+program after the beat, writes what it sets. The trading state is the core's register (the
+kill latch is logic, for the button and the watchdog), which the ack result decides on the
+update stage (:func:`control_state`). A limit id or instrument past the last has a program
+that is always BAD_ARGUMENT. KILL needs no program: the core latches it.
 """
 
 from hdl.compact.microcode import Op
@@ -16,7 +15,7 @@ from hdl.guard_spec import LIMIT_WIDTHS
 from hdl.protocol import AckResult, ArmMode, LimitId, MessageType
 from hdl.protocol import TradingState as State
 
-__all__ = ["add_control_programs", "control_result"]
+__all__ = ["add_control_programs", "control_result", "control_state"]
 
 
 def add_control_programs(file: GuardFile) -> None:
@@ -44,7 +43,6 @@ def add_control_programs(file: GuardFile) -> None:
         asm.wide(Op.AND, file.limits_set, bit, dest=limit_bit)
         asm.set_if("control.newly_set", limit_bit, "==", asm.zero, when="!control.bad")
         asm.wide(Op.ADD, file.limits_set, bit, dest=file.limits_set, when="control.newly_set")
-        _disarm(file)
         asm.end()
     asm.entry("set_limit_unknown")
     asm.set_if(*always)
@@ -69,7 +67,6 @@ def add_control_programs(file: GuardFile) -> None:
             (inst.cand_valid, asm.zero),
         ):
             asm.move(field, value, when="!control.bad")
-        _disarm(file)
         asm.end()
     asm.entry("set_instrument_unknown")
     asm.set_if(*always)
@@ -87,7 +84,6 @@ def add_control_programs(file: GuardFile) -> None:
         asm.move(inst.position, msg["position"], when="!control.bad")
         asm.move(inst.last_fill_price, msg["price"], when="!control.bad")
         revalue(file, scratch, inst, msg["price"], when="!control.bad", prefix="control")
-        _disarm(file)
         asm.end()
     asm.entry("set_position_unknown")
     asm.set_if(*always)
@@ -104,14 +100,6 @@ def add_control_programs(file: GuardFile) -> None:
     asm.end()
 
 
-def _disarm(file: GuardFile) -> None:
-    """Flag ``control.disarm`` if a successful change must move ACTIVE or REDUCING to
-    DISARMED (the operator re-arms after a change)."""
-    asm = file.assembler
-    for state in (State.ACTIVE, State.REDUCING):
-        asm.set_if("control.disarm", file.state, "==", asm.const(state, 1), when="!control.bad")
-
-
 def control_result(flags: int, numbers: dict[str, int]) -> AckResult:
     """The ack result of a control message from its check program's flags."""
 
@@ -123,3 +111,16 @@ def control_result(flags: int, numbers: dict[str, int]) -> AckResult:
     if flag("control.incomplete"):
         return AckResult.LIMITS_INCOMPLETE
     return AckResult.OK
+
+
+def control_state(message_type: MessageType, mode: int, result: AckResult, state: State) -> State:
+    """The trading state after a control message, as the core's kill latch sets it on the
+    update stage: an ARM that succeeds arms in its mode, any other change that succeeds
+    disarms ACTIVE or REDUCING (the operator re-arms after a change), the rest leave it."""
+    if result != AckResult.OK:
+        return state
+    if message_type == MessageType.ARM:
+        return State.ACTIVE if mode == ArmMode.ACTIVE else State.REDUCING
+    if state in (State.ACTIVE, State.REDUCING):
+        return State.DISARMED
+    return state

@@ -15,11 +15,10 @@ from compact_sim import (
     state_regs,
 )
 
-from hdl.compact.controls import control_result
+from hdl.compact.controls import control_result, control_state
 from hdl.compact.programs import build_programs
 from hdl.compact.register_file import GuardFile
 from hdl.protocol import N_INSTRUMENTS, AckResult, ArmMode, LimitId, MessageType
-from hdl.protocol import TradingState as State
 from host.link.codec import Message
 from host.link.model import GuardModel
 from sim import scenarios as sc
@@ -72,18 +71,10 @@ def _check(file: GuardFile, samples: list[Sample]) -> set[AckResult]:
         result = control_result(flag_bits(run.flags, numbers), numbers)
         want = AckResult(sample.responses[0]["result"])
         assert result == want, f"control {index}: {result.name} != {want.name}"
-        # what the core does with the state: ARM arms, a change disarms
-        if sample.message.type == MessageType.ARM:
-            if result == AckResult.OK:
-                mode = sample.message["mode"]
-                expected = State.ACTIVE if mode == ArmMode.ACTIVE else State.REDUCING
-            else:
-                expected = sample.state_before
-            assert sample.state_after == expected, f"control {index}"
-        else:
-            disarmed = run.flags.get("control.disarm", False)
-            expected = State.DISARMED if disarmed else sample.state_before
-            assert sample.state_after == expected, f"control {index}"
+        # what the core does with the state on the update stage
+        mode = sample.message["mode"] if sample.message.type == MessageType.ARM else 0
+        expected = control_state(sample.message.type, mode, result, sample.state_before)
+        assert sample.state_after == expected, f"control {index}"
         assert_words(run.words, sample.after, state, f"control {index}")
     return {AckResult(sample.responses[0]["result"]) for sample in samples}
 
