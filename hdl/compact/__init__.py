@@ -30,31 +30,32 @@ its payload as the decoder holds it (:mod:`.unpack`); ORDER checks and an accept
 (:mod:`.orders`); the tick filter and its updates (:mod:`.ticks`); CANCEL, FILL (the position,
 its exposure, the fill window's kills) and CANCEL_ALL (:mod:`.releases`); SET_LIMIT,
 SET_INSTRUMENT, SET_POSITION and ARM (:mod:`.controls`); the timers, in the programs and
-in logic (:mod:`.time_base`). Everything the core decides on the update stage comes from a
-check program (a fill's kill too), since update programs run after it. At 1 instrument x 2
-slots that is 842 µops and 200 of the 256 words; the engine alone synthesises for the iCE40
-(``synth_ice40 -dsp``, 2026-12) to 417 LUTs, 24 carries, 78 flip-flops, 1 DSP and 14 block
-RAMs (12 of them the ROM: 512 µops or fewer would take 6).
+in logic (:mod:`.time_base`); and the core itself (:mod:`.core`): the sequencer that runs
+the programs on the payload before the beat and the update programs after it, the verdicts
+(reasons in priority order, timers finished, HALTED on the update stage), the trading state
+and kill latch with the button and the watchdog. On random traffic and every directed
+scenario its verdicts, ack results and trading state are the model's, with the payload shown
+exactly its ``lead_cycles`` before each beat. Everything the core decides on the update stage
+comes from a check program (a fill's kill too), since update programs run after it. At 1
+instrument x 2 slots that is 842 µops and 200 of the 256 words. Synthesised for the iCE40
+(``synth_ice40 -dsp``, 2026-12): the engine alone 417 LUTs, 24 carries, 78 flip-flops, 1
+DSP and 14 block RAMs (12 of them the ROM: 512 µops or fewer would take 6); the core with it
+1,233 LUTs, 222 carries, 422 flip-flops (GuardCore at this size: 4,904, 1,819 and 2,024).
 
 Still to build, in this order:
 
-1. Fewer µops, if the block RAMs run short: at 48 bits, 512 µops fit 6 block RAMs of ROM
-   (shared sequences as subroutines, the instrument programs folded into one with a base
-   register; SET_LIMIT's thirteen programs are 169 µops).
-2. The core around the engine: the payload copied into ``file.payload`` once the decoder
-   has it (``FrameDecoder.o_payload_ready``) and the unpack and check programs run on it
-   with ``unit`` written first (again for every payload), and on the beat: the timers
-   (:class:`.time_base.TimeBase`, and the merge of :func:`.timers.finish_timers`), the
-   trading state and kill latch (logic, for the button and the watchdog: only a kill
-   changes the state between a program and its beat, and HALTED outranks every reason),
-   the reason priority (``order_reason`` and its siblings), the response register, the
-   counters and the STATUS words (the ages a STATUS shows: the program's age at its run plus
-   the units since, saturating). Then ``unit`` (a snapshot: the counter must not move
-   between its three words: TimeBase's snapshot) and ``beat`` written before the update
-   program.
-3. Its contract (the payload is shown some cycles before the beat; beats are further apart
-   than the update programs take) in :mod:`hdl.guard_spec`, and the differential harnesses
-   (GuardBench, the Verilator run, the formal proofs) pacing their bytes to it.
-4. The iCEBreaker build with it, and its block RAMs: 30 on the UP5K, of which the response
-   FIFO takes 11 and the counters 10 today; the response FIFO can move to an SPRAM.
+1. The rest of the core: the response payloads (``o_rsp`` as GuardCore has it: the
+   verdict's fields from the payload, still shown on the update stage), HELLO_REPLY, the
+   ALERT of a kill, the counters, CANCEL_ALL's count (a check program for it) and the
+   STATUS words (a program per section that gathers them before the beat; the ages it
+   shows are its run's plus the units since, saturating). Then the cells: the response
+   register is 176 flip-flops, and GuardCore's encoder 409 LUTs; a response FIFO of
+   16-bit words in an SPRAM, filled from the register file, would save most of both.
+2. Its contract (``lead_cycles`` from ``i_payload_ready`` to the beat, ``update_cycles``
+   between a beat and the next payload) in :mod:`hdl.guard_spec`, and the differential
+   harnesses (GuardBench, the Verilator run, the formal proofs) pacing their bytes to it.
+3. The iCEBreaker build with it, and its block RAMs: 30 on the UP5K, of which the engine
+   takes 14, the counters 10 and the response FIFO 11 today; the response FIFO can move to
+   an SPRAM, and fewer µops (shared sequences as subroutines, SET_LIMIT's thirteen programs
+   of 169 µops folded into one) would halve the ROM.
 """

@@ -1,0 +1,561 @@
+"""CompactGuardCore: the sequencer around the check engine, its verdicts and the kill latch.
+
+The core runs a message's programs while its frame's CRC arrives and finishes the verdict on
+the beat, as :mod:`hdl.compact` describes:
+
+* On ``i_payload_ready`` (:attr:`hdl.framing.FrameDecoder.o_payload_ready`) it writes the
+  payload into the register file a word a cycle, then the trading state's mirror and the
+  time unit's snapshot (:class:`.time_base.TimeBase`), runs the message type's unpack
+  program and its check program (chosen by type and instrument or limit id), and loads the
+  timers' headrooms. A new payload starts this over; so does nothing else.
+* On the beat (cycle ``c``) the verdict is the check program's flags with the timers
+  finished (:data:`.orders.ORDER_TIMERS`, :data:`.releases.FILL_TIMERS`) and the reasons in
+  priority order, registered; on ``c + 1`` (the update stage) an ORDER's verdict is HALTED if
+  the kill latch is, the trading state takes the message's change and the button's and
+  watchdog's kills (which win a race on that cycle, as in :class:`hdl.guard_core.GuardCore`),
+  and ``o_verdict`` shows the message type and its reason or ack result.
+* From ``c + 2`` it writes the update stage's time unit and the fired timers (``beat``) and
+  runs the update program; a payload that arrives meanwhile waits for it.
+
+A message whose check program has not finished by its beat is not acted on: ``o_overrun``
+rises for the cycle and no verdict follows (the host, which gets no reply, fails closed). A
+board's UART leaves the programs thousands of cycles; KILL, HEARTBEAT and HELLO need no
+program and are always taken.
+
+Still to come (see :mod:`hdl.compact`): the response payloads (``o_verdict`` carries only
+the code), STATUS, the counters and the ALERT of a kill.
+"""
+
+import enum
+from typing import Any
+
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, Value
+from amaranth.lib import data, stream, wiring
+from amaranth.lib.wiring import In, Out
+
+from hdl.compact.engine import CheckEngine
+from hdl.compact.microcode import WORD_BITS
+from hdl.compact.orders import ORDER_REASON_FLAGS, ORDER_TIMERS
+from hdl.compact.programs import build_programs
+from hdl.compact.register_file import N_TIMERS, GuardFile
+from hdl.compact.releases import FILL_TIMERS
+from hdl.compact.ticks import TICK_REASON_FLAGS
+from hdl.compact.time_base import TimeBase
+from hdl.compact.unpack import unpack_entry
+from hdl.guard_spec import AGE_BITS, AGE_MAX, LIMIT_WIDTHS, check_core_parameters
+from hdl.protocol import (
+    MESSAGE_LAYOUT,
+    PAYLOAD_LAYOUTS,
+    AckResult,
+    ArmMode,
+    KillCause,
+    LimitId,
+    MessageType,
+    Reason,
+    TradingState,
+)
+
+__all__ = ["CompactGuardCore", "VERDICT_LAYOUT"]
+
+#: ``o_verdict``: the message's type and its ORDER or TICK reason, or its ack result.
+VERDICT_LAYOUT = data.StructLayout({"type": 8, "code": 8})
+
+#: (program name, payload field that picks its instance, instances) of the check programs.
+_CHECKS: dict[MessageType, tuple[str | None, str | None]] = {
+    MessageType.ORDER: ("order", "instrument"),
+    MessageType.TICK: ("tick", "instrument"),
+    MessageType.CANCEL: ("cancel", None),
+    MessageType.FILL: ("fill", None),
+    MessageType.SET_LIMIT: ("set_limit", "limit_id"),
+    MessageType.SET_INSTRUMENT: ("set_instrument", "instrument"),
+    MessageType.SET_POSITION: ("set_position", "instrument"),
+    MessageType.ARM: ("arm", None),
+    MessageType.CANCEL_ALL: (None, None),  # an update program only
+}
+
+
+class _Phase(enum.IntEnum):
+    IDLE = 0
+    WRITE = 1  # payload, state mirror, time unit into the register file
+    UNPACK = 2
+    CHECK = 3
+    HEADROOMS = 4
+    READY = 5
+    UPDATE_WRITE = 6  # the update stage's time unit and the fired timers
+    UPDATE = 7
+
+
+class CompactGuardCore(wiring.Component):
+    """The compact guard core: programs on the check engine, verdicts and the kill latch.
+
+    Parameters
+    ----------
+    clock_hz, time_unit_cycles, n_instruments, n_order_slots : int
+        As :class:`hdl.guard_core.GuardCore`'s.
+
+    Attributes
+    ----------
+    i_msg : stream, in
+        One beat per good frame; the payload shows the message from its ``i_payload_ready``
+        through the cycle after the beat.
+    i_payload_ready : Signal(1), in
+        The payload is complete (the frame may still fail its CRC).
+    i_kill_button : Signal(1), in
+        Synchronised, debounced kill switch, high = kill.
+    o_state : Signal(2), out
+        The TradingState.
+    o_verdict : stream, out
+        VERDICT_LAYOUT, on the update stage of every message taken.
+    o_overrun : Signal(1), out
+        A beat came before its check program had finished; the message is not taken.
+    """
+
+    i_msg: In(stream.Signature(MESSAGE_LAYOUT, always_ready=True))
+    i_payload_ready: In(1)
+    i_kill_button: In(1)
+    o_state: Out(2)
+    o_verdict: Out(stream.Signature(VERDICT_LAYOUT, always_ready=True))
+    o_overrun: Out(1)
+
+    def __init__(
+        self, *, clock_hz: int, time_unit_cycles: int, n_instruments: int, n_order_slots: int
+    ) -> None:
+        check_core_parameters(
+            clock_hz=clock_hz,
+            time_unit_cycles=time_unit_cycles,
+            n_instruments=n_instruments,
+            n_order_slots=n_order_slots,
+        )
+        self.clock_hz = clock_hz
+        self.time_unit_cycles = time_unit_cycles
+        self.file: GuardFile = build_programs(
+            n_instruments=n_instruments, n_order_slots=n_order_slots
+        )
+        super().__init__()
+
+    # ---- the contract ---------------------------------------------------------------------
+
+    def _longest(self, names: list[str]) -> int:
+        """µops of the longest of the programs ``names`` (by entry name)."""
+        asm = self.file.assembler
+        starts = sorted(asm.entries.values())
+        ends = dict(zip(starts, [*starts[1:], len(asm.program)], strict=True))
+        return max(ends[asm.entries[name]] - asm.entries[name] for name in names)
+
+    @property
+    def lead_cycles(self) -> int:
+        """Cycles the payload must show before the beat (from ``i_payload_ready``): the
+        register-file writes, the longest unpack and check programs (two cycles a µop, a
+        cycle to start each and to see it end) and the headroom loads."""
+        entries = self.file.assembler.entries
+        unpack = [name for name in entries if name.startswith("unpack_")]
+        checks = [
+            name
+            for t in _CHECKS
+            for address in self._check_entries(t).values()
+            for name, at in entries.items()
+            if at == address
+        ]
+        writes = self.file.payload.words + 1 + self.file.unit.words + 1
+        headrooms = sum(timer.words for timer in self.file.timers) + 1
+        return (
+            writes + 2 * (self._longest(unpack) + 2) + 2 * (self._longest(checks) + 2) + headrooms
+        )
+
+    @property
+    def update_cycles(self) -> int:
+        """Cycles from a beat to the end of its update program, the earliest the next
+        payload's programs start (one that comes sooner waits for it)."""
+        entries = self.file.assembler.entries
+        updates = [
+            name
+            for t in _CHECKS
+            for address in self._update_entries(t).values()
+            for name, at in entries.items()
+            if at == address
+        ]
+        writes = 1 + self.file.unit.words + 1 + 1
+        return 1 + writes + 2 * (self._longest(updates) + 2)
+
+    # ---- the program tables --------------------------------------------------------------
+
+    def _check_entries(self, message_type: MessageType) -> dict[int | None, int]:
+        """Index (of the field that picks it; None: any) -> first µop of the check program."""
+        name, field = _CHECKS[message_type]
+        entries = self.file.assembler.entries
+        if name is None:
+            return {}
+        if field is None:
+            return {None: entries[name]}
+        built = len(LimitId) if field == "limit_id" else len(self.file.instruments)
+        table: dict[int | None, int] = {i: entries[f"{name}{i}"] for i in range(built)}
+        table[None] = entries[f"{name}_unknown"]
+        return table
+
+    def _update_entries(self, message_type: MessageType) -> dict[int | None, int]:
+        """Index -> first µop of the update program (no key: no update)."""
+        entries = self.file.assembler.entries
+        name, field = _CHECKS[message_type]
+        update = {
+            MessageType.ORDER: "accept",
+            MessageType.TICK: "tick_update",
+            MessageType.CANCEL: "cancel_update",
+            MessageType.FILL: "fill_update",
+            MessageType.SET_LIMIT: "set_limit",
+            MessageType.SET_INSTRUMENT: "set_instrument",
+            MessageType.SET_POSITION: "set_position",
+            MessageType.CANCEL_ALL: "cancel_all",
+        }.get(message_type)
+        if update is None:
+            return {}
+        if field is None:
+            return {None: entries[update]}
+        suffix = "_update" if update.startswith("set_") else ""
+        built = len(LimitId) if field == "limit_id" else len(self.file.instruments)
+        return {i: entries[f"{update}{i}{suffix}"] for i in range(built)}
+
+    def elaborate(self, platform: Any) -> Module:
+        m = Module()
+        file = self.file
+        asm = file.assembler
+        m.submodules.engine = engine = CheckEngine(asm)
+        m.submodules.time = time = TimeBase(time_unit_cycles=self.time_unit_cycles)
+
+        msg_type = self.i_msg.payload.type
+        payload = self.i_msg.payload.payload
+        beat = self.i_msg.valid
+
+        def field(message_type: MessageType, name: str) -> Value:
+            layout = data.Layout.cast(PAYLOAD_LAYOUTS[message_type])
+            return payload[layout[name].offset :][: layout[name].width]
+
+        def index_of(message_type: MessageType) -> Value:
+            _, name = _CHECKS[message_type]
+            assert name is not None
+            return field(message_type, name)
+
+        # ---- the trading state -------------------------------------------------------------
+        state = Signal(TradingState, init=TradingState.DISARMED)
+        kill_cause = Signal(3)
+        m.d.comb += self.o_state.eq(state)
+
+        # ---- what the programs need: register-file writes, starts, peeks --------------------
+        phase = Signal(_Phase)
+        step = Signal(range(16))
+        write_addr = engine.i_write_addr
+        write_data = engine.i_write_data
+        m.d.comb += engine.i_write_en.eq(0)
+
+        def write(address: int, value: Value) -> None:
+            m.d.comb += [write_addr.eq(address), write_data.eq(value), engine.i_write_en.eq(1)]
+
+        def start(entry: Value | int, *, keep_flags: bool = False) -> None:
+            m.d.comb += [
+                engine.i_entry.eq(entry),
+                engine.i_start.eq(1),
+                engine.i_keep_flags.eq(keep_flags),
+            ]
+
+        check_type = Signal(8)  # the type whose programs run
+        check_index = Signal(8)
+        pending = Signal()  # a payload came during an update program
+
+        payload_words = file.payload.words
+
+        def begin_intake() -> None:
+            m.d.sync += [
+                phase.eq(_Phase.WRITE),
+                step.eq(0),
+                check_type.eq(msg_type),
+                pending.eq(0),
+            ]
+            with m.Switch(msg_type):
+                for message_type, (_, name) in _CHECKS.items():
+                    if name is not None:
+                        with m.Case(message_type):
+                            m.d.sync += check_index.eq(index_of(message_type))
+
+        unpack_entries = {t: unpack_entry(file, t) for t in _CHECKS}
+        check_tables = {t: table for t in _CHECKS if (table := self._check_entries(t))}
+        has_check = Cat(check_type == t for t in check_tables).any()
+
+        def check_entry() -> Signal:
+            entry = Signal.like(engine.i_entry)
+            with m.Switch(check_type):
+                for message_type, table in check_tables.items():
+                    with m.Case(message_type):
+                        m.d.comb += entry.eq(table[None])
+                        with m.Switch(check_index):
+                            for index, address in table.items():
+                                if index is not None:
+                                    with m.Case(index):
+                                        m.d.comb += entry.eq(address)
+            return entry
+
+        timer_words = [(k, w) for k in range(N_TIMERS) for w in range(file.timers[k].words)]
+
+        with m.Switch(phase):
+            with m.Case(_Phase.WRITE):
+                m.d.sync += step.eq(step + 1)
+                with m.Switch(step):
+                    for word in range(payload_words):
+                        with m.Case(word):
+                            write(file.payload.address + word, payload.word_select(word, WORD_BITS))
+                    with m.Case(payload_words):
+                        write(file.state.address, state)
+                        m.d.comb += time.i_snapshot.eq(1)
+                    for word in range(file.unit.words):
+                        with m.Case(payload_words + 1 + word):
+                            m.d.comb += time.i_word.eq(word)
+                            write(file.unit.address + word, time.o_word)
+                    with m.Default():
+                        m.d.sync += [phase.eq(_Phase.UNPACK), step.eq(0)]
+            with m.Case(_Phase.UNPACK):
+                with m.If(step == 0):
+                    m.d.sync += step.eq(1)
+                    with m.Switch(check_type):
+                        for message_type, entry in unpack_entries.items():
+                            if entry is not None:
+                                with m.Case(message_type):
+                                    start(entry)
+                with m.Elif(~engine.o_busy):
+                    m.d.sync += [phase.eq(_Phase.CHECK), step.eq(0)]
+            with m.Case(_Phase.CHECK):
+                with m.If(step == 0):
+                    m.d.sync += step.eq(1)
+                    with m.If(has_check):
+                        start(check_entry())
+                with m.Elif(~engine.o_busy):
+                    m.d.sync += [phase.eq(_Phase.HEADROOMS), step.eq(0)]
+            with m.Case(_Phase.HEADROOMS):
+                # a peek's word comes a cycle after its address
+                m.d.sync += step.eq(step + 1)
+                for number, (timer, word) in enumerate(timer_words):
+                    with m.If(step == number):
+                        m.d.comb += engine.i_peek_addr.eq(file.timers[timer].address + word)
+                    with m.If(step == number + 1):
+                        m.d.comb += [
+                            time.i_load.eq(1),
+                            time.i_load_timer.eq(timer),
+                            time.i_load_word.eq(word),
+                            time.i_load_data.eq(engine.o_peek_data),
+                        ]
+                with m.If(step == len(timer_words)):
+                    m.d.sync += phase.eq(_Phase.READY)
+
+        # ---- the beat (stage A): the verdict from the flags and the timers ------------------
+        flags = engine.o_flags
+
+        def flag(scope: str, name: str) -> Value:
+            numbers = asm.flags_of(scope)
+            return flags[numbers[name]] if name in numbers else Const(0, 1)
+
+        def finished(scope: str, reasons: dict[int, str], name: str) -> Value:
+            """A reason's flag with its timer finished (as :func:`.timers.finish_timers`)."""
+            value = flag(scope, name)
+            for number, reason in reasons.items():
+                if reason == name:
+                    fired = time.o_fired[number]
+                    after = flag(scope, f"timer{number}.after")
+                    before = flag(scope, f"timer{number}.before")
+                    value = value | Mux(fired, after, before)
+            return value
+
+        def first(candidates: list[tuple[Value, int]], otherwise: int) -> Value:
+            """The code of the first candidate whose condition holds (priority order)."""
+            code: Value = Const(otherwise, 8)
+            for condition, value in reversed(candidates):
+                code = Mux(condition, value, code)
+            return code
+
+        # the programs' timer<k>.now flags, of the scope of the message's programs
+        now = Signal(N_TIMERS)
+        with m.Switch(check_type):
+            for message_type, scope in (
+                (MessageType.ORDER, "order"),
+                (MessageType.FILL, "release"),
+            ):
+                with m.Case(message_type):
+                    m.d.comb += now.eq(Cat(flag(scope, f"timer{k}.now") for k in range(N_TIMERS)))
+        m.d.comb += time.i_now.eq(now)
+
+        order_code = first(
+            [
+                (finished("order", ORDER_TIMERS, name), reason)
+                for name, reason in ORDER_REASON_FLAGS.items()
+            ],
+            Reason.ACCEPT,
+        )
+        tick_code = first(
+            [(flag("tick", name), reason) for name, reason in TICK_REASON_FLAGS.items()],
+            0,
+        )
+        found = flag("release", "release.found")
+        release_code = Mux(found, AckResult.OK, AckResult.UNKNOWN_ORDER)
+        control_code = first(
+            [
+                (flag("control", "control.bad"), AckResult.BAD_ARGUMENT),
+                (flag("control", "control.incomplete"), AckResult.LIMITS_INCOMPLETE),
+            ],
+            AckResult.OK,
+        )
+        fill_kill = first(
+            [
+                (finished("release", FILL_TIMERS, "release.fill_rate"), KillCause.FILL_RATE),
+                (flag("release", "release.breach"), KillCause.POSITION_BREACH),
+            ],
+            KillCause.NONE,
+        )
+
+        taken = Signal()  # registered: the message of the beat is acted on
+        b_type = Signal(8)
+        b_code = Signal(8)
+        b_index = Signal(8)
+        b_fill_kill = Signal(3)
+        b_arm_mode = Signal(8)
+        b_fired = Signal(N_TIMERS)
+        b_value = Signal(LIMIT_WIDTHS[LimitId.HEARTBEAT_TIMEOUT])
+        m.d.sync += taken.eq(0)
+        needs_program = Cat(msg_type == t for t in check_tables).any()
+        ready = (phase == _Phase.READY) & (check_type == msg_type)
+        with m.If(beat):
+            with m.If(needs_program & ~ready):
+                m.d.comb += self.o_overrun.eq(1)
+            with m.Else():
+                m.d.sync += [
+                    taken.eq(1),
+                    b_type.eq(msg_type),
+                    b_index.eq(check_index),
+                    b_fired.eq(time.o_fired),
+                    b_fill_kill.eq(Mux(found, fill_kill, KillCause.NONE)),
+                    b_arm_mode.eq(field(MessageType.ARM, "mode")),
+                    b_value.eq(field(MessageType.SET_LIMIT, "value")),
+                ]
+                with m.Switch(msg_type):
+                    with m.Case(MessageType.ORDER):
+                        m.d.sync += b_code.eq(order_code)
+                    with m.Case(MessageType.TICK):
+                        m.d.sync += b_code.eq(tick_code)
+                    with m.Case(MessageType.CANCEL, MessageType.FILL):
+                        m.d.sync += b_code.eq(release_code)
+                    with m.Case(
+                        MessageType.SET_LIMIT,
+                        MessageType.SET_INSTRUMENT,
+                        MessageType.SET_POSITION,
+                        MessageType.ARM,
+                    ):
+                        m.d.sync += b_code.eq(control_code)
+                    with m.Default():
+                        m.d.sync += b_code.eq(0)
+
+        # ---- the update stage (c + 1) -------------------------------------------------------
+        halted = state == TradingState.HALTED
+        code = Mux((b_type == MessageType.ORDER) & halted, Reason.HALTED, b_code)
+        m.d.comb += [
+            self.o_verdict.valid.eq(taken & (b_type != MessageType.HEARTBEAT)),
+            self.o_verdict.payload.type.eq(b_type),
+            self.o_verdict.payload.code.eq(code),
+        ]
+        armed = (state == TradingState.ACTIVE) | (state == TradingState.REDUCING)
+        lim_heartbeat = Signal(LIMIT_WIDTHS[LimitId.HEARTBEAT_TIMEOUT])
+        update_entry = Signal.like(engine.i_entry)
+        has_update = Signal()
+        with m.If(taken):
+            with m.Switch(b_type):
+                with m.Case(MessageType.KILL):
+                    with m.If(~halted):
+                        m.d.sync += [
+                            state.eq(TradingState.HALTED),
+                            kill_cause.eq(KillCause.COMMAND),
+                        ]
+                with m.Case(MessageType.FILL):
+                    with m.If(~halted & (b_fill_kill != KillCause.NONE)):
+                        m.d.sync += [state.eq(TradingState.HALTED), kill_cause.eq(b_fill_kill)]
+                with m.Case(MessageType.ARM):
+                    with m.If(code == AckResult.OK):
+                        m.d.sync += [
+                            state.eq(
+                                Mux(
+                                    b_arm_mode == ArmMode.ACTIVE,
+                                    TradingState.ACTIVE,
+                                    TradingState.REDUCING,
+                                )
+                            ),
+                            kill_cause.eq(KillCause.NONE),
+                        ]
+                with m.Case(
+                    MessageType.SET_LIMIT, MessageType.SET_INSTRUMENT, MessageType.SET_POSITION
+                ):
+                    with m.If((code == AckResult.OK) & armed):
+                        m.d.sync += state.eq(TradingState.DISARMED)
+                    with m.If(
+                        (code == AckResult.OK)
+                        & (b_type == MessageType.SET_LIMIT)
+                        & (b_index == LimitId.HEARTBEAT_TIMEOUT)
+                    ):
+                        m.d.sync += lim_heartbeat.eq(b_value)
+            # the update program, if this message has one
+            with m.Switch(b_type):
+                for message_type in _CHECKS:
+                    table = self._update_entries(message_type)
+                    if not table:
+                        continue
+                    with m.Case(message_type):
+                        if None in table:
+                            m.d.comb += [update_entry.eq(table[None]), has_update.eq(1)]
+                        else:
+                            with m.Switch(b_index):
+                                for index, address in table.items():
+                                    with m.Case(index):
+                                        m.d.comb += [update_entry.eq(address), has_update.eq(1)]
+            accepted = (b_type != MessageType.ORDER) | (code == Reason.ACCEPT)
+            m.d.sync += [phase.eq(Mux(has_update & accepted, _Phase.UPDATE_WRITE, _Phase.IDLE))]
+            saved_entry = Signal.like(engine.i_entry)
+            m.d.sync += [saved_entry.eq(update_entry), step.eq(0)]
+
+        # ---- from c + 2: the update stage's time unit, the fired timers, the update program --
+        with m.Switch(phase):
+            with m.Case(_Phase.UPDATE_WRITE):
+                m.d.sync += step.eq(step + 1)
+                with m.Switch(step):
+                    with m.Case(0):
+                        m.d.comb += time.i_snapshot.eq(1)  # c + 2: the model's update unit
+                    for word in range(file.unit.words):
+                        with m.Case(1 + word):
+                            m.d.comb += time.i_word.eq(word)
+                            write(file.unit.address + word, time.o_word)
+                    with m.Case(1 + file.unit.words):
+                        write(file.beat.address, b_fired)
+                    with m.Default():
+                        start(saved_entry, keep_flags=True)  # it reads the check's flags
+                        m.d.sync += [phase.eq(_Phase.UPDATE), step.eq(0)]
+            with m.Case(_Phase.UPDATE):
+                with m.If(step == 0):
+                    m.d.sync += step.eq(1)
+                with m.Elif(~engine.o_busy):
+                    with m.If(pending):
+                        begin_intake()
+                    with m.Else():
+                        m.d.sync += phase.eq(_Phase.IDLE)
+
+        # ---- a new payload starts the programs over, or waits for the update program ------
+        # (last: it wins over the phase changes above)
+        updating = (phase == _Phase.UPDATE_WRITE) | (phase == _Phase.UPDATE)
+        with m.If(self.i_payload_ready):
+            with m.If(updating):
+                m.d.sync += pending.eq(1)
+            with m.Else():
+                begin_intake()
+
+        # ---- the watchdog and the button: they win a race with the message's update --------
+        silence = Signal(AGE_BITS)
+        with m.If(beat):
+            m.d.sync += silence.eq(0)
+        with m.Elif(time.o_unit_strobe & (silence != AGE_MAX)):
+            m.d.sync += silence.eq(silence + 1)
+        watchdog = armed & (silence > lim_heartbeat)
+        button = self.i_kill_button & ~halted
+        with m.If(watchdog | button):
+            cause = Mux(watchdog, KillCause.WATCHDOG, KillCause.BUTTON)
+            m.d.sync += [state.eq(TradingState.HALTED), kill_cause.eq(cause)]
+        return m
