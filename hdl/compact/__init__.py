@@ -33,24 +33,23 @@ SET_INSTRUMENT, SET_POSITION and ARM (:mod:`.controls`); the timers, in the prog
 in logic (:mod:`.time_base`); and the core itself (:mod:`.core`): the sequencer that runs
 the programs on the payload before the beat and the update programs after it, the verdicts
 (reasons in priority order, timers finished, HALTED on the update stage), the trading state
-and kill latch with the button and the watchdog. On random traffic and every directed
-scenario its verdicts, ack results and trading state are the model's, with the payload shown
-exactly its ``lead_cycles`` before each beat. Everything the core decides on the update stage
+and kill latch with the button and the watchdog, and the responses and ALERTs on GuardCore's
+cycles. On random traffic, every directed scenario and the button's races with a message its
+responses (STATUS aside), ALERTs and trading state are the model's, cycle for cycle, with the
+payload shown exactly its ``lead_cycles`` before each beat. Everything the core decides on the update stage
 comes from a check program (a fill's kill too), since update programs run after it. At 1
 instrument x 2 slots that is 842 µops and 200 of the 256 words. Synthesised for the iCE40
 (``synth_ice40 -dsp``, 2026-12): the engine alone 417 LUTs, 24 carries, 78 flip-flops, 1
 DSP and 14 block RAMs (12 of them the ROM: 512 µops or fewer would take 6); the core with it
-1,233 LUTs, 222 carries, 422 flip-flops (GuardCore at this size: 4,904, 1,819 and 2,024).
+1,335 LUTs, 222 carries, 494 flip-flops (GuardCore at this size: 4,904, 1,819 and 2,024).
 
 Still to build, in this order:
 
-1. The rest of the core: the response payloads (``o_rsp`` as GuardCore has it: the
-   verdict's fields from the payload, still shown on the update stage), HELLO_REPLY, the
-   ALERT of a kill, the counters, CANCEL_ALL's count (a check program for it) and the
-   STATUS words (a program per section that gathers them before the beat; the ages it
-   shows are its run's plus the units since, saturating). Then the cells: the response
-   register is 176 flip-flops, and GuardCore's encoder 409 LUTs; a response FIFO of
-   16-bit words in an SPRAM, filled from the register file, would save most of both.
+1. The rest of the core: the counters, and the STATUS words (a program per section that
+   gathers them before the beat; the ages it shows are its run's plus the units since,
+   saturating; the state and counters are logic's). Then the cells: GuardCore's encoder is
+   409 LUTs; a response FIFO of 16-bit words in an SPRAM, filled from the register file,
+   would save most of it.
 2. Its contract (``lead_cycles`` from ``i_payload_ready`` to the beat, ``update_cycles``
    between a beat and the next payload) in :mod:`hdl.guard_spec`, and the differential
    harnesses (GuardBench, the Verilator run, the formal proofs) pacing their bytes to it.

@@ -13,17 +13,18 @@ the beat, as :mod:`hdl.compact` describes:
   priority order, registered; on ``c + 1`` (the update stage) an ORDER's verdict is HALTED if
   the kill latch is, the trading state takes the message's change and the button's and
   watchdog's kills (which win a race on that cycle, as in :class:`hdl.guard_core.GuardCore`),
-  and ``o_verdict`` shows the message type and its reason or ack result.
+  and the response register takes the response, its fields from the payload (which still
+  shows the message): it is on ``o_rsp`` on ``c + 2``, as GuardCore's. A kill by the button,
+  the watchdog or a fill sends an ALERT the cycle after, or the one after the response.
 * From ``c + 2`` it writes the update stage's time unit and the fired timers (``beat``) and
   runs the update program; a payload that arrives meanwhile waits for it.
 
 A message whose check program has not finished by its beat is not acted on: ``o_overrun``
-rises for the cycle and no verdict follows (the host, which gets no reply, fails closed). A
-board's UART leaves the programs thousands of cycles; KILL, HEARTBEAT and HELLO need no
-program and are always taken.
+rises for the cycle and no response follows (the host, which gets no reply, fails closed). A
+board's UART leaves the programs thousands of cycles; KILL, HEARTBEAT, HELLO and STATUS need
+no program and are always taken.
 
-Still to come (see :mod:`hdl.compact`): the response payloads (``o_verdict`` carries only
-the code), STATUS, the counters and the ALERT of a kill.
+Still to come (see :mod:`hdl.compact`): STATUS (no reply yet) and the counters.
 """
 
 import enum
@@ -42,10 +43,17 @@ from hdl.compact.releases import FILL_TIMERS
 from hdl.compact.ticks import TICK_REASON_FLAGS
 from hdl.compact.time_base import TimeBase
 from hdl.compact.unpack import unpack_entry
-from hdl.guard_spec import AGE_BITS, AGE_MAX, LIMIT_WIDTHS, check_core_parameters
+from hdl.guard_spec import (
+    AGE_BITS,
+    AGE_MAX,
+    LIMIT_WIDTHS,
+    VERDICT_LATENCY,
+    check_core_parameters,
+)
 from hdl.protocol import (
     MESSAGE_LAYOUT,
     PAYLOAD_LAYOUTS,
+    PROTOCOL_VERSION,
     AckResult,
     ArmMode,
     KillCause,
@@ -55,10 +63,7 @@ from hdl.protocol import (
     TradingState,
 )
 
-__all__ = ["CompactGuardCore", "VERDICT_LAYOUT"]
-
-#: ``o_verdict``: the message's type and its ORDER or TICK reason, or its ack result.
-VERDICT_LAYOUT = data.StructLayout({"type": 8, "code": 8})
+__all__ = ["CompactGuardCore"]
 
 #: (program name, payload field that picks its instance, instances) of the check programs.
 _CHECKS: dict[MessageType, tuple[str | None, str | None]] = {
@@ -70,7 +75,7 @@ _CHECKS: dict[MessageType, tuple[str | None, str | None]] = {
     MessageType.SET_INSTRUMENT: ("set_instrument", "instrument"),
     MessageType.SET_POSITION: ("set_position", "instrument"),
     MessageType.ARM: ("arm", None),
-    MessageType.CANCEL_ALL: (None, None),  # an update program only
+    MessageType.CANCEL_ALL: ("cancel_all_check", None),
 }
 
 
@@ -104,8 +109,9 @@ class CompactGuardCore(wiring.Component):
         Synchronised, debounced kill switch, high = kill.
     o_state : Signal(2), out
         The TradingState.
-    o_verdict : stream, out
-        VERDICT_LAYOUT, on the update stage of every message taken.
+    o_rsp : stream, out
+        One beat (MESSAGE_LAYOUT) per response, ``VERDICT_LATENCY`` cycles after its message,
+        and per ALERT.
     o_overrun : Signal(1), out
         A beat came before its check program had finished; the message is not taken.
     """
@@ -114,8 +120,11 @@ class CompactGuardCore(wiring.Component):
     i_payload_ready: In(1)
     i_kill_button: In(1)
     o_state: Out(2)
-    o_verdict: Out(stream.Signature(VERDICT_LAYOUT, always_ready=True))
+    o_rsp: Out(stream.Signature(MESSAGE_LAYOUT, always_ready=True))
     o_overrun: Out(1)
+
+    #: Cycles from the ``i_msg`` beat to the response beat on ``o_rsp``, for every message.
+    VERDICT_LATENCY = VERDICT_LATENCY
 
     def __init__(
         self, *, clock_hz: int, time_unit_cycles: int, n_instruments: int, n_order_slots: int
@@ -293,6 +302,7 @@ class CompactGuardCore(wiring.Component):
             return entry
 
         timer_words = [(k, w) for k in range(N_TIMERS) for w in range(file.timers[k].words)]
+        check_result = Signal(WORD_BITS)  # the word a check program leaves for the response
 
         with m.Switch(phase):
             with m.Case(_Phase.WRITE):
@@ -341,7 +351,9 @@ class CompactGuardCore(wiring.Component):
                             time.i_load_data.eq(engine.o_peek_data),
                         ]
                 with m.If(step == len(timer_words)):
-                    m.d.sync += phase.eq(_Phase.READY)
+                    m.d.comb += engine.i_peek_addr.eq(file.result.address)
+                with m.If(step == len(timer_words) + 1):
+                    m.d.sync += [check_result.eq(engine.o_peek_data), phase.eq(_Phase.READY)]
 
         # ---- the beat (stage A): the verdict from the flags and the timers ------------------
         flags = engine.o_flags
@@ -451,11 +463,10 @@ class CompactGuardCore(wiring.Component):
         # ---- the update stage (c + 1) -------------------------------------------------------
         halted = state == TradingState.HALTED
         code = Mux((b_type == MessageType.ORDER) & halted, Reason.HALTED, b_code)
-        m.d.comb += [
-            self.o_verdict.valid.eq(taken & (b_type != MessageType.HEARTBEAT)),
-            self.o_verdict.payload.type.eq(b_type),
-            self.o_verdict.payload.code.eq(code),
-        ]
+        load_type, load_payload = self._response(m, b_type, code, b_arm_mode, check_result, field)
+        load = taken & (load_type != 0)
+        alert_request = Signal()
+        kill_event_cause = Signal(3)
         armed = (state == TradingState.ACTIVE) | (state == TradingState.REDUCING)
         lim_heartbeat = Signal(LIMIT_WIDTHS[LimitId.HEARTBEAT_TIMEOUT])
         update_entry = Signal.like(engine.i_entry)
@@ -471,6 +482,7 @@ class CompactGuardCore(wiring.Component):
                 with m.Case(MessageType.FILL):
                     with m.If(~halted & (b_fill_kill != KillCause.NONE)):
                         m.d.sync += [state.eq(TradingState.HALTED), kill_cause.eq(b_fill_kill)]
+                        m.d.comb += [alert_request.eq(1), kill_event_cause.eq(b_fill_kill)]
                 with m.Case(MessageType.ARM):
                     with m.If(code == AckResult.OK):
                         m.d.sync += [
@@ -558,4 +570,98 @@ class CompactGuardCore(wiring.Component):
         with m.If(watchdog | button):
             cause = Mux(watchdog, KillCause.WATCHDOG, KillCause.BUTTON)
             m.d.sync += [state.eq(TradingState.HALTED), kill_cause.eq(cause)]
+            m.d.comb += [alert_request.eq(1), kill_event_cause.eq(cause)]
+
+        # ---- the response register: a message's response first, then a pending ALERT -------
+        rsp_valid = Signal()
+        rsp_type = Signal(8)
+        rsp_payload = Signal(len(payload))
+        alert_pending = Signal()
+        alert_cause = Signal(3)
+        m.d.comb += [
+            self.o_rsp.valid.eq(rsp_valid),
+            self.o_rsp.payload.type.eq(rsp_type),
+            self.o_rsp.payload.payload.eq(rsp_payload),
+        ]
+        m.d.sync += rsp_valid.eq(0)
+        with m.If(load):
+            m.d.sync += [rsp_valid.eq(1), rsp_type.eq(load_type), rsp_payload.eq(load_payload)]
+            with m.If(alert_request):
+                m.d.sync += [alert_pending.eq(1), alert_cause.eq(kill_event_cause)]
+        with m.Elif(alert_request | alert_pending):
+            alert_layout = PAYLOAD_LAYOUTS[MessageType.ALERT]
+            alert = data.View(alert_layout, Signal(data.Layout.cast(alert_layout).size))
+            m.d.comb += [
+                alert.state.eq(TradingState.HALTED),
+                alert.cause.eq(Mux(alert_pending, alert_cause, kill_event_cause)),
+            ]
+            m.d.sync += [
+                rsp_valid.eq(1),
+                rsp_type.eq(MessageType.ALERT),
+                rsp_payload.eq(alert.as_value()),
+                alert_pending.eq(0),
+            ]
         return m
+
+    def _response(
+        self,
+        m: Module,
+        message_type: Value,
+        code: Value,
+        arm_mode: Value,
+        check_result: Value,
+        field: Any,
+    ) -> tuple[Signal, Signal]:
+        """The type (0: none) and payload of the response to the message of the update
+        stage; its fields from the payload, which still shows the message."""
+        payload_bits = len(self.i_msg.payload.payload)
+        load_type = Signal(8)
+        load_payload = Signal(payload_bits)
+
+        def respond(response_type: MessageType, **values: Any) -> None:
+            layout = PAYLOAD_LAYOUTS[response_type]
+            view = data.View(layout, Signal(data.Layout.cast(layout).size))
+            m.d.comb += [getattr(view, name).eq(value) for name, value in values.items()]
+            m.d.comb += [load_type.eq(response_type), load_payload.eq(view.as_value())]
+
+        def ack(command: MessageType, argument: Value | int) -> None:
+            respond(MessageType.ACK, command=command, argument=argument, result=code)
+
+        with m.Switch(message_type):
+            with m.Case(MessageType.ORDER):
+                respond(
+                    MessageType.ORDER_VERDICT,
+                    client_id=field(MessageType.ORDER, "client_id"),
+                    reason=code,
+                )
+            with m.Case(MessageType.TICK):
+                respond(
+                    MessageType.TICK_VERDICT,
+                    instrument=field(MessageType.TICK, "instrument"),
+                    timestamp=field(MessageType.TICK, "timestamp"),
+                    reason=code,
+                )
+            for command in (MessageType.CANCEL, MessageType.FILL):
+                with m.Case(command):
+                    ack(command, field(command, "client_id"))
+            with m.Case(MessageType.SET_LIMIT):
+                ack(MessageType.SET_LIMIT, field(MessageType.SET_LIMIT, "limit_id"))
+            for command in (MessageType.SET_INSTRUMENT, MessageType.SET_POSITION):
+                with m.Case(command):
+                    ack(command, field(command, "instrument"))
+            with m.Case(MessageType.ARM):
+                ack(MessageType.ARM, arm_mode)
+            with m.Case(MessageType.KILL):
+                ack(MessageType.KILL, 0)
+            with m.Case(MessageType.CANCEL_ALL):
+                ack(MessageType.CANCEL_ALL, check_result)
+            with m.Case(MessageType.HELLO):
+                respond(
+                    MessageType.HELLO_REPLY,
+                    version=PROTOCOL_VERSION,
+                    n_instruments=len(self.file.instruments),
+                    n_order_slots=len(self.file.slots),
+                    time_unit_cycles=self.time_unit_cycles,
+                    clock_hz=self.clock_hz,
+                )
+        return load_type, load_payload

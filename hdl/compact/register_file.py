@@ -126,6 +126,8 @@ class GuardFile:
     timers: list[Reg]
     #: Bit ``k``: timer ``k`` fired on the beat (written by the core before an update program).
     beat: Reg
+    #: A word a check program leaves for the core's response (CANCEL_ALL's count).
+    result: Reg
     #: The message's payload as the decoder holds it, 16 bits a word (written by the core
     #: before the unpack program; scratch: the check programs reuse the words).
     payload: Reg
@@ -213,6 +215,7 @@ def allocate(asm: Assembler, n_instruments: int, n_order_slots: int) -> GuardFil
         unit=reg("unit", stamp_words),
         timers=[reg(f"timer{k}", words_for(AGE_BITS)) for k in range(N_TIMERS)],
         beat=reg("beat", 1),
+        result=reg("result", 1),
         payload=_payload_words(asm),
     )
 

@@ -10,6 +10,7 @@ fill window may expire on the beat. ``cancel_update`` and ``fill_update`` contin
 the beat: the order's open quantity and notional are released (the slot is freed when
 nothing remains), and a fill moves the position, values it at the fill's price for the gross
 exposure and counts the fill window, reading on ``file.beat`` whether it expired.
+``cancel_all_check`` leaves the count of open orders in ``file.result`` for the ack, and
 ``cancel_all`` frees every slot.
 """
 
@@ -34,7 +35,8 @@ FILL_TIMERS: dict[int, str] = {0: "release.fill_rate"}
 
 
 def add_release_programs(file: GuardFile) -> None:
-    """Write ``cancel``, ``cancel_update``, ``fill``, ``fill_update`` and ``cancel_all``."""
+    """Write ``cancel``, ``cancel_update``, ``fill``, ``fill_update``, ``cancel_all_check``
+    and ``cancel_all``."""
     asm = file.assembler
     asm.scope("release")
     scratch = {
@@ -60,6 +62,9 @@ def add_release_programs(file: GuardFile) -> None:
             _fill(file, scratch)
         asm.end()
     asm.scope("cancel_all")
+    asm.entry("cancel_all_check")
+    asm.move(file.result, file.open_count)  # the ack's argument: the orders it cancels
+    asm.end()
     asm.entry("cancel_all")
     for slot in file.slots:
         asm.move(slot.valid, asm.zero)

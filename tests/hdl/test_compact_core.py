@@ -1,6 +1,6 @@
 # amaranth: UnusedElaboratable=no
-"""CompactGuardCore against GuardModel: verdicts, ack results and the trading state, with
-the payload shown a lead before each beat, in Amaranth's simulator."""
+"""CompactGuardCore against GuardModel: every response and ALERT on its cycle and the trading
+state, with the payload shown a lead before each beat, in Amaranth's simulator."""
 
 import random
 from dataclasses import dataclass, field
@@ -11,21 +11,23 @@ from amaranth.sim import Simulator
 from compact_sim import random_traffic, scenario_messages
 
 from hdl.compact.core import CompactGuardCore
-from hdl.guard_spec import UPDATE_STAGE
-from hdl.protocol import MessageType, Reason, TradingState
+from hdl.guard_spec import UPDATE_STAGE, VERDICT_LATENCY
+from hdl.protocol import PROTOCOL_VERSION, KillCause, MessageType, Reason, TradingState
 from host.link.codec import Message
 from host.link.model import GuardModel
 from sim import scenarios as sc
-from sim.beats import message_to_beat
+from sim.beats import beat_to_message, message_to_beat
 
 #: Clock cycles per time unit, unless a test needs messages closer in time units.
 _UNIT = 50
+#: The model's default clock, which HELLO_REPLY reports.
+_CLOCK_HZ = 12_000_000
 
 
 def _timing(time_unit_cycles: int, **size: int) -> tuple[int, int]:
     """(lead, spacing): the payload shows exactly the core's ``lead_cycles`` before its beat
     (the contract, tight), and beats are that plus ``update_cycles`` apart at the least."""
-    core = CompactGuardCore(clock_hz=1_000_000, time_unit_cycles=time_unit_cycles, **size)
+    core = CompactGuardCore(clock_hz=_CLOCK_HZ, time_unit_cycles=time_unit_cycles, **size)
     return core.lead_cycles, core.lead_cycles + core.update_cycles
 
 
@@ -36,16 +38,13 @@ class Schedule:
     payloads: dict[int, Message] = field(default_factory=dict)  # shown (and ready) from
     beats: dict[int, Message] = field(default_factory=dict)
     presses: set[int] = field(default_factory=set)
-    verdicts: list[tuple[int, int, int]] = field(default_factory=list)  # (cycle, type, code)
+    responses: list[tuple[int, Message]] = field(default_factory=list)  # on o_rsp
     states: dict[int, int] = field(default_factory=dict)  # cycle -> state then
     end: int = 0
 
-
-def _code(response: Message) -> int:
-    for name in ("reason", "result"):
-        if name in response.fields:
-            return response[name]
-    return 0
+    def expect(self, beats: list[tuple[int, Message]]) -> None:
+        # STATUS_REPLY is not built yet (hdl/compact/__init__.py)
+        self.responses += [(c, r) for c, r in beats if r.type != MessageType.STATUS_REPLY]
 
 
 def _schedule(
@@ -55,10 +54,12 @@ def _schedule(
     *,
     scale: float = 1.0,
     leads: dict[int, int] | None = None,
+    presses_after: dict[int, int] | None = None,
 ) -> Schedule:
     """Re-time ``events`` (a message or a button press, with its cycle) for the compact core:
     their gaps times ``scale``, and at least the spacing between messages; and run the model
-    on them. ``leads`` gives some messages (by index) a shorter lead than the contract's."""
+    on them. ``leads`` gives some messages (by index) a shorter lead than the contract's;
+    ``presses_after`` presses the button that many cycles after some messages' beats."""
     size = {"n_instruments": model.n_instruments, "n_order_slots": model.n_order_slots}
     lead, spacing = _timing(model.time_unit_cycles, **size)
     plan = Schedule()
@@ -70,37 +71,46 @@ def _schedule(
         if message is None:
             press = cycle - rng.randint(lead // 2, lead)  # between two messages' updates
             plan.presses.add(press)
-            model.press_kill_button(press)
+            plan.expect(model.poll(press))
+            plan.expect(model.press_kill_button(press))
             continue
         beat = cycle + rng.randint(0, 200)
         plan.payloads[beat - (leads or {}).get(len(plan.beats), lead)] = message
         plan.beats[beat] = message
-        model.poll(beat)
+        plan.expect(model.poll(beat))
         responses = model.receive(message, beat)
-        answer = [r for r in responses if r.type != MessageType.ALERT]
-        if answer:
-            plan.verdicts.append((beat + UPDATE_STAGE, int(message.type), _code(answer[0])))
-        model.poll(beat + UPDATE_STAGE + 1)
+        plan.expect([(beat + VERDICT_LATENCY, response) for response in responses])
+        after = (presses_after or {}).get(len(plan.beats) - 1)
+        if after is not None and after <= UPDATE_STAGE:
+            plan.presses.add(beat + after)
+            plan.expect(model.press_kill_button(beat + after))
+        plan.expect(model.poll(beat + UPDATE_STAGE + 1))
         plan.states[beat + UPDATE_STAGE + 1] = model.state
+        if after is not None and after > UPDATE_STAGE:
+            plan.presses.add(beat + after)
+            plan.expect(model.press_kill_button(beat + after))
         cycle = beat + spacing
     plan.end = cycle
+    plan.expect(model.poll(plan.end))
     return plan
 
 
 def _run(
     plan: Schedule, time_unit_cycles: int, **size: int
 ) -> tuple[list, dict[int, int], list[int]]:
-    dut = CompactGuardCore(clock_hz=1_000_000, time_unit_cycles=time_unit_cycles, **size)
-    verdicts: list[tuple[int, int, int]] = []
+    dut = CompactGuardCore(clock_hz=_CLOCK_HZ, time_unit_cycles=time_unit_cycles, **size)
+    responses: list[tuple[int, Message]] = []
     states: dict[int, int] = {}
     overruns: list[int] = []
 
-    # the bench wakes up only where something happens: a payload, a beat and the two cycles
-    # after it (the verdict, the state), a button press
+    # the bench wakes up only where something happens: a payload, a beat and the cycles after
+    # it (the update stage, the response, an ALERT), a button press and the cycles after it,
+    # and wherever the model expects a response
     wake = sorted(
         set(plan.payloads)
-        | {beat + offset for beat in plan.beats for offset in (0, 1, 2)}
-        | plan.presses
+        | {beat + offset for beat in plan.beats for offset in range(4)}
+        | {press + offset for press in plan.presses for offset in range(3)}
+        | {cycle for cycle, _ in plan.responses}
         | {plan.end}
     )
 
@@ -118,9 +128,10 @@ def _run(
                 ctx.set(dut.i_msg.payload.payload, payload)
             ctx.set(dut.i_msg.valid, cycle in plan.beats)
             ctx.set(dut.i_kill_button, cycle in plan.presses)
-            if ctx.get(dut.o_verdict.valid):
-                verdict = dut.o_verdict.payload
-                verdicts.append((cycle, ctx.get(verdict.type), ctx.get(verdict.code)))
+            if ctx.get(dut.o_rsp.valid):
+                rsp = dut.o_rsp.payload
+                message = beat_to_message(ctx.get(rsp.type), ctx.get(rsp.payload))
+                responses.append((cycle, message))
             if ctx.get(dut.o_overrun):
                 overruns.append(cycle)
             if cycle in plan.states:
@@ -135,20 +146,20 @@ def _run(
     sim.add_clock(1e-6)
     sim.add_testbench(bench)
     sim.run()
-    return verdicts, states, overruns
+    return responses, states, overruns
 
 
 def _check(plan: Schedule, time_unit_cycles: int, **size: int) -> None:
-    verdicts, states, overruns = _run(plan, time_unit_cycles, **size)
+    responses, states, overruns = _run(plan, time_unit_cycles, **size)
     assert overruns == []
-    for got, want in zip(verdicts, plan.verdicts, strict=True):
-        assert got == want, f"cycle {want[0]}: {MessageType(want[1]).name} {got[2]} != {want[2]}"
+    for got, want in zip(responses, plan.responses, strict=True):
+        assert got == want, f"cycle {want[0]}: {got[1]} != {want[1]}"
     for cycle, want in plan.states.items():
         assert states[cycle] == want, f"state after the message at {cycle - 2}"
 
 
 @pytest.mark.parametrize(("n_instruments", "n_order_slots", "seed"), [(1, 2, 21), (2, 3, 22)])
-def test_the_compact_core_gives_the_models_verdicts_and_state(
+def test_the_compact_core_gives_the_models_responses_and_state(
     n_instruments: int, n_order_slots: int, seed: int
 ) -> None:
     size = {"n_instruments": n_instruments, "n_order_slots": n_order_slots}
@@ -159,7 +170,7 @@ def test_the_compact_core_gives_the_models_verdicts_and_state(
     _check(plan, _UNIT, **size)
 
 
-def test_every_scenario_gets_the_models_verdicts_on_the_compact_core() -> None:
+def test_every_scenario_gets_the_models_responses_on_the_compact_core() -> None:
     size = {"n_instruments": 2, "n_order_slots": 3}
     unit = 100  # messages a few units apart, as the scenarios' windows expect
     reasons, states = set(), set()
@@ -168,7 +179,7 @@ def test_every_scenario_gets_the_models_verdicts_on_the_compact_core() -> None:
         events = scenario_messages(scenario, time_unit_cycles=unit)  # its waits, in units
         plan = _schedule(events, model, random.Random(seed))
         _check(plan, unit, **size)
-        reasons |= {code for _, kind, code in plan.verdicts if kind == MessageType.ORDER}
+        reasons |= {r["reason"] for _, r in plan.responses if r.type == MessageType.ORDER_VERDICT}
         states |= set(plan.states.values())
     # the scenarios' intent survives the spacing: every reason, and every state
     assert reasons == {int(reason) for reason in Reason if reason < 0x40}
@@ -186,9 +197,42 @@ def test_a_message_whose_programs_have_not_finished_is_not_taken() -> None:
     events += [(0, sc.order(1, 1)), (0, sc.kill())]
     early = {len(setup): lead // 2, len(setup) + 1: 2}
     plan = _schedule(events, model, random.Random(0), leads=early)
-    verdicts, states, overruns = _run(plan, _UNIT, **size)
+    responses, states, overruns = _run(plan, _UNIT, **size)
     order_beat, kill_beat = sorted(plan.beats)[-2:]
     assert overruns == [order_beat]
-    # every verdict but the ORDER's (the model's accept), and the KILL's state
-    assert verdicts == [v for v in plan.verdicts if v[0] != order_beat + UPDATE_STAGE]
+    # every response but the ORDER's (the model's accept), and the KILL's state
+    assert responses == [r for r in plan.responses if r[0] != order_beat + VERDICT_LATENCY]
     assert states[kill_beat + 2] == TradingState.HALTED
+
+
+def test_the_button_races_a_message_on_its_update_stage_as_the_model_says() -> None:
+    # a press on the cycle a message writes the state reads the state from before it and
+    # wins: it takes over a KILL's or a fill's kill (one ALERT, BUTTON); an ORDER already
+    # judged on that cycle stands
+    size = {"n_instruments": 1, "n_order_slots": 3}
+    setup = [sc.set_limit(limit, value) for limit, value in sc.standard_limits().items()]
+    setup += [sc.set_instrument(0), sc.tick(0, 100, 1490, 1510), sc.arm()]
+    messages = [
+        *setup,
+        Message(MessageType.HELLO, {"version": PROTOCOL_VERSION}),
+        sc.heartbeat(),
+        sc.kill(),  # pressed on its update stage
+        sc.arm(),
+        sc.set_position(0, 99, 1500),
+        sc.arm(),
+        sc.order(1, 2),
+        sc.fill(1, 1500, 2),  # a position breach, pressed on its update stage
+        sc.cancel_all(),
+        sc.arm(),
+        sc.order(2, 1),  # pressed on its update stage
+        sc.heartbeat(),
+    ]
+    presses = {len(setup) + 2: 1, len(setup) + 7: 1, len(setup) + 10: 1}
+    presses[len(setup) + 11] = 300  # while HALTED: nothing
+    events: list[tuple[int, Message | None]] = [(0, message) for message in messages]
+    model = GuardModel(time_unit_cycles=_UNIT, **size)
+    plan = _schedule(events, model, random.Random(1), presses_after=presses)
+    alerts = [r["cause"] for _, r in plan.responses if r.type == MessageType.ALERT]
+    assert alerts == [KillCause.BUTTON] * 3
+    assert any(r.type == MessageType.HELLO_REPLY for _, r in plan.responses)
+    _check(plan, _UNIT, **size)

@@ -30,7 +30,7 @@ from sim import scenarios as sc
 _PROGRAMS = {
     MessageType.CANCEL: "cancel",
     MessageType.FILL: "fill",
-    MessageType.CANCEL_ALL: "cancel_all",
+    MessageType.CANCEL_ALL: "cancel_all_check",
 }
 
 
@@ -44,8 +44,8 @@ def _check(file: GuardFile, samples: list[Sample]) -> set[tuple[str, AckResult, 
 
     def then(run: int, flags: dict[str, bool], between: dict[str, list[int]]) -> Any:
         sample = samples[run]
-        if program(sample) == "cancel_all":
-            return None
+        if program(sample) == "cancel_all_check":
+            return "cancel_all", {}
         headroom = words_value(between[file.timers[0].name])
         fired = timer_fired(flag_bits(flags, numbers), numbers, 0, headroom, sample.elapsed)
         core = {file.unit: sample.update_unit, file.beat: beat_word([fired])}
@@ -55,7 +55,7 @@ def _check(file: GuardFile, samples: list[Sample]) -> set[tuple[str, AckResult, 
         asm,
         [(checked(file, s.message, program(s)), s.before) for s in samples],
         state,
-        between=file.timers,
+        between=[*file.timers, file.result],
         scope="release",
         then=then,
     )
@@ -65,7 +65,10 @@ def _check(file: GuardFile, samples: list[Sample]) -> set[tuple[str, AckResult, 
         name = program(sample)
         where = f"{name} {index} of {len(samples)}"
         want = AckResult(sample.responses[0]["result"])
-        if name != "cancel_all":
+        if name == "cancel_all_check":
+            # the ack's argument: the orders it cancels, counted before the beat
+            assert run.between[file.result.name] == [sample.responses[0]["argument"]], where
+        else:
             result = AckResult.UNKNOWN_ORDER if run.flags["release.unknown"] else AckResult.OK
             assert result == want, where
             if name == "fill":
@@ -108,7 +111,7 @@ def test_the_release_programs_give_the_models_result_and_state(
     assert ("cancel", AckResult.UNKNOWN_ORDER, KillCause.NONE) in seen
     assert ("fill", AckResult.OK, KillCause.NONE) in seen
     assert ("fill", AckResult.UNKNOWN_ORDER, KillCause.NONE) in seen
-    assert ("cancel_all", AckResult.OK, KillCause.NONE) in seen
+    assert ("cancel_all_check", AckResult.OK, KillCause.NONE) in seen
 
 
 def test_every_scenario_release_gets_the_models_result_kill_and_state() -> None:
