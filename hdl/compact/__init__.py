@@ -36,9 +36,9 @@ the programs on the payload before the beat and the update programs after it, th
 and kill latch with the button and the watchdog, and the responses and ALERTs on GuardCore's
 cycles. On random traffic, every directed scenario and the button's races with a message its
 responses (STATUS aside), ALERTs and trading state are the model's, cycle for cycle, with the
-payload shown exactly its ``lead_cycles`` before each beat. Everything the core decides on the update stage
-comes from a check program (a fill's kill too), since update programs run after it. At 1
-instrument x 2 slots that is 842 µops and 200 of the 256 words. Synthesised for the iCE40
+payload shown exactly its ``lead_cycles`` before each beat. Everything the core decides on the
+update stage comes from a check program (a fill's kill too), since update programs run after
+it. At 1 instrument x 2 slots that is 843 µops and 201 of the 256 words. Synthesised for the iCE40
 (``synth_ice40 -dsp``, 2026-12): the engine alone 417 LUTs, 24 carries, 78 flip-flops, 1
 DSP and 14 block RAMs (12 of them the ROM: 512 µops or fewer would take 6); the core with it
 1,335 LUTs, 222 carries, 494 flip-flops (GuardCore at this size: 4,904, 1,819 and 2,024).

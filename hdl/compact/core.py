@@ -166,7 +166,7 @@ class CompactGuardCore(wiring.Component):
             if at == address
         ]
         writes = self.file.payload.words + 1 + self.file.unit.words + 1
-        headrooms = sum(timer.words for timer in self.file.timers) + 1
+        headrooms = sum(timer.words for timer in self.file.timers) + 2  # and the result word
         return (
             writes + 2 * (self._longest(unpack) + 2) + 2 * (self._longest(checks) + 2) + headrooms
         )
@@ -520,10 +520,16 @@ class CompactGuardCore(wiring.Component):
                                 for index, address in table.items():
                                     with m.Case(index):
                                         m.d.comb += [update_entry.eq(address), has_update.eq(1)]
+            # a check's results serve one beat; a message without a program (KILL, HEARTBEAT)
+            # leaves alone what runs: an update program, or the programs of its own payload
             accepted = (b_type != MessageType.ORDER) | (code == Reason.ACCEPT)
-            m.d.sync += [phase.eq(Mux(has_update & accepted, _Phase.UPDATE_WRITE, _Phase.IDLE))]
             saved_entry = Signal.like(engine.i_entry)
-            m.d.sync += [saved_entry.eq(update_entry), step.eq(0)]
+            with m.If(phase == _Phase.READY):
+                m.d.sync += [
+                    phase.eq(Mux(has_update & accepted, _Phase.UPDATE_WRITE, _Phase.IDLE)),
+                    saved_entry.eq(update_entry),
+                    step.eq(0),
+                ]
 
         # ---- from c + 2: the update stage's time unit, the fired timers, the update program --
         with m.Switch(phase):

@@ -12,7 +12,14 @@ from compact_sim import random_traffic, scenario_messages
 
 from hdl.compact.core import CompactGuardCore
 from hdl.guard_spec import UPDATE_STAGE, VERDICT_LATENCY
-from hdl.protocol import PROTOCOL_VERSION, KillCause, MessageType, Reason, TradingState
+from hdl.protocol import (
+    PROTOCOL_VERSION,
+    AckResult,
+    KillCause,
+    MessageType,
+    Reason,
+    TradingState,
+)
 from host.link.codec import Message
 from host.link.model import GuardModel
 from sim import scenarios as sc
@@ -55,11 +62,13 @@ def _schedule(
     scale: float = 1.0,
     leads: dict[int, int] | None = None,
     presses_after: dict[int, int] | None = None,
+    gaps: dict[int, int] | None = None,
 ) -> Schedule:
     """Re-time ``events`` (a message or a button press, with its cycle) for the compact core:
     their gaps times ``scale``, and at least the spacing between messages; and run the model
     on them. ``leads`` gives some messages (by index) a shorter lead than the contract's;
-    ``presses_after`` presses the button that many cycles after some messages' beats."""
+    ``presses_after`` presses the button that many cycles after some messages' beats;
+    ``gaps`` puts some messages' beats that many cycles after the previous beat."""
     size = {"n_instruments": model.n_instruments, "n_order_slots": model.n_order_slots}
     lead, spacing = _timing(model.time_unit_cycles, **size)
     plan = Schedule()
@@ -75,6 +84,9 @@ def _schedule(
             plan.expect(model.press_kill_button(press))
             continue
         beat = cycle + rng.randint(0, 200)
+        gap = (gaps or {}).get(len(plan.beats))
+        if gap is not None:
+            beat = max(plan.beats) + gap
         plan.payloads[beat - (leads or {}).get(len(plan.beats), lead)] = message
         plan.beats[beat] = message
         plan.expect(model.poll(beat))
@@ -235,4 +247,27 @@ def test_the_button_races_a_message_on_its_update_stage_as_the_model_says() -> N
     alerts = [r["cause"] for _, r in plan.responses if r.type == MessageType.ALERT]
     assert alerts == [KillCause.BUTTON] * 3
     assert any(r.type == MessageType.HELLO_REPLY for _, r in plan.responses)
+    _check(plan, _UNIT, **size)
+
+
+def test_a_kill_during_an_update_program_leaves_it_to_finish() -> None:
+    # KILL needs no program and may come right after an accept, and the next payload right
+    # after it: the accept's updates must still land first (the CANCEL finds the order),
+    # and the KILL still halts
+    size = {"n_instruments": 1, "n_order_slots": 3}
+    lead, spacing = _timing(_UNIT, **size)
+    setup = [sc.set_limit(limit, value) for limit, value in sc.standard_limits().items()]
+    setup += [sc.set_instrument(0), sc.tick(0, 100, 1490, 1510), sc.arm()]
+    messages = [*setup, sc.order(1, 2), sc.kill(), sc.cancel(1)]
+    events: list[tuple[int, Message | None]] = [(0, message) for message in messages]
+    model = GuardModel(time_unit_cycles=_UNIT, **size)
+    kill, cancel = len(setup) + 1, len(setup) + 2
+    # the CANCEL's payload 10 cycles after the KILL, while the accept's program runs: it
+    # waits for it, then needs its lead
+    update = spacing - lead
+    leads = {kill: 2, cancel: update + lead - 10}
+    gaps = {kill: 20, cancel: update + lead}
+    plan = _schedule(events, model, random.Random(2), leads=leads, gaps=gaps)
+    assert [r["result"] for _, r in plan.responses[-2:]] == [AckResult.OK, AckResult.OK]
+    assert plan.responses[-3][1]["reason"] == Reason.ACCEPT
     _check(plan, _UNIT, **size)
