@@ -53,8 +53,12 @@ Still to build, in this order:
 2. Its contract (``lead_cycles`` from ``i_payload_ready`` to the beat, ``update_cycles``
    between a beat and the next payload) in :mod:`hdl.guard_spec`, and the differential
    harnesses (GuardBench, the Verilator run, the formal proofs) pacing their bytes to it.
-3. The iCEBreaker build with it, and its block RAMs: 30 on the UP5K, of which the engine
-   takes 14, the counters 10 and the response FIFO 11 today; the response FIFO can move to
-   an SPRAM, and fewer µops (shared sequences as subroutines, SET_LIMIT's thirteen programs
-   of 169 µops folded into one) would halve the ROM.
+3. The iCEBreaker build with it. A trial place and route of the iCEBreaker guard with this
+   core in GuardCore's place (no counters nor STATUS yet; 2026-12-07) used 2,488 of the
+   UP5K's 5,280 logic cells (47 %) and 25 of its 30 block RAMs, with nextpnr's Fmax at
+   21.9 MHz against the 12 MHz clock: two cycles are 91 ns at Fmax, 167 ns at 12 MHz, so
+   the board needs its PLL at 16.7 MHz or more for the 120 ns goal. The counters' 10 block
+   RAMs do not fit beside the engine's 14 and the response FIFO's 11: the response FIFO can
+   move to an SPRAM, and fewer µops (shared sequences as subroutines, SET_LIMIT's thirteen
+   programs of 169 µops folded into one) would halve the ROM.
 """
