@@ -79,6 +79,10 @@ _CHECKS: dict[MessageType, tuple[str | None, str | None]] = {
 }
 
 
+#: A step of the WRITE phase that writes nothing: it waits for a running program to end.
+_WAIT_STEP = 15
+
+
 class _Phase(enum.IntEnum):
     IDLE = 0
     WRITE = 1  # payload, state mirror, time unit into the register file
@@ -144,45 +148,30 @@ class CompactGuardCore(wiring.Component):
 
     # ---- the contract ---------------------------------------------------------------------
 
-    def _longest(self, names: list[str]) -> int:
-        """µops of the longest of the programs ``names`` (by entry name)."""
+    def _longest(self, entries: list[int]) -> int:
+        """µops of the longest of the programs that start at ``entries``."""
         asm = self.file.assembler
         starts = sorted(asm.entries.values())
         ends = dict(zip(starts, [*starts[1:], len(asm.program)], strict=True))
-        return max(ends[asm.entries[name]] - asm.entries[name] for name in names)
+        return max(ends[entry] - entry for entry in entries)
 
     @property
     def lead_cycles(self) -> int:
         """Cycles the payload must show before the beat (from ``i_payload_ready``): the
         register-file writes, the longest unpack and check programs (two cycles a µop, a
-        cycle to start each and to see it end) and the headroom loads."""
-        entries = self.file.assembler.entries
-        unpack = [name for name in entries if name.startswith("unpack_")]
-        checks = [
-            name
-            for t in _CHECKS
-            for address in self._check_entries(t).values()
-            for name, at in entries.items()
-            if at == address
-        ]
+        cycle to start each and to see it end), the headroom loads and the result word."""
+        asm = self.file.assembler
+        unpack = [entry for name, entry in asm.entries.items() if name.startswith("unpack_")]
+        checks = [entry for t in _CHECKS for entry in self._check_entries(t).values()]
         writes = self.file.payload.words + 1 + self.file.unit.words + 1
-        headrooms = sum(timer.words for timer in self.file.timers) + 2  # and the result word
-        return (
-            writes + 2 * (self._longest(unpack) + 2) + 2 * (self._longest(checks) + 2) + headrooms
-        )
+        peeks = sum(timer.words for timer in self.file.timers) + 2
+        return writes + 2 * (self._longest(unpack) + 2) + 2 * (self._longest(checks) + 2) + peeks
 
     @property
     def update_cycles(self) -> int:
         """Cycles from a beat to the end of its update program, the earliest the next
         payload's programs start (one that comes sooner waits for it)."""
-        entries = self.file.assembler.entries
-        updates = [
-            name
-            for t in _CHECKS
-            for address in self._update_entries(t).values()
-            for name, at in entries.items()
-            if at == address
-        ]
+        updates = [entry for t in _CHECKS for entry in self._update_entries(t).values()]
         writes = 1 + self.file.unit.words + 1 + 1
         return 1 + writes + 2 * (self._longest(updates) + 2)
 
@@ -306,8 +295,10 @@ class CompactGuardCore(wiring.Component):
 
         with m.Switch(phase):
             with m.Case(_Phase.WRITE):
-                m.d.sync += step.eq(step + 1)
-                with m.Switch(step):
+                # a program of an earlier payload still running would write over this one's
+                with m.If(~engine.o_busy):
+                    m.d.sync += step.eq(step + 1)
+                with m.Switch(Mux(engine.o_busy, _WAIT_STEP, step)):
                     for word in range(payload_words):
                         with m.Case(word):
                             write(file.payload.address + word, payload.word_select(word, WORD_BITS))
@@ -318,6 +309,8 @@ class CompactGuardCore(wiring.Component):
                         with m.Case(payload_words + 1 + word):
                             m.d.comb += time.i_word.eq(word)
                             write(file.unit.address + word, time.o_word)
+                    with m.Case(_WAIT_STEP):
+                        pass
                     with m.Default():
                         m.d.sync += [phase.eq(_Phase.UNPACK), step.eq(0)]
             with m.Case(_Phase.UNPACK):

@@ -18,6 +18,7 @@ from hdl.protocol import (
     KillCause,
     MessageType,
     Reason,
+    Side,
     TradingState,
 )
 from host.link.codec import Message
@@ -270,4 +271,24 @@ def test_a_kill_during_an_update_program_leaves_it_to_finish() -> None:
     plan = _schedule(events, model, random.Random(2), leads=leads, gaps=gaps)
     assert [r["result"] for _, r in plan.responses[-2:]] == [AckResult.OK, AckResult.OK]
     assert plan.responses[-3][1]["reason"] == Reason.ACCEPT
+    _check(plan, _UNIT, **size)
+
+
+def test_a_payload_that_replaces_another_waits_for_its_programs() -> None:
+    # a frame whose payload was complete but that never beat (its CRC failed), and the next
+    # frame's payload while its check program runs: the new one's words must not be written
+    # over by the old program, which still runs
+    size = {"n_instruments": 1, "n_order_slots": 3}
+    lead, spacing = _timing(_UNIT, **size)
+    setup = [sc.set_limit(limit, value) for limit, value in sc.standard_limits().items()]
+    setup += [sc.set_instrument(0), sc.tick(0, 100, 1490, 1510), sc.arm()]
+    messages = [*setup, sc.order(1, 2), sc.cancel(1)]
+    events: list[tuple[int, Message | None]] = [(0, message) for message in messages]
+    model = GuardModel(time_unit_cycles=_UNIT, **size)
+    cancel = len(setup) + 1
+    plan = _schedule(events, model, random.Random(3), gaps={cancel: spacing + 400})
+    cancel_payload = max(plan.beats) - lead
+    abandoned = sc.order(7, 9, 1999, side=Side.SELL)  # the model never sees it
+    plan.payloads[cancel_payload - 150] = abandoned
+    assert plan.responses[-1][1]["result"] == AckResult.OK
     _check(plan, _UNIT, **size)
