@@ -7,7 +7,7 @@ the beat, as :mod:`hdl.compact` describes:
   payload into the register file a word a cycle, then the trading state's mirror and the
   time unit's snapshot (:class:`.time_base.TimeBase`), runs the message type's unpack
   program and its check program (chosen by type and instrument or limit id), and loads the
-  timers' headrooms. A new payload starts this over; so does nothing else.
+  timers' headrooms. A new payload starts this over, once a program still running ends.
 * On the beat (cycle ``c``) the verdict is the check program's flags with the timers
   finished (:data:`.orders.ORDER_TIMERS`, :data:`.releases.FILL_TIMERS`) and the reasons in
   priority order, registered; on ``c + 1`` (the update stage) an ORDER's verdict is HALTED if
@@ -19,10 +19,14 @@ the beat, as :mod:`hdl.compact` describes:
 * From ``c + 2`` it writes the update stage's time unit and the fired timers (``beat``) and
   runs the update program; a payload that arrives meanwhile waits for it.
 
-A message whose check program has not finished by its beat is not acted on: ``o_overrun``
-rises for the cycle and no response follows (the host, which gets no reply, fails closed). A
-board's UART leaves the programs thousands of cycles; KILL, HEARTBEAT, HELLO and STATUS need
-no program and are always taken.
+The contract with the frame decoder: the payload shows from ``i_payload_ready`` at least
+:attr:`CompactGuardCore.lead_cycles` before its beat and through the cycle after it, and a
+payload that comes within :attr:`CompactGuardCore.update_cycles` of the previous beat waits
+for that beat's update program before its lead starts. A board's UART leaves thousands of
+cycles (two bytes follow the payload). A message whose check program has not finished by its
+beat is not acted on: ``o_overrun`` rises for the cycle and no response follows (the host,
+which gets no reply, fails closed); KILL, HEARTBEAT, HELLO and STATUS need no program and are
+always taken.
 
 Still to come (see :mod:`hdl.compact`): STATUS (no reply yet) and the counters.
 """
