@@ -32,6 +32,12 @@ _UNIT = 50
 _CLOCK_HZ = 12_000_000
 
 
+def _armed_setup() -> list[Message]:
+    """Every limit, instrument 0, a reference tick and ARM: the guard takes orders."""
+    setup = [sc.set_limit(limit, value) for limit, value in sc.standard_limits().items()]
+    return [*setup, sc.set_instrument(0), sc.tick(0, 100, 1490, 1510), sc.arm()]
+
+
 def _timing(time_unit_cycles: int, **size: int) -> tuple[int, int]:
     """(lead, spacing): the payload shows exactly the core's ``lead_cycles`` before its beat
     (the contract, tight), and beats are that plus ``update_cycles`` apart at the least."""
@@ -204,8 +210,7 @@ def test_a_message_whose_programs_have_not_finished_is_not_taken() -> None:
     size = {"n_instruments": 1, "n_order_slots": 2}
     lead, _ = _timing(_UNIT, **size)
     model = GuardModel(time_unit_cycles=_UNIT, **size)
-    setup = [sc.set_limit(limit, value) for limit, value in sc.standard_limits().items()]
-    setup += [sc.set_instrument(0), sc.tick(0, 100, 1490, 1510), sc.arm()]
+    setup = _armed_setup()
     events: list[tuple[int, Message | None]] = [(0, message) for message in setup]
     events += [(0, sc.order(1, 1)), (0, sc.kill())]
     early = {len(setup): lead // 2, len(setup) + 1: 2}
@@ -223,8 +228,7 @@ def test_the_button_races_a_message_on_its_update_stage_as_the_model_says() -> N
     # wins: it takes over a KILL's or a fill's kill (one ALERT, BUTTON); an ORDER already
     # judged on that cycle stands
     size = {"n_instruments": 1, "n_order_slots": 3}
-    setup = [sc.set_limit(limit, value) for limit, value in sc.standard_limits().items()]
-    setup += [sc.set_instrument(0), sc.tick(0, 100, 1490, 1510), sc.arm()]
+    setup = _armed_setup()
     messages = [
         *setup,
         Message(MessageType.HELLO, {"version": PROTOCOL_VERSION}),
@@ -257,8 +261,7 @@ def test_a_kill_during_an_update_program_leaves_it_to_finish() -> None:
     # and the KILL still halts
     size = {"n_instruments": 1, "n_order_slots": 3}
     lead, spacing = _timing(_UNIT, **size)
-    setup = [sc.set_limit(limit, value) for limit, value in sc.standard_limits().items()]
-    setup += [sc.set_instrument(0), sc.tick(0, 100, 1490, 1510), sc.arm()]
+    setup = _armed_setup()
     messages = [*setup, sc.order(1, 2), sc.kill(), sc.cancel(1)]
     events: list[tuple[int, Message | None]] = [(0, message) for message in messages]
     model = GuardModel(time_unit_cycles=_UNIT, **size)
@@ -280,8 +283,7 @@ def test_a_payload_that_replaces_another_waits_for_its_programs() -> None:
     # over by the old program, which still runs
     size = {"n_instruments": 1, "n_order_slots": 3}
     lead, spacing = _timing(_UNIT, **size)
-    setup = [sc.set_limit(limit, value) for limit, value in sc.standard_limits().items()]
-    setup += [sc.set_instrument(0), sc.tick(0, 100, 1490, 1510), sc.arm()]
+    setup = _armed_setup()
     messages = [*setup, sc.order(1, 2), sc.cancel(1)]
     events: list[tuple[int, Message | None]] = [(0, message) for message in messages]
     model = GuardModel(time_unit_cycles=_UNIT, **size)
