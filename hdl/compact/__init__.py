@@ -10,9 +10,10 @@ semantics (:class:`host.link.model.GuardModel` describes both) and trades logic 
   16-bit adder steps through a program per message type (:mod:`.engine`,
   :mod:`.microcode`). Only the engine's adder, multiplier, flags and decode are logic.
 * A program runs on the payload while the frame's CRC arrives, the window the cut-through
-  opened: the two CRC bytes and the delimiter take ~3,100 cycles at 12 MHz and 115200 baud,
-  the longest check program (ORDER, 1 x 2) ~370. The verdict stays two cycles after the
-  delimiter, as in GuardCore.
+  opened: the decoder has the payload with the first CRC byte, and the second and the
+  delimiter take ~2,080 cycles at 12 MHz and 115200 baud, where the core needs at most 428
+  (its ``lead_cycles`` at 1 x 2). The verdict stays two cycles after the delimiter, as in
+  GuardCore.
 
 Time: the register file holds stamps (the time unit each age counts from, as the model
 does) and the core writes the current unit before every program. A check on an age is a

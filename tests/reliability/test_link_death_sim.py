@@ -24,9 +24,11 @@ def _assert_safe_death(result: LinkDeathResult) -> str:
 
 
 async def test_sim_serve_killed_mid_run_halts_at_once_cancels_and_waits_for_rearm() -> None:
-    # Its pty closes: the link ends at once.
+    # Its pty closes: the link ends at once (detect_s is checked). The alert reader and the
+    # heartbeat task both see the closed link; whichever runs first names the halt, so
+    # either reason is the same death. Never "guard not answering": that is a frozen guard.
     reason = _assert_safe_death(await run_link_death(["kill"]))
-    assert reason == "LINK_DOWN: alert stream ended"
+    assert reason in ("LINK_DOWN: alert stream ended", "LINK_DOWN: heartbeat failed")
 
 
 async def test_sim_serve_frozen_mid_run_is_caught_by_the_liveness_probe() -> None:
