@@ -16,6 +16,7 @@ from hdl.protocol import KillCause, LimitId, MessageType
 from hdl.protocol import TradingState as State
 from host.link.codec import Message
 from host.link.model import GuardModel
+from sim import scenarios as sc
 from sim.beats import message_to_beat
 from sim.traffic import RandomTraffic
 
@@ -23,6 +24,7 @@ __all__ = [
     "Entry",
     "Run",
     "Sample",
+    "armed_setup",
     "assert_words",
     "checked",
     "flag_bits",
@@ -332,6 +334,14 @@ def random_traffic(seed: int, actions: int, **size: int) -> list[tuple[int, Mess
         elif action.kind == "idle":
             cycle += action.cycles
     return events
+
+
+def armed_setup(**changed: int) -> list[Message]:
+    """Every limit of the scenarios (``changed`` ones by lower-case name), instrument 0, a
+    reference tick and ARM: the guard takes orders."""
+    limits = {**sc.standard_limits(), **{LimitId[name.upper()]: v for name, v in changed.items()}}
+    messages = [sc.set_limit(limit, value) for limit, value in limits.items()]
+    return [*messages, sc.set_instrument(0), sc.tick(0, 100, 1490, 1510), sc.arm()]
 
 
 def scenario_messages(scenario: Any, time_unit_cycles: int = 4) -> list[tuple[int, Message | None]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from amaranth.sim import Simulator
-from compact_sim import random_traffic, scenario_messages
+from compact_sim import armed_setup, random_traffic, scenario_messages
 
 from hdl.compact.core import CompactGuardCore
 from hdl.guard_spec import UPDATE_STAGE, VERDICT_LATENCY
@@ -30,12 +30,6 @@ from sim.beats import beat_to_message, message_to_beat
 _UNIT = 50
 #: The model's default clock, which HELLO_REPLY reports.
 _CLOCK_HZ = 12_000_000
-
-
-def _armed_setup() -> list[Message]:
-    """Every limit, instrument 0, a reference tick and ARM: the guard takes orders."""
-    setup = [sc.set_limit(limit, value) for limit, value in sc.standard_limits().items()]
-    return [*setup, sc.set_instrument(0), sc.tick(0, 100, 1490, 1510), sc.arm()]
 
 
 def _timing(time_unit_cycles: int, **size: int) -> tuple[int, int]:
@@ -210,7 +204,7 @@ def test_a_message_whose_programs_have_not_finished_is_not_taken() -> None:
     size = {"n_instruments": 1, "n_order_slots": 2}
     lead, _ = _timing(_UNIT, **size)
     model = GuardModel(time_unit_cycles=_UNIT, **size)
-    setup = _armed_setup()
+    setup = armed_setup()
     events: list[tuple[int, Message | None]] = [(0, message) for message in setup]
     events += [(0, sc.order(1, 1)), (0, sc.kill())]
     early = {len(setup): lead // 2, len(setup) + 1: 2}
@@ -228,7 +222,7 @@ def test_the_button_races_a_message_on_its_update_stage_as_the_model_says() -> N
     # wins: it takes over a KILL's or a fill's kill (one ALERT, BUTTON); an ORDER already
     # judged on that cycle stands
     size = {"n_instruments": 1, "n_order_slots": 3}
-    setup = _armed_setup()
+    setup = armed_setup()
     messages = [
         *setup,
         Message(MessageType.HELLO, {"version": PROTOCOL_VERSION}),
@@ -261,7 +255,7 @@ def test_a_kill_during_an_update_program_leaves_it_to_finish() -> None:
     # and the KILL still halts
     size = {"n_instruments": 1, "n_order_slots": 3}
     lead, spacing = _timing(_UNIT, **size)
-    setup = _armed_setup()
+    setup = armed_setup()
     messages = [*setup, sc.order(1, 2), sc.kill(), sc.cancel(1)]
     events: list[tuple[int, Message | None]] = [(0, message) for message in messages]
     model = GuardModel(time_unit_cycles=_UNIT, **size)
@@ -283,7 +277,7 @@ def test_a_payload_that_replaces_another_waits_for_its_programs() -> None:
     # over by the old program, which still runs
     size = {"n_instruments": 1, "n_order_slots": 3}
     lead, spacing = _timing(_UNIT, **size)
-    setup = _armed_setup()
+    setup = armed_setup()
     messages = [*setup, sc.order(1, 2), sc.cancel(1)]
     events: list[tuple[int, Message | None]] = [(0, message) for message in messages]
     model = GuardModel(time_unit_cycles=_UNIT, **size)

@@ -8,6 +8,7 @@ import pytest
 from compact_sim import (
     Run,
     Sample,
+    armed_setup,
     assert_words,
     checked,
     flag_bits,
@@ -122,10 +123,7 @@ _SIZE = {"n_instruments": 1, "n_order_slots": 3}
 def _setup(**changed: int) -> list[tuple[int, Message]]:
     """The scenario setup (limits with ``changed`` ones, instrument 0, a tick, ARM), one
     message every 7 units (a unit is a cycle here)."""
-    limits = {**sc.standard_limits(), **{LimitId[name.upper()]: v for name, v in changed.items()}}
-    messages = [sc.set_limit(limit, value) for limit, value in limits.items()]
-    messages += [sc.set_instrument(0), sc.tick(0, 100, 1490, 1510), sc.arm()]
-    return [(10 + 7 * index, message) for index, message in enumerate(messages)]
+    return [(10 + 7 * index, message) for index, message in enumerate(armed_setup(**changed))]
 
 
 def _edge(

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from compact_sim import (
     Sample,
+    armed_setup,
     assert_words,
     checked,
     flag_bits,
@@ -136,8 +137,7 @@ def test_a_fill_window_that_expires_after_the_program_ran_is_new_on_the_beat(
     size = {"n_instruments": 1, "n_order_slots": 3}
     limits = sc.standard_limits()
     window = limits[LimitId.FILL_WINDOW]
-    setup = [sc.set_limit(limit, value) for limit, value in limits.items()]
-    setup += [sc.set_instrument(0), sc.tick(0, 100, 1490, 1510), sc.arm(), sc.order(1, 4)]
+    setup = [*armed_setup(), sc.order(1, 4)]
     events: list[tuple[int, Message | None]] = [(10 + 7 * i, m) for i, m in enumerate(setup)]
     first = window + 20  # the first window, from power-up, is over
     events += [(first + 10 * i, sc.fill(1, 1500, 1)) for i in range(3)]
