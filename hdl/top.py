@@ -182,6 +182,9 @@ class GuardTop(wiring.Component):
 
         wiring.connect(m, wiring.flipped(self.i_rx), decoder.i_data)
         wiring.connect(m, decoder.o_msg, core.i_msg)
+        if "i_payload_ready" in core.signature.members:
+            # a core that starts on the payload while the CRC arrives (hdl.compact)
+            m.d.comb += core.i_payload_ready.eq(decoder.o_payload_ready)
         m.d.comb += [
             core.i_bad_frame.eq(decoder.o_bad_frame),
             core.i_kill_button.eq(self.i_kill_button),

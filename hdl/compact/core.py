@@ -28,7 +28,11 @@ beat is not acted on: ``o_overrun`` rises for the cycle and no response follows 
 which gets no reply, fails closed); KILL, HEARTBEAT, HELLO and STATUS need no program and are
 always taken.
 
-Still to come (see :mod:`hdl.compact`): STATUS (no reply yet) and the counters.
+STATUS: a section's program writes its words before the beat (:mod:`.status`) and the core
+keeps them as they are written, with a counter page's counters as read and written
+(:class:`.counters.CounterMemory`); on the update stage it puts in what may have changed since
+(the trading state, the kill cause, a reference's age). The counters count the update stage's
+verdict, every kill, bad frames and lost responses, as GuardCore's.
 """
 
 import enum
@@ -38,21 +42,28 @@ from amaranth.hdl import Cat, Const, Module, Mux, Signal, Value
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
+from hdl.compact.counters import CounterMemory
 from hdl.compact.engine import CheckEngine
 from hdl.compact.microcode import WORD_BITS
 from hdl.compact.orders import ORDER_REASON_FLAGS, ORDER_TIMERS
 from hdl.compact.programs import build_programs
-from hdl.compact.register_file import N_TIMERS, GuardFile
+from hdl.compact.register_file import N_TIMERS, STATUS_WORD_REGS, STATUS_WORDS, GuardFile
 from hdl.compact.releases import FILL_TIMERS
+from hdl.compact.status import status_program
 from hdl.compact.ticks import TICK_REASON_FLAGS
 from hdl.compact.time_base import TimeBase
 from hdl.compact.unpack import unpack_entry
 from hdl.guard_spec import (
     AGE_BITS,
     AGE_MAX,
+    COUNTER_PAGES,
     LIMIT_WIDTHS,
     VERDICT_LATENCY,
+    WORD_MAX,
     check_core_parameters,
+    instrument_section,
+    order_counter,
+    tick_counter,
 )
 from hdl.protocol import (
     MESSAGE_LAYOUT,
@@ -64,6 +75,7 @@ from hdl.protocol import (
     LimitId,
     MessageType,
     Reason,
+    StatusSection,
     TradingState,
 )
 
@@ -80,7 +92,11 @@ _CHECKS: dict[MessageType, tuple[str | None, str | None]] = {
     MessageType.SET_POSITION: ("set_position", "instrument"),
     MessageType.ARM: ("arm", None),
     MessageType.CANCEL_ALL: ("cancel_all_check", None),
+    MessageType.STATUS: ("status", "section"),
 }
+
+#: Bits of a STATUS reply's word.
+_STATUS_WORD_BITS = WORD_MAX.bit_length()
 
 
 #: A step of the WRITE phase that writes nothing: it waits for a running program to end.
@@ -115,6 +131,10 @@ class CompactGuardCore(wiring.Component):
         The payload is complete (the frame may still fail its CRC).
     i_kill_button : Signal(1), in
         Synchronised, debounced kill switch, high = kill.
+    i_bad_frame : Signal(1), in
+        A frame failed its CRC (counted).
+    i_rsp_dropped : Signal(1), in
+        A response was lost: the FIFO after ``o_rsp`` was full (counted).
     o_state : Signal(2), out
         The TradingState.
     o_rsp : stream, out
@@ -127,6 +147,8 @@ class CompactGuardCore(wiring.Component):
     i_msg: In(stream.Signature(MESSAGE_LAYOUT, always_ready=True))
     i_payload_ready: In(1)
     i_kill_button: In(1)
+    i_bad_frame: In(1)
+    i_rsp_dropped: In(1)
     o_state: Out(2)
     o_rsp: Out(stream.Signature(MESSAGE_LAYOUT, always_ready=True))
     o_overrun: Out(1)
@@ -187,10 +209,19 @@ class CompactGuardCore(wiring.Component):
         entries = self.file.assembler.entries
         if name is None:
             return {}
+        table: dict[int | None, int]
+        if message_type == MessageType.STATUS:
+            # a section of nothing, or of counters, runs a program that writes nothing
+            table = {None: entries["status_none"]}
+            for section in range(256):
+                program = status_program(self.file, section)
+                if program != "status_none":
+                    table[section] = entries[program]
+            return table
         if field is None:
             return {None: entries[name]}
         built = len(LimitId) if field == "limit_id" else len(self.file.instruments)
-        table: dict[int | None, int] = {i: entries[f"{name}{i}"] for i in range(built)}
+        table = {i: entries[f"{name}{i}"] for i in range(built)}
         table[None] = entries[f"{name}_unknown"]
         return table
 
@@ -222,6 +253,7 @@ class CompactGuardCore(wiring.Component):
         asm = file.assembler
         m.submodules.engine = engine = CheckEngine(asm)
         m.submodules.time = time = TimeBase(time_unit_cycles=self.time_unit_cycles)
+        m.submodules.counters = counters = CounterMemory()
 
         msg_type = self.i_msg.payload.type
         payload = self.i_msg.payload.payload
@@ -264,7 +296,10 @@ class CompactGuardCore(wiring.Component):
 
         payload_words = file.payload.words
 
+        intake = Signal()  # the programs start over on this cycle's payload
+
         def begin_intake() -> None:
+            m.d.comb += intake.eq(1)
             m.d.sync += [
                 phase.eq(_Phase.WRITE),
                 step.eq(0),
@@ -352,6 +387,43 @@ class CompactGuardCore(wiring.Component):
                 with m.If(step == len(timer_words) + 1):
                     m.d.sync += [check_result.eq(engine.o_peek_data), phase.eq(_Phase.READY)]
 
+        # ---- a STATUS reply's words, gathered before the beat ------------------------------
+        # the STATUS program's writes to file.status as it runs (hdl.compact.status), and a
+        # counter page's counters as read and written (hdl.compact.counters); zero otherwise
+        reply = Signal(STATUS_WORDS * _STATUS_WORD_BITS)
+        section = field(MessageType.STATUS, "section")
+        first_page = StatusSection.COUNTERS_0
+        is_counter_page = (
+            (msg_type == MessageType.STATUS)
+            & (section >= first_page)
+            & (section < first_page + COUNTER_PAGES)
+        )
+        counter_section = Signal()  # the intake's message reads a counter page
+        m.d.comb += [
+            counters.i_gather.eq(intake & is_counter_page),
+            counters.i_page.eq(section - first_page),
+        ]
+        # a word's parts load from one bus per part, shared by the words: the engine's word,
+        # or a counter's half (a mux per bit of the reply would be ~300 LUTs)
+        snooping = (phase == _Phase.CHECK) & (check_type == MessageType.STATUS) & engine.o_write_en
+        lane = counters.o_lane_data
+        for offset in range(file.status.words):
+            word, part = divmod(offset, STATUS_WORD_REGS)
+            start_bit = _STATUS_WORD_BITS * word + WORD_BITS * part
+            bits = min(WORD_BITS, _STATUS_WORD_BITS - WORD_BITS * part)
+            written = snooping & (engine.o_write_addr == file.status.address + offset)
+            if part * WORD_BITS < len(lane):
+                bus = Mux(counter_section, lane.word_select(part, WORD_BITS), engine.o_write_data)
+                load = Mux(counter_section, counters.o_lane_en[word], written)
+            else:
+                bus, load = engine.o_write_data, written & ~counter_section
+            with m.If(intake):  # it wins over what came for the previous message
+                m.d.sync += reply[start_bit:][:bits].eq(0)
+            with m.Elif(load):
+                m.d.sync += reply[start_bit:][:bits].eq(bus)
+        with m.If(intake):
+            m.d.sync += counter_section.eq(is_counter_page)
+
         # ---- the beat (stage A): the verdict from the flags and the timers ------------------
         flags = engine.o_flags
 
@@ -426,7 +498,11 @@ class CompactGuardCore(wiring.Component):
         b_value = Signal(LIMIT_WIDTHS[LimitId.HEARTBEAT_TIMEOUT])
         m.d.sync += taken.eq(0)
         needs_program = Cat(msg_type == t for t in check_tables).any()
-        ready = (phase == _Phase.READY) & (check_type == msg_type)
+        ready = (
+            (phase == _Phase.READY)
+            & (check_type == msg_type)
+            & (~counter_section | counters.o_gathered)
+        )
         with m.If(beat):
             with m.If(needs_program & ~ready):
                 m.d.comb += self.o_overrun.eq(1)
@@ -460,9 +536,13 @@ class CompactGuardCore(wiring.Component):
         # ---- the update stage (c + 1) -------------------------------------------------------
         halted = state == TradingState.HALTED
         code = Mux((b_type == MessageType.ORDER) & halted, Reason.HALTED, b_code)
-        load_type, load_payload = self._response(m, b_type, code, b_arm_mode, check_result, field)
+        status_words = self._status_words(m, reply, section, state, kill_cause, time.o_elapsed)
+        load_type, load_payload = self._response(
+            m, b_type, code, b_arm_mode, check_result, status_words, field
+        )
         load = taken & (load_type != 0)
         alert_request = Signal()
+        kill_event = Signal()  # counted
         kill_event_cause = Signal(3)
         armed = (state == TradingState.ACTIVE) | (state == TradingState.REDUCING)
         lim_heartbeat = Signal(LIMIT_WIDTHS[LimitId.HEARTBEAT_TIMEOUT])
@@ -476,10 +556,15 @@ class CompactGuardCore(wiring.Component):
                             state.eq(TradingState.HALTED),
                             kill_cause.eq(KillCause.COMMAND),
                         ]
+                        m.d.comb += [kill_event.eq(1), kill_event_cause.eq(KillCause.COMMAND)]
                 with m.Case(MessageType.FILL):
                     with m.If(~halted & (b_fill_kill != KillCause.NONE)):
                         m.d.sync += [state.eq(TradingState.HALTED), kill_cause.eq(b_fill_kill)]
-                        m.d.comb += [alert_request.eq(1), kill_event_cause.eq(b_fill_kill)]
+                        m.d.comb += [
+                            alert_request.eq(1),
+                            kill_event.eq(1),
+                            kill_event_cause.eq(b_fill_kill),
+                        ]
                 with m.Case(MessageType.ARM):
                     with m.If(code == AckResult.OK):
                         m.d.sync += [
@@ -573,7 +658,20 @@ class CompactGuardCore(wiring.Component):
         with m.If(watchdog | button):
             cause = Mux(watchdog, KillCause.WATCHDOG, KillCause.BUTTON)
             m.d.sync += [state.eq(TradingState.HALTED), kill_cause.eq(cause)]
-            m.d.comb += [alert_request.eq(1), kill_event_cause.eq(cause)]
+            m.d.comb += [alert_request.eq(1), kill_event.eq(1), kill_event_cause.eq(cause)]
+
+        # ---- the counters: the update stage's verdict, kills, bad frames, lost responses ----
+        is_order = b_type == MessageType.ORDER
+        m.d.comb += [
+            counters.i_kill.eq(kill_event),
+            counters.i_kill_cause.eq(kill_event_cause),
+            counters.i_verdict.eq(taken & (is_order | (b_type == MessageType.TICK))),
+            counters.i_verdict_index.eq(
+                Mux(is_order, order_counter(0) + code, tick_counter(0) + b_code)
+            ),
+            counters.i_bad_frame.eq(self.i_bad_frame),
+            counters.i_rsp_dropped.eq(self.i_rsp_dropped),
+        ]
 
         # ---- the response register: a message's response first, then a pending ALERT -------
         rsp_valid = Signal()
@@ -606,6 +704,33 @@ class CompactGuardCore(wiring.Component):
             ]
         return m
 
+    def _status_words(
+        self,
+        m: Module,
+        reply: Value,
+        section: Value,
+        state: Value,
+        kill_cause: Value,
+        elapsed: Value,
+    ) -> Value:
+        """A STATUS reply's words on the update stage: those gathered before the beat, with
+        what may have changed since (:mod:`hdl.compact.status`): SUMMARY's trading state and
+        kill cause, and the age of an instrument's reference (that of its program's time unit
+        plus the units since, saturating)."""
+        words = [reply.word_select(k, _STATUS_WORD_BITS) for k in range(STATUS_WORDS)]
+        latch = Cat(state, Const(0, 6), kill_cause)
+        summary = Signal(_STATUS_WORD_BITS)
+        m.d.comb += summary.eq(Mux(section == StatusSection.SUMMARY, words[0] | latch, words[0]))
+        age = Signal(AGE_BITS + 1)
+        m.d.comb += age.eq(words[3][:AGE_BITS] + elapsed)
+        first_pages = [instrument_section(i) for i in range(len(self.file.instruments))]
+        is_first_page = Cat(section == number for number in first_pages).any()
+        aged = Signal(_STATUS_WORD_BITS)
+        m.d.comb += aged.eq(
+            Mux(is_first_page, Mux(age[AGE_BITS], AGE_MAX, age[:AGE_BITS]), words[3])
+        )
+        return Cat(summary, words[1], words[2], aged)
+
     def _response(
         self,
         m: Module,
@@ -613,6 +738,7 @@ class CompactGuardCore(wiring.Component):
         code: Value,
         arm_mode: Value,
         check_result: Value,
+        status_words: Value,
         field: Any,
     ) -> tuple[Signal, Signal]:
         """The type (0: none) and payload of the response to the message of the update
@@ -658,6 +784,12 @@ class CompactGuardCore(wiring.Component):
                 ack(MessageType.KILL, 0)
             with m.Case(MessageType.CANCEL_ALL):
                 ack(MessageType.CANCEL_ALL, check_result)
+            with m.Case(MessageType.STATUS):
+                respond(
+                    MessageType.STATUS_REPLY,
+                    section=field(MessageType.STATUS, "section"),
+                    words=status_words,
+                )
             with m.Case(MessageType.HELLO):
                 respond(
                     MessageType.HELLO_REPLY,

@@ -23,7 +23,6 @@ from amaranth.utils import ceil_log2
 from hdl.block_ram import read_register
 from hdl.compact.microcode import (
     MICRO_OP_BITS,
-    N_FLAGS,
     WHEN_CLEAR,
     WHEN_SET,
     WORD_BITS,
@@ -58,12 +57,16 @@ class CheckEngine(wiring.Component):
         The program's first µop.
     o_busy : Signal(1), out
         A program runs.
-    o_flags : Signal(N_FLAGS), out
-        The flags the last program set (final once ``o_busy`` falls).
+    o_flags : Signal, out
+        The flags the last program set (final once ``o_busy`` falls), as many as the scope
+        that uses most (at most N_FLAGS): each is a register and its set logic.
     i_write_addr, i_write_data, i_write_en : in
         A register-file write by the owner (ignored on a cycle the engine writes).
     i_peek_addr : in
         Register-file word to read back while idle; ``o_peek_data`` has it a cycle later.
+    o_write_en, o_write_addr, o_write_data : out
+        The program's register-file write of this cycle (for an owner that keeps a copy of
+        some words as they are written).
     """
 
     def __init__(self, assembler: Assembler) -> None:
@@ -78,12 +81,15 @@ class CheckEngine(wiring.Component):
                 "i_keep_flags": In(1),
                 "i_entry": In(ceil_log2(self._rom_depth)),
                 "o_busy": Out(1),
-                "o_flags": Out(N_FLAGS),
+                "o_flags": Out(max(1, assembler.flags_used)),
                 "i_write_addr": In(address),
                 "i_write_data": In(WORD_BITS),
                 "i_write_en": In(1),
                 "i_peek_addr": In(address),
                 "o_peek_data": Out(WORD_BITS),
+                "o_write_en": Out(1),
+                "o_write_addr": Out(address),
+                "o_write_data": Out(WORD_BITS),
             }
         )
 
@@ -200,9 +206,12 @@ class CheckEngine(wiring.Component):
         # ---- sequencing ---------------------------------------------------------------
         execute = busy & executing
         m.d.comb += [
+            self.o_write_en.eq(execute & (fields["dest"] != 0) & enabled),
+            self.o_write_addr.eq(fields["dest"]),
+            self.o_write_data.eq(result),
             write_addr.eq(Mux(execute, fields["dest"], self.i_write_addr)),
             write_data.eq(Mux(execute, result, self.i_write_data)),
-            write_en.eq(Mux(execute, (fields["dest"] != 0) & enabled, self.i_write_en)),
+            write_en.eq(Mux(execute, self.o_write_en, self.i_write_en)),
         ]
         with m.If(self.i_start):
             # the first µop is fetched now and its words read on the next cycle

@@ -299,6 +299,11 @@ class Assembler:
         """Flag name -> number, of the current scope."""
         return dict(self._scopes[self._scope])
 
+    @property
+    def flags_used(self) -> int:
+        """Flags of the scope that uses most: the engine's flag register needs no more."""
+        return max(len(flags) for flags in self._scopes.values())
+
     def flags_of(self, scope: str) -> dict[str, int]:
         """Flag name -> number, of scope ``scope``."""
         return dict(self._scopes[scope])

@@ -5,6 +5,7 @@ from hdl.compact.microcode import Assembler
 from hdl.compact.orders import add_order_programs
 from hdl.compact.register_file import GuardFile, allocate
 from hdl.compact.releases import add_release_programs
+from hdl.compact.status import add_status_programs
 from hdl.compact.ticks import add_tick_programs
 from hdl.compact.unpack import add_unpack_programs
 
@@ -19,4 +20,5 @@ def build_programs(*, n_instruments: int, n_order_slots: int) -> GuardFile:
     add_tick_programs(file)
     add_release_programs(file)
     add_control_programs(file)
+    add_status_programs(file)
     return file

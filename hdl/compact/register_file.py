@@ -25,6 +25,7 @@ from hdl.guard_spec import (
     OPEN_QTY_BITS,
     POSITION_REG_BITS,
     VALUATION_BITS,
+    WORD_MAX,
 )
 from hdl.protocol import (
     PAYLOAD_LAYOUTS,
@@ -39,6 +40,8 @@ from hdl.protocol import (
 __all__ = [
     "STAMP_BITS",
     "N_TIMERS",
+    "STATUS_WORDS",
+    "STATUS_WORD_REGS",
     "GuardFile",
     "InstrumentRegs",
     "SlotRegs",
@@ -51,13 +54,18 @@ __all__ = [
 #: Width of the time unit counter and of the stamps: 2**48 µs are 8.9 years of uptime, beyond
 #: which the ages of a board that was never reset would wrap (the model's do not).
 STAMP_BITS = 48
-#: Checks on ages per message that the core finishes on the beat (see :mod:`.timers`).
-N_TIMERS = 3
 
 
 def words_for(bits: int) -> int:
     """Words a value of ``bits`` bits takes."""
     return -(-bits // WORD_BITS)
+
+
+#: Words of a STATUS reply, and register-file words each takes (40 bits: the top byte unused).
+STATUS_WORDS = 4
+STATUS_WORD_REGS = words_for(WORD_MAX.bit_length())
+#: Checks on ages per message that the core finishes on the beat (see :mod:`.timers`).
+N_TIMERS = 3
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,9 @@ class GuardFile:
     #: The message's payload as the decoder holds it, 16 bits a word (written by the core
     #: before the unpack program; scratch: the check programs reuse the words).
     payload: Reg
+    #: A STATUS reply's four words, three words each (scratch of the STATUS programs, whose
+    #: writes the core captures: :mod:`hdl.compact.status`).
+    status: Reg
 
     def entry(self, program: str, instrument: int) -> int:
         """The first µop of ``program`` (``order``, ``accept``, ``tick``, ...) for a message on
@@ -216,17 +227,22 @@ def allocate(asm: Assembler, n_instruments: int, n_order_slots: int) -> GuardFil
         timers=[reg(f"timer{k}", words_for(AGE_BITS)) for k in range(N_TIMERS)],
         beat=reg("beat", 1),
         result=reg("result", 1),
-        payload=_payload_words(asm),
+        payload=_scratch_of(asm, "unpack", "payload", words_for(_payload_bits())),
+        status=_scratch_of(asm, "status", "status", STATUS_WORDS * STATUS_WORD_REGS),
     )
 
 
-def _payload_words(asm: Assembler) -> Reg:
-    """The raw payload: scratch of the unpack programs, which run before any other."""
-    bits = max(payload_bytes(t) for t in MessageType if t < 0x80) * 8
-    asm.scope("unpack")
-    payload = asm.scratch("payload", words_for(bits))
+def _payload_bits() -> int:
+    """Bits of the largest host message's payload."""
+    return max(payload_bytes(t) for t in MessageType if t < 0x80) * 8
+
+
+def _scratch_of(asm: Assembler, scope: str, name: str, words: int) -> Reg:
+    """The first scratch words of ``scope``, for the core: it writes or reads them."""
+    asm.scope(scope)
+    reg = asm.scratch(name, words)
     asm.scope("")
-    return payload
+    return reg
 
 
 def _message_fields(asm: Assembler) -> dict[MessageType, dict[str, Reg]]:

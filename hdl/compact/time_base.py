@@ -61,6 +61,8 @@ class TimeBase(wiring.Component):
         The check program's ``timer<k>.now`` flags.
     o_fired : Signal(N_TIMERS), out
         Timer ``k`` has fired on this cycle.
+    o_elapsed : Signal(AGE_BITS), out
+        The units since the snapshot, saturating at AGE_MAX.
     """
 
     def __init__(self, *, time_unit_cycles: int) -> None:
@@ -79,6 +81,7 @@ class TimeBase(wiring.Component):
                 "i_load_data": In(WORD_BITS),
                 "i_now": In(N_TIMERS),
                 "o_fired": Out(N_TIMERS),
+                "o_elapsed": Out(AGE_BITS),
             }
         )
 
@@ -102,7 +105,10 @@ class TimeBase(wiring.Component):
             m.d.sync += [snapshot.eq(unit), elapsed.eq(strobe)]
         with m.Else():
             m.d.sync += elapsed.eq(elapsed + step)
-        m.d.comb += self.o_word.eq(snapshot.word_select(self.i_word, WORD_BITS))
+        m.d.comb += [
+            self.o_word.eq(snapshot.word_select(self.i_word, WORD_BITS)),
+            self.o_elapsed.eq(elapsed),
+        ]
 
         for number in range(N_TIMERS):
             headroom = Signal(_HEADROOM_WORDS * WORD_BITS, name=f"headroom{number}")

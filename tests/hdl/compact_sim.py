@@ -62,6 +62,8 @@ class Run:
     flags: dict[str, bool]
     words: dict[str, list[int]]
     cycles: int
+    #: Address -> the last word the check program wrote there (its writes, not the file's).
+    written: dict[int, int]
 
 
 #: ``then(run, flags, between)``: the update program to run next, on the same register file
@@ -120,7 +122,7 @@ def run_programs(
 
     async def execute(
         ctx: Any, entry: str | int, *, keep_flags: bool
-    ) -> tuple[dict[str, bool], int]:
+    ) -> tuple[dict[str, bool], int, dict[int, int]]:
         forget_writes(entry)
         ctx.set(dut.i_entry, address_of(entry))
         ctx.set(dut.i_start, 1)
@@ -129,11 +131,15 @@ def run_programs(
         ctx.set(dut.i_start, 0)
         ctx.set(dut.i_keep_flags, 0)
         cycles = 1
+        written = {}
         while ctx.get(dut.o_busy):
+            if ctx.get(dut.o_write_en):
+                written[ctx.get(dut.o_write_addr)] = ctx.get(dut.o_write_data)
             await ctx.tick()
             cycles += 1
         flags = ctx.get(dut.o_flags)
-        return {name: bool(flags >> number & 1) for name, number in numbers.items()}, cycles
+        named = {name: bool(flags >> number & 1) for name, number in numbers.items()}
+        return named, cycles, written
 
     async def peek(ctx: Any, regs: list[Reg]) -> dict[str, list[int]]:
         contents = {}
@@ -151,7 +157,7 @@ def run_programs(
             await write(ctx, values)
             cycles = 0
             for entry in entries if isinstance(entries, tuple) else (entries,):
-                check_flags, taken = await execute(ctx, entry, keep_flags=False)
+                check_flags, taken, written = await execute(ctx, entry, keep_flags=False)
                 cycles += taken
             middle = await peek(ctx, between or [])
             flags = check_flags
@@ -159,8 +165,9 @@ def run_programs(
             if follow is not None:
                 update, update_values = follow
                 await write(ctx, update_values)
-                flags, _ = await execute(ctx, update, keep_flags=True)
-            results.append(Run(check_flags, middle, flags, await peek(ctx, read), cycles))
+                flags, _, _ = await execute(ctx, update, keep_flags=True)
+            words = await peek(ctx, read)
+            results.append(Run(check_flags, middle, flags, words, cycles, written))
 
     sim.add_testbench(bench)
     sim.run()

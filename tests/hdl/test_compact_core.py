@@ -11,7 +11,14 @@ from amaranth.sim import Simulator
 from compact_sim import armed_setup, random_traffic, scenario_messages
 
 from hdl.compact.core import CompactGuardCore
-from hdl.guard_spec import UPDATE_STAGE, VERDICT_LATENCY
+from hdl.guard_spec import (
+    COUNTER_BAD_FRAMES,
+    COUNTERS_PER_PAGE,
+    UPDATE_STAGE,
+    VERDICT_LATENCY,
+    instrument_section,
+    kill_counter,
+)
 from hdl.protocol import (
     PROTOCOL_VERSION,
     AckResult,
@@ -19,6 +26,7 @@ from hdl.protocol import (
     MessageType,
     Reason,
     Side,
+    StatusSection,
     TradingState,
 )
 from host.link.codec import Message
@@ -46,13 +54,14 @@ class Schedule:
     payloads: dict[int, Message] = field(default_factory=dict)  # shown (and ready) from
     beats: dict[int, Message] = field(default_factory=dict)
     presses: set[int] = field(default_factory=set)
+    bad_frames: set[int] = field(default_factory=set)  # i_bad_frame strobes
+    drops: set[int] = field(default_factory=set)  # i_rsp_dropped strobes
     responses: list[tuple[int, Message]] = field(default_factory=list)  # on o_rsp
     states: dict[int, int] = field(default_factory=dict)  # cycle -> state then
     end: int = 0
 
     def expect(self, beats: list[tuple[int, Message]]) -> None:
-        # STATUS_REPLY is not built yet (hdl/compact/__init__.py)
-        self.responses += [(c, r) for c, r in beats if r.type != MessageType.STATUS_REPLY]
+        self.responses += beats
 
 
 def _schedule(
@@ -64,12 +73,15 @@ def _schedule(
     leads: dict[int, int] | None = None,
     presses_after: dict[int, int] | None = None,
     gaps: dict[int, int] | None = None,
+    strobes: dict[int, list[tuple[int, str]]] | None = None,
 ) -> Schedule:
     """Re-time ``events`` (a message or a button press, with its cycle) for the compact core:
     their gaps times ``scale``, and at least the spacing between messages; and run the model
     on them. ``leads`` gives some messages (by index) a shorter lead than the contract's;
     ``presses_after`` presses the button that many cycles after some messages' beats;
-    ``gaps`` puts some messages' beats that many cycles after the previous beat."""
+    ``gaps`` puts some messages' beats that many cycles after the previous beat; ``strobes``
+    gives some messages bad frames and lost responses (``"bad"``, ``"drop"``) that many
+    cycles from their beats (within the update stage after it)."""
     size = {"n_instruments": model.n_instruments, "n_order_slots": model.n_order_slots}
     lead, spacing = _timing(model.time_unit_cycles, **size)
     plan = Schedule()
@@ -89,9 +101,16 @@ def _schedule(
         if gap is not None:
             beat = max(plan.beats) + gap
         plan.payloads[beat - (leads or {}).get(len(plan.beats), lead)] = message
+        around = sorted((strobes or {}).get(len(plan.beats), []))
         plan.beats[beat] = message
+        for offset, kind in around:
+            if offset <= 0:
+                count(plan, model, beat + offset, kind)
         plan.expect(model.poll(beat))
         responses = model.receive(message, beat)
+        for offset, kind in around:
+            if offset > 0:
+                count(plan, model, beat + offset, kind)
         plan.expect([(beat + VERDICT_LATENCY, response) for response in responses])
         after = (presses_after or {}).get(len(plan.beats) - 1)
         if after is not None and after <= UPDATE_STAGE:
@@ -106,6 +125,16 @@ def _schedule(
     plan.end = cycle
     plan.expect(model.poll(plan.end))
     return plan
+
+
+def count(plan: Schedule, model: GuardModel, cycle: int, kind: str) -> None:
+    """A bad frame or a lost response on ``cycle``, for the core and the model."""
+    if kind == "bad":
+        plan.bad_frames.add(cycle)
+        model.bad_frame(cycle)
+    else:
+        plan.drops.add(cycle)
+        model.response_dropped(cycle)
 
 
 def _run(
@@ -123,6 +152,7 @@ def _run(
         set(plan.payloads)
         | {beat + offset for beat in plan.beats for offset in range(4)}
         | {press + offset for press in plan.presses for offset in range(3)}
+        | {strobe + offset for strobe in plan.bad_frames | plan.drops for offset in range(2)}
         | {cycle for cycle, _ in plan.responses}
         | {plan.end}
     )
@@ -141,6 +171,8 @@ def _run(
                 ctx.set(dut.i_msg.payload.payload, payload)
             ctx.set(dut.i_msg.valid, cycle in plan.beats)
             ctx.set(dut.i_kill_button, cycle in plan.presses)
+            ctx.set(dut.i_bad_frame, cycle in plan.bad_frames)
+            ctx.set(dut.i_rsp_dropped, cycle in plan.drops)
             if ctx.get(dut.o_rsp.valid):
                 rsp = dut.o_rsp.payload
                 message = beat_to_message(ctx.get(rsp.type), ctx.get(rsp.payload))
@@ -154,6 +186,8 @@ def _run(
             ctx.set(dut.i_payload_ready, 0)
             ctx.set(dut.i_msg.valid, 0)
             ctx.set(dut.i_kill_button, 0)
+            ctx.set(dut.i_bad_frame, 0)
+            ctx.set(dut.i_rsp_dropped, 0)
 
     sim = Simulator(dut)
     sim.add_clock(1e-6)
@@ -181,6 +215,10 @@ def test_the_compact_core_gives_the_models_responses_and_state(
     events = random_traffic(seed, 200, **size)
     plan = _schedule(events, model, random.Random(seed), scale=_UNIT / 3)
     _check(plan, _UNIT, **size)
+    # STATUS was in what was compared, counters counted among it
+    replies = [r for _, r in plan.responses if r.type == MessageType.STATUS_REPLY]
+    counted = [r for r in replies if 0 <= r["section"] - StatusSection.COUNTERS_0 < 8]
+    assert any(r[f"words[{k}]"] for r in counted for k in range(4))
 
 
 def test_every_scenario_gets_the_models_responses_on_the_compact_core() -> None:
@@ -287,4 +325,56 @@ def test_a_payload_that_replaces_another_waits_for_its_programs() -> None:
     abandoned = sc.order(7, 9, 1999, side=Side.SELL)  # the model never sees it
     plan.payloads[cancel_payload - 150] = abandoned
     assert plan.responses[-1][1]["result"] == AckResult.OK
+    _check(plan, _UNIT, **size)
+
+
+def test_status_counts_bad_frames_and_lost_responses_up_to_two_cycles_before_its_beat() -> None:
+    # the counter page of bad frames and drops read with a strobe on every cycle around its
+    # beat (one a cycle: two on one cycle share the counter port, and the second waits):
+    # those of c - 2 and before are in the reply, those from c - 1 are not (the model's
+    # timing, GuardCore's); the next read shows them all. A verdict and a kill are counted
+    size = {"n_instruments": 1, "n_order_slots": 2}
+    setup = armed_setup()
+    page = sc.status(StatusSection.COUNTERS_0 + COUNTER_BAD_FRAMES // COUNTERS_PER_PAGE)
+    first_page = sc.status(StatusSection.COUNTERS_0)
+    messages = [*setup, sc.order(1, 1), sc.kill(), page, page, first_page]
+    events: list[tuple[int, Message | None]] = [(0, message) for message in messages]
+    around = [(offset, ("bad", "drop")[offset % 2]) for offset in range(-5, 2)]
+    model = GuardModel(time_unit_cycles=_UNIT, **size)
+    plan = _schedule(events, model, random.Random(4), strobes={len(setup) + 2: around})
+    first, second, orders = (r for _, r in plan.responses[-3:])
+    bad, drops = (f"words[{COUNTER_BAD_FRAMES % COUNTERS_PER_PAGE + k}]" for k in range(2))
+    assert (first[bad], first[drops]) == (2, 2)  # bad frames at c - 4, c - 2; drops c - 5, c - 3
+    assert (second[bad], second[drops]) == (3, 4)
+    assert second[f"words[{kill_counter(KillCause.COMMAND) % COUNTERS_PER_PAGE}]"] == 1
+    (verdict,) = [r for _, r in plan.responses if r.type == MessageType.ORDER_VERDICT]
+    assert verdict["reason"] < COUNTERS_PER_PAGE  # counted on page 0, in its reason's lane
+    assert orders[f"words[{verdict['reason']}]"] == 1
+    _check(plan, _UNIT, **size)
+
+
+def test_every_status_section_is_the_models_on_the_compact_core() -> None:
+    # a guard that traded and was killed: SUMMARY with its state and cause (the core's), an
+    # instrument's pages with its reference's age moving on, counters, limits, and sections
+    # of nothing; the same sections again after the pause of a few units
+    size = {"n_instruments": 2, "n_order_slots": 3}
+    setup = armed_setup()
+    trades = [sc.order(1, 7, 1500), sc.order(2, 5, 1502, side=Side.SELL), sc.fill(2, 1501, 3)]
+    sections = [StatusSection.SUMMARY, 0x0F, 0xFF]
+    sections += [instrument_section(i, page) for page in range(3) for i in range(4)]
+    sections += [StatusSection.COUNTERS_0 + page for page in range(8)]
+    sections += [StatusSection.LIMITS_0 + page for page in range(8)]
+    reads = [sc.status(section) for section in sections]
+    messages = [*setup, *trades, *reads, sc.kill(), *reads]
+    events: list[tuple[int, Message | None]] = [(0, message) for message in messages]
+    model = GuardModel(time_unit_cycles=_UNIT, **size)
+    plan = _schedule(events, model, random.Random(5))
+    replies = [r for _, r in plan.responses if r.type == MessageType.STATUS_REPLY]
+    summaries = [r["words[0]"] for r in replies if r["section"] == StatusSection.SUMMARY]
+    assert [word & 0xFFFF for word in summaries] == [
+        TradingState.ACTIVE,
+        TradingState.HALTED | KillCause.COMMAND << 8,
+    ]
+    ages = [r["words[3]"] for r in replies if r["section"] == instrument_section(0)]
+    assert 0 < ages[0] < ages[1]
     _check(plan, _UNIT, **size)
