@@ -9,7 +9,6 @@ from amaranth.lib.wiring import In, Out
 
 from hdl.protocol import (
     MAX_FRAME_BYTES,
-    MAX_PAYLOAD_BYTES,
     MESSAGE_LAYOUT,
     MessageType,
     payload_bytes,
@@ -99,7 +98,9 @@ class FrameDecoder(wiring.Component):
         zero_pending = Signal()  # the block just finished implies a 0x00 before the next one
         started = Signal()  # any byte since the last delimiter
         msg_type = Signal(8)
-        payload = Signal(MAX_PAYLOAD_BYTES * 8)
+        # only as long as the longest payload this end receives: the rest of o_msg's is 0
+        payload_length = max(payload_bytes(message_type) for message_type in self.message_types)
+        payload = Signal(payload_length * 8)
         known = Signal()  # msg_type is one of message_types
         expected = Signal(range(MAX_FRAME_BYTES + 1))  # body length for msg_type
 
@@ -131,7 +132,7 @@ class FrameDecoder(wiring.Component):
             with m.Else():
                 # Bytes past the payload (the CRC) never reach the payload bits.
                 with m.Switch(count):
-                    for index in range(1, MAX_PAYLOAD_BYTES + 1):
+                    for index in range(1, payload_length + 1):
                         with m.Case(index):
                             with m.If(count < expected - 2):
                                 m.d.sync += payload.word_select(index - 1, 8).eq(value)

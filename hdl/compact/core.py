@@ -167,6 +167,8 @@ class CompactGuardCore(wiring.Component):
         )
         self.clock_hz = clock_hz
         self.time_unit_cycles = time_unit_cycles
+        self.n_instruments = n_instruments
+        self.n_order_slots = n_order_slots
         self.file: GuardFile = build_programs(
             n_instruments=n_instruments, n_order_slots=n_order_slots
         )
@@ -488,14 +490,16 @@ class CompactGuardCore(wiring.Component):
             KillCause.NONE,
         )
 
-        taken = Signal()  # registered: the message of the beat is acted on
-        b_type = Signal(8)
+        # registered on the beat: what the flags and timers say then. The message itself
+        # needs no copy: the payload shows it through the update stage (the contract), and
+        # its index is the one its programs ran for
+        taken = Signal()  # the message of the beat is acted on
         b_code = Signal(8)
-        b_index = Signal(8)
         b_fill_kill = Signal(3)
-        b_arm_mode = Signal(8)
         b_fired = Signal(N_TIMERS)
-        b_value = Signal(LIMIT_WIDTHS[LimitId.HEARTBEAT_TIMEOUT])
+        b_type, b_index = msg_type, check_index
+        b_arm_mode = field(MessageType.ARM, "mode")
+        b_value = field(MessageType.SET_LIMIT, "value")
         m.d.sync += taken.eq(0)
         needs_program = Cat(msg_type == t for t in check_tables).any()
         ready = (
@@ -509,12 +513,8 @@ class CompactGuardCore(wiring.Component):
             with m.Else():
                 m.d.sync += [
                     taken.eq(1),
-                    b_type.eq(msg_type),
-                    b_index.eq(check_index),
                     b_fired.eq(time.o_fired),
-                    b_fill_kill.eq(Mux(found, fill_kill, KillCause.NONE)),
-                    b_arm_mode.eq(field(MessageType.ARM, "mode")),
-                    b_value.eq(field(MessageType.SET_LIMIT, "value")),
+                    b_fill_kill.eq(fill_kill),
                 ]
                 with m.Switch(msg_type):
                     with m.Case(MessageType.ORDER):

@@ -10,6 +10,8 @@ from hdl.boards.board_top import BoardTop, GuardFactory
 from hdl.boards.guard import make_guard
 from hdl.boards.icebreaker import ICEBreakerTop, icebreaker_platform
 from hdl.boards.ulx3s import ULX3S_VARIANTS, ULX3STop, ulx3s_platform
+from hdl.compact.core import CompactGuardCore
+from hdl.protocol import N_INSTRUMENTS, N_ORDER_SLOTS
 
 __all__ = ["BoardSpec", "BOARDS", "board_spec"]
 
@@ -50,6 +52,9 @@ class BoardSpec:
     guard_options : Mapping[str, int]
         Size of the guard built for this board (``n_instruments``, ``n_order_slots``);
         empty for the protocol's full size.
+    compact : bool
+        The guard's core is :class:`hdl.compact.core.CompactGuardCore` (a microcoded engine
+        for small FPGAs) instead of :class:`hdl.guard_core.GuardCore`.
     """
 
     name: str
@@ -68,6 +73,7 @@ class BoardSpec:
     bram_resource: str
     ff_resource: str | None
     guard_options: Mapping[str, int]
+    compact: bool = False
 
     def platform(self, variant: str | None = None) -> Platform:
         """A fresh platform for ``variant`` (default: :attr:`default_variant`).
@@ -97,6 +103,13 @@ class BoardSpec:
         unknown = set(size) - {"n_instruments", "n_order_slots"}
         if unknown:
             raise ValueError(f"guard_options must size the core only, not set {sorted(unknown)}")
+        if self.compact:
+            core = functools.partial(
+                CompactGuardCore,
+                n_instruments=size.get("n_instruments", N_INSTRUMENTS),
+                n_order_slots=size.get("n_order_slots", N_ORDER_SLOTS),
+            )
+            return functools.partial(make_guard, core=core)
         return functools.partial(
             make_guard,
             n_instruments=size.get("n_instruments"),
@@ -111,8 +124,9 @@ BOARDS: dict[str, BoardSpec] = {
         variants={"UP5K": icebreaker_platform},
         default_variant="UP5K",
         top=ICEBreakerTop,
-        # The UP5K is the slowest part here; the oscillator's 12 MHz needs no PLL.
-        default_clock_hz=12_000_000,
+        # The compact core reaches ~21 MHz on the UP5K (nextpnr, 2026-12): the PLL's 18 MHz
+        # (exact from the 12 MHz oscillator) leaves ~15 % margin; 2 cycles = 111 ns.
+        default_clock_hz=18_000_000,
         bitstream_suffix=".bin",
         # Multipliers go to the UP5K's eight SB_MAC16 instead of thousands of logic cells.
         synth_opts="-dsp",
@@ -123,9 +137,10 @@ BOARDS: dict[str, BoardSpec] = {
         dsp_resource="ICESTORM_DSP",
         bram_resource="ICESTORM_RAM",
         ff_resource=None,
-        # The full guard needs ~2.4 UP5Ks, so this board builds one instrument and two order
-        # slots; even that does not fit yet (bitstreams/icebreaker/report.txt: cost per block).
+        # GuardCore needs ~2.4 UP5Ks at full size and ~1.4 at one instrument and two order
+        # slots; the compact core at that size takes under 60 % of the UP5K's logic cells.
         guard_options={"n_instruments": 1, "n_order_slots": 2},
+        compact=True,
     ),
     "ulx3s": BoardSpec(
         name="ulx3s",
