@@ -1,9 +1,12 @@
 """The gateware tops that the Verilator simulations build, with their simulation parameters."""
 
-from amaranth.hdl import Module, Mux, Signal
+import functools
+
+from amaranth.hdl import Const, Module, Mux, Signal
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
+from hdl.compact.core import CompactGuardCore
 from hdl.protocol import MESSAGE_LAYOUT
 from hdl.top import CoreFactory, GuardTop
 from hdl.uart import UARTReceiver, UARTTransmitter
@@ -15,6 +18,7 @@ __all__ = [
     "UARTEcho",
     "GuardTopProbe",
     "BURST_BYTES",
+    "DESIGN_SIZES",
     "DESIGNS",
 ]
 
@@ -26,6 +30,13 @@ __all__ = [
 SIM_CLOCK_HZ = 20_000
 #: One time unit is one cycle (50 us here); the model is built with the same value.
 SIM_TIME_UNIT_CYCLES = 1
+
+#: The guard's size per design (the protocol's full size when empty): the compact core's at
+#: the iCEBreaker's (host.boards.catalog).
+DESIGN_SIZES: dict[str, dict[str, int]] = {
+    "guard_top": {},
+    "guard_top_compact": {"n_instruments": 1, "n_order_slots": 2},
+}
 
 #: Bytes the pty bridge hands the probe at once, and takes from it at once.
 BURST_BYTES = 32
@@ -85,6 +96,9 @@ class GuardTopProbe(wiring.Component):
         The FIFO-full strobe into the core.
     o_tap_any : Signal(1), out
         Any of the above, or a byte leaving on ``o_tx``: one read tells a quiet cycle.
+    o_tap_ready : Signal(1), out
+        A delimiter now would have its message taken: always, but for a compact core whose
+        programs still run (:attr:`hdl.compact.core.CompactGuardCore.o_ready`).
     i_burst_data, i_burst_len, i_burst_load : in
         Up to :data:`BURST_BYTES` bytes (first byte in the low bits) fed to the decoder one per
         cycle after a one-cycle ``i_burst_load``; ``o_burst_busy`` while they go in. The pty
@@ -106,6 +120,7 @@ class GuardTopProbe(wiring.Component):
     o_tap_rsp: Out(MESSAGE_LAYOUT)
     o_tap_rsp_dropped: Out(1)
     o_tap_any: Out(1)
+    o_tap_ready: Out(1)
     i_burst_data: In(8 * BURST_BYTES)
     i_burst_len: In(range(BURST_BYTES + 1))
     i_burst_load: In(1)
@@ -166,6 +181,9 @@ class GuardTopProbe(wiring.Component):
             self.o_tap_rsp_valid.eq(guard.core.o_rsp.valid),
             self.o_tap_rsp.eq(guard.core.o_rsp.payload),
             self.o_tap_rsp_dropped.eq(guard.core.i_rsp_dropped),
+            self.o_tap_ready.eq(
+                guard.core.o_ready if "o_ready" in guard.core.signature.members else Const(1)
+            ),
             self.o_tap_any.eq(
                 guard.decoder.o_msg.valid
                 | guard.decoder.o_bad_frame
@@ -181,9 +199,18 @@ def _guard_top() -> wiring.Component:
     return GuardTopProbe(clock_hz=SIM_CLOCK_HZ, time_unit_cycles=SIM_TIME_UNIT_CYCLES)
 
 
+def _guard_top_compact() -> wiring.Component:
+    core = functools.partial(CompactGuardCore, **DESIGN_SIZES["guard_top_compact"])
+    return GuardTopProbe(clock_hz=SIM_CLOCK_HZ, time_unit_cycles=SIM_TIME_UNIT_CYCLES, core=core)
+
+
 def _uart_echo() -> wiring.Component:
     return UARTEcho(divisor=UART_ECHO_DIVISOR)
 
 
 #: Design name -> factory of its top. The name is also the Verilog top module's name.
-DESIGNS = {"guard_top": _guard_top, "uart_echo": _uart_echo}
+DESIGNS = {
+    "guard_top": _guard_top,
+    "guard_top_compact": _guard_top_compact,
+    "uart_echo": _uart_echo,
+}

@@ -33,6 +33,7 @@ SUITES = (
     Suite("guard_top", "test_framing", "damaged frames never acted on, counted, resync"),
     Suite("guard_top", "test_scenarios", "directed scenarios through GuardTop vs table and model"),
     Suite("guard_top", "test_random", "seeded random differential run vs GuardModel"),
+    Suite("guard_top_compact", "test_random", "the same on the compact core (iCEBreaker)"),
 )
 
 

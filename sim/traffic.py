@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from hdl.protocol import (
     N_INSTRUMENTS,
+    N_ORDER_SLOTS,
     ArmMode,
     LimitId,
     MessageType,
@@ -89,10 +90,13 @@ class RandomTraffic:
     ----------
     seed : int
         Same seed, same traffic.
+    n_order_slots : int
+        Order slots of the guard: the setup's MAX_OPEN_ORDERS is at most this many.
     """
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, *, n_order_slots: int = N_ORDER_SLOTS) -> None:
         self.rng = random.Random(seed)
+        self.n_order_slots = n_order_slots
         self._mid = [self.rng.randrange(1_400, 2_600) for _ in range(N_INSTRUMENTS)]
         self._timestamp = [1_000] * N_INSTRUMENTS
         self._next_id = 1
@@ -126,9 +130,12 @@ class RandomTraffic:
 
     def setup(self) -> list[Message]:
         """Limits, three enabled instruments (the fourth stays disabled), a tick each, ARM."""
+        limits = dict(TRAFFIC_LIMITS)
+        open_orders = LimitId.MAX_OPEN_ORDERS
+        limits[open_orders] = min(limits[open_orders], self.n_order_slots)
         messages = [
             Message(MessageType.SET_LIMIT, {"limit_id": limit_id, "value": value})
-            for limit_id, value in TRAFFIC_LIMITS.items()
+            for limit_id, value in limits.items()
         ]
         for index in range(N_INSTRUMENTS):
             messages.append(self._instrument(index, enabled=index < 3))

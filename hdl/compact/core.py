@@ -142,6 +142,9 @@ class CompactGuardCore(wiring.Component):
         and per ALERT.
     o_overrun : Signal(1), out
         A beat came before its check program had finished; the message is not taken.
+    o_ready : Signal(1), out
+        A beat of the message the payload shows would be taken on this cycle (its programs
+        have finished, or it needs none): for a harness that paces its bytes to the core.
     """
 
     i_msg: In(stream.Signature(MESSAGE_LAYOUT, always_ready=True))
@@ -152,6 +155,7 @@ class CompactGuardCore(wiring.Component):
     o_state: Out(2)
     o_rsp: Out(stream.Signature(MESSAGE_LAYOUT, always_ready=True))
     o_overrun: Out(1)
+    o_ready: Out(1)
 
     #: Cycles from the ``i_msg`` beat to the response beat on ``o_rsp``, for every message.
     VERDICT_LATENCY = VERDICT_LATENCY
@@ -507,8 +511,9 @@ class CompactGuardCore(wiring.Component):
             & (check_type == msg_type)
             & (~counter_section | counters.o_gathered)
         )
+        m.d.comb += self.o_ready.eq(~needs_program | ready)
         with m.If(beat):
-            with m.If(needs_program & ~ready):
+            with m.If(~self.o_ready):
                 m.d.comb += self.o_overrun.eq(1)
             with m.Else():
                 m.d.sync += [

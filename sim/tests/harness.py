@@ -20,7 +20,7 @@ from hdl.protocol import MessageType, Reason
 from host.link.codec import FrameError, FrameSplitter, Message, decode_frame, encode
 from host.link.model import GuardModel
 from sim.beats import beat_to_message
-from sim.designs import SIM_CLOCK_HZ, SIM_TIME_UNIT_CYCLES
+from sim.designs import DESIGN_SIZES, SIM_CLOCK_HZ, SIM_TIME_UNIT_CYCLES
 from sim.runner import METRICS_ENV
 
 __all__ = ["write_metrics", "GuardDriver", "Mismatch", "canonical"]
@@ -81,7 +81,9 @@ class GuardDriver:
         self.dut = dut
         self.cycle = 0
         self._clock_started = False
-        self.model = GuardModel(clock_hz=SIM_CLOCK_HZ, time_unit_cycles=SIM_TIME_UNIT_CYCLES)
+        #: The guard's size, as the design was built (sim.designs.DESIGN_SIZES)
+        self.size = DESIGN_SIZES[dut._name]
+        self.model = self._new_model()
         self.mismatches: list[Mismatch] = []
         self.latencies: dict[str, set[int]] = collections.defaultdict(set)
         self.messages_sent = 0
@@ -122,8 +124,11 @@ class GuardDriver:
             await FallingEdge(dut.clk)
         dut.rst.value = 0
         self.cycle = 0
-        self.model = GuardModel(clock_hz=SIM_CLOCK_HZ, time_unit_cycles=SIM_TIME_UNIT_CYCLES)
+        self.model = self._new_model()
         self._reset_records()
+
+    def _new_model(self) -> GuardModel:
+        return GuardModel(clock_hz=SIM_CLOCK_HZ, time_unit_cycles=SIM_TIME_UNIT_CYCLES, **self.size)
 
     async def step(self) -> None:
         """Finish the current cycle (sample everything) and move to the next one."""
@@ -176,12 +181,21 @@ class GuardDriver:
                 delimiter = delimiters.popleft()
                 self.latencies[Reason(message["reason"]).name.lower()].add(cycle - delimiter)
 
-    async def send(self, data: bytes, *, gap: int = 0, press_at: int | None = None) -> None:
+    async def send(
+        self, data: bytes, *, gap: int = 0, press_at: int | None = None, paced: bool = False
+    ) -> int:
         """Send raw bytes, one per cycle (``gap`` idle cycles after each); hold the kill
         button on the cycle of byte ``press_at``, if given (``len(data)``: the cycle after
-        the last byte)."""
+        the last byte). ``paced``: the last byte (a good frame's delimiter) waits until the
+        core would take its message (a compact core runs programs on the payload first).
+        Returns the cycle of the last byte."""
         dut = self.dut
+        last = self.cycle
         for index, byte in enumerate(data):
+            if paced and index == len(data) - 1:
+                while not dut.o_tap_ready.value:
+                    await self.step()
+            last = self.cycle
             dut.i_rx__valid.value = 1
             dut.i_rx__payload.value = byte
             if index == press_at:
@@ -193,6 +207,7 @@ class GuardDriver:
                 await self.step()
         if press_at == len(data):
             await self.press_kill_button()
+        return last
 
     async def send_message(self, message: Message, *, press_before_end: int | None = None) -> None:
         """Send one good frame; the decoder must deliver exactly this message. With
@@ -202,11 +217,10 @@ class GuardDriver:
         frame = encode(message)
         self._pending_good.append(canonical(message))
         self.messages_sent += 1
-        if message.type == MessageType.ORDER:
-            # the delimiter is the last byte: its cycle is the current one + len - 1
-            self._order_delimiters[message["client_id"]].append(self.cycle + len(frame) - 1)
         press_at = None if press_before_end is None else len(frame) - 1 - press_before_end
-        await self.send(frame, press_at=press_at)
+        delimiter = await self.send(frame, press_at=press_at, paced=True)
+        if message.type == MessageType.ORDER:  # its verdict comes after this returns
+            self._order_delimiters[message["client_id"]].append(delimiter)
 
     async def send_bad(self, data: bytes) -> None:
         """Send bytes that the host codec rejects as whole frames; count how many frames."""
@@ -284,7 +298,9 @@ class GuardDriver:
         """Compare everything seen so far with the model; returns the new mismatches' count."""
         before = len(self.mismatches)
         self._collect_alerts(self.cycle - 1)
-        expected = sorted(self.expected, key=lambda item: item[0])
+        # only what is due by now: a response the model expects on a later cycle is not late
+        due = [item for item in self.expected if item[0] < self.cycle]
+        expected = sorted(due, key=lambda item: item[0])
         seen = self.responses
         for index in range(self._compared, max(len(expected), len(seen))):
             if index >= len(seen):

@@ -44,7 +44,7 @@ async def random_differential(dut: Any) -> None:
     seed = int(os.environ.get("QUANTUM_SIM_SEED", "1"))
     driver = GuardDriver(dut)
     await driver.reset()
-    traffic = RandomTraffic(seed)
+    traffic = RandomTraffic(seed, n_order_slots=driver.model.n_order_slots)
     started = time.monotonic()
     for message in traffic.setup():
         await driver.send_message(message)

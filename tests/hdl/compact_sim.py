@@ -312,7 +312,7 @@ def random_traffic(seed: int, actions: int, **size: int) -> list[tuple[int, Mess
     """Seeded random host messages and kill button presses (None) with their cycles: the
     fills and cancels name orders that a model of ``size`` accepted, and MAX_OPEN_ORDERS is at
     most its slot count."""
-    traffic = RandomTraffic(seed)
+    traffic = RandomTraffic(seed, n_order_slots=size["n_order_slots"])
     rng = random.Random(seed)
     model = GuardModel(time_unit_cycles=3, **size)
     events: list[tuple[int, Message | None]] = []
@@ -327,9 +327,6 @@ def random_traffic(seed: int, actions: int, **size: int) -> list[tuple[int, Mess
         cycle += gap
 
     for message in traffic.setup():
-        if message.type == MessageType.SET_LIMIT and message["limit_id"] == LimitId.MAX_OPEN_ORDERS:
-            value = min(message["value"], size["n_order_slots"])
-            message = Message(MessageType.SET_LIMIT, {**message.fields, "value": value})
         send(message, 7)
     for _, action in zip(range(actions), traffic, strict=False):
         if action.kind == "message" and action.message is not None:

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.sim, pytest.mark.slow]
 PYTEST_RANDOM_MESSAGES = 3_000
 
 
-@pytest.mark.parametrize("suite", SUITES, ids=[s.module for s in SUITES])
+@pytest.mark.parametrize("suite", SUITES, ids=[f"{s.design}-{s.module}" for s in SUITES])
 def test_suite_passes_without_mismatches(suite, tmp_path):
     env = {"QUANTUM_SIM_MESSAGES": str(PYTEST_RANDOM_MESSAGES), "QUANTUM_SIM_SEED": "7"}
     result = run_suite(suite.design, suite.module, extra_env=env, results_dir=tmp_path)
