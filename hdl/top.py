@@ -1,4 +1,7 @@
-"""The guard's top level: frame decoder -> GuardCore -> response FIFO -> frame encoder.
+"""The guard's top level: frame decoder -> core -> response FIFO -> frame encoder.
+
+The core is :class:`hdl.guard_core.GuardCore`, or on a small FPGA
+:class:`hdl.compact.core.CompactGuardCore`, which also takes the decoder's payload strobe.
 
 :class:`GuardTop` has byte streams (for simulation and the pty bridge); :class:`GuardUARTTop`
 adds the UART for boards, whose own tops (``hdl/boards/``) add PLL, LEDs and the button.

@@ -1,6 +1,7 @@
 """The guard gateware as the board tops see it, and its verdict latency in cycles."""
 
 from hdl.framing import FrameDecoder
+from hdl.guard_spec import VERDICT_LATENCY
 from hdl.top import CoreFactory, GuardUARTTop
 
 __all__ = ["make_guard", "verdict_latency_cycles"]
@@ -26,7 +27,8 @@ def make_guard(
     baud : int
         UART rate of the link.
     core : CoreFactory, optional
-        Replaces :class:`hdl.guard_core.GuardCore` (only to measure the plumbing alone).
+        Replaces :class:`hdl.guard_core.GuardCore`: the compact core of a small FPGA
+        (:class:`hdl.compact.core.CompactGuardCore`), or a stand-in that measures the plumbing.
     n_instruments, n_order_slots : int, optional
         Size of the guard core (see :class:`hdl.guard_core.GuardCore`); the protocol's full
         size when None. A board with a small FPGA builds a smaller guard this way.
@@ -44,11 +46,9 @@ def make_guard(
 def verdict_latency_cycles() -> int:
     """Cycles from an ORDER frame's delimiter byte to its ORDER_VERDICT beat.
 
-    ``GuardCore.VERDICT_LATENCY`` (i_msg beat to o_rsp beat) plus the frame decoder's
-    :attr:`~hdl.framing.FrameDecoder.LATENCY` (0: the beat is on the delimiter's cycle): the
-    figure the simulation measures.
+    :data:`hdl.guard_spec.VERDICT_LATENCY` (i_msg beat to o_rsp beat, both cores') plus the
+    frame decoder's :attr:`~hdl.framing.FrameDecoder.LATENCY` (0: the beat is on the
+    delimiter's cycle): the figure the simulations measure.
     The board build adds no cycle to it: the board top only wraps the guard.
     """
-    from hdl.guard_core import GuardCore
-
-    return int(GuardCore.VERDICT_LATENCY) + int(FrameDecoder.LATENCY)
+    return int(VERDICT_LATENCY) + int(FrameDecoder.LATENCY)
