@@ -1,7 +1,7 @@
 """One validated configuration object for the whole engine, with defaults that make the demo
 trade (and make both guard lines visibly reject something on the generated data)."""
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from hdl.protocol import LIMIT_BITS, N_ORDER_SLOTS, LimitId
 from host.broker.paper import RealismConfig
@@ -10,7 +10,7 @@ from host.instruments import DEFAULT_INSTRUMENTS, InstrumentMap
 from host.sanitizer.l0_sanitizer import SanitizerConfig
 from host.strategies.liquidation_hunter import HunterConfig
 
-__all__ = ["GatewareLimits", "EngineConfig"]
+__all__ = ["GatewareLimits", "EngineConfig", "fit_to_guard"]
 
 _LIMIT_MAX = (1 << LIMIT_BITS) - 1
 
@@ -198,3 +198,44 @@ class EngineConfig:
                 f"heartbeat_timeout_s ({self.gateware.heartbeat_timeout_s:g}), "
                 f"not {self.heartbeat_interval_s!r}"
             )
+
+
+def fit_to_guard(
+    config: EngineConfig, *, n_instruments: int, n_order_slots: int
+) -> tuple[EngineConfig, list[str]]:
+    """``config`` for a guard of this size (its HELLO reply), and what had to change.
+
+    A small board builds fewer instruments and order slots than the protocol's (the
+    iCEBreaker: 1 and 2), and the gateware refuses a SET_INSTRUMENT past its last instrument
+    and a MAX_OPEN_ORDERS above its slots. So the instruments it does not have are left out
+    (their symbols are watched, never traded: no verdict, no order) and MAX_OPEN_ORDERS is
+    lowered to the slots, a tighter limit. Each change is a sentence of the returned list.
+
+    Raises
+    ------
+    ValueError
+        If the guard has none of the configured instruments.
+    """
+    notes = []
+    kept = [i for i in config.instruments if i.index < n_instruments]
+    dropped = [i.symbol for i in config.instruments if i.index >= n_instruments]
+    if not kept:
+        raise ValueError(
+            f"The guard has {n_instruments} instrument(s), indices 0..{n_instruments - 1}; "
+            f"the configured instruments are all beyond them: give one of them index 0"
+        )
+    if dropped:
+        notes.append(
+            f"the guard has {n_instruments} instrument(s): {', '.join(dropped)} watched, not traded"
+        )
+    gateware = config.gateware
+    if gateware.max_open_orders > n_order_slots:
+        notes.append(
+            f"the guard has {n_order_slots} order slots: MAX_OPEN_ORDERS "
+            f"{gateware.max_open_orders} lowered to {n_order_slots}"
+        )
+        gateware = replace(gateware, max_open_orders=n_order_slots)
+    instruments = InstrumentMap(kept) if dropped else config.instruments
+    if not notes:
+        return config, notes
+    return replace(config, instruments=instruments, gateware=gateware), notes

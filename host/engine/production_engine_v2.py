@@ -51,7 +51,7 @@ from hdl.protocol import (
 )
 from host.broker.paper import BrokerEvent, BrokerOrder, PaperBroker
 from host.data.events import EventKind
-from host.engine.config import EngineConfig
+from host.engine.config import EngineConfig, fit_to_guard
 from host.engine.guard_line import GuardLine
 from host.guards.drb_guard import DRBGuard, OrderRequest, Verdict
 from host.instruments import Instrument
@@ -204,6 +204,13 @@ class ProductionEngineV2:
         time_unit_s: float | None = None,
         on_time: Callable[[int], None] | None = None,
     ) -> None:
+        info = getattr(guard, "info", None)
+        if info is not None:  # a small board's guard has fewer instruments and slots
+            config, notes = fit_to_guard(
+                config, n_instruments=info.n_instruments, n_order_slots=info.n_order_slots
+            )
+            for note in notes:
+                logger.warning("engine: %s", note)
         self.config = config
         self.guard = guard
         self.store = store

@@ -1,9 +1,9 @@
 """The gateware property suite (P1-P6) on the real decoder and core, and on injected faults.
 
 `make test` checks the core at a reduced size (1 instrument, 2 order slots: the same
-parametric gateware, the size the iCEBreaker builds) so that it stays affordable on 2 shared
-cores, and the decoder's bounded part to a shallow depth; `python -m sim.formal` (make formal)
-runs the full-size core and 40 cycles.
+parametric gateware) so that it stays affordable on 2 shared cores, and the decoder's
+bounded part to a shallow depth; `python -m sim.formal` (make formal) runs the full-size core
+and 40 cycles.
 """
 
 import json

@@ -686,3 +686,24 @@ async def test_on_quote_when_halted_by_a_dead_link_then_the_guard_is_not_asked()
     engine.halt_reason = "LINK_RESTORED: halted until re-armed (LINK_DOWN: ...)"
     await quote(engine, 3)
     assert len(ticks) == 2  # a re-attached link is asked again, so it has a reference price
+
+
+async def test_start_on_a_small_boards_guard_then_configures_what_it_has_and_arms() -> None:
+    # the iCEBreaker's build: 1 instrument, 2 order slots (HELLO says so). The engine sets
+    # no instrument and no MAX_OPEN_ORDERS the gateware would refuse, arms, and trades
+    # BTCUSDT through it; ETHUSDT is watched only
+    from host.link.client import GuardClient
+    from host.link.model_transport import ModelTransport, VirtualClock
+
+    transport = ModelTransport(clock=VirtualClock(), n_instruments=1, n_order_slots=2)
+    guard = GuardClient(transport, timeout=1.0)
+    await guard.hello()
+    strategy = Scripted()
+    engine = ProductionEngineV2(
+        CONFIG, guard, symbols=["BTCUSDT", "ETHUSDT"], store=None, strategy=strategy
+    )
+    await engine.start(0)
+    assert transport.model.state == TradingState.ACTIVE
+    assert transport.model.limits[LimitId.MAX_OPEN_ORDERS] == 2
+    assert [i.symbol for i in engine.config.instruments] == ["BTCUSDT"]
+    await guard.close()
