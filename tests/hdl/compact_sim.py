@@ -11,8 +11,14 @@ from hdl.compact.engine import CheckEngine
 from hdl.compact.microcode import WORD_BITS, WORD_MASK, Assembler, Reg
 from hdl.compact.register_file import GuardFile
 from hdl.compact.unpack import unpack_entry
-from hdl.guard_spec import UPDATE_STAGE
-from hdl.protocol import KillCause, LimitId, MessageType
+from hdl.guard_spec import (
+    COUNTER_PAGES,
+    INSTRUMENT_PAGES,
+    LIMIT_PAGES,
+    UPDATE_STAGE,
+    instrument_section,
+)
+from hdl.protocol import N_INSTRUMENTS, KillCause, LimitId, MessageType, StatusSection
 from hdl.protocol import TradingState as State
 from host.link.codec import Message
 from host.link.model import GuardModel
@@ -346,6 +352,17 @@ def armed_setup(**changed: int) -> list[Message]:
     limits = {**sc.standard_limits(), **{LimitId[name.upper()]: v for name, v in changed.items()}}
     messages = [sc.set_limit(limit, value) for limit, value in limits.items()]
     return [*messages, sc.set_instrument(0), sc.tick(0, 100, 1490, 1510), sc.arm()]
+
+
+def every_status_section() -> list[int]:
+    """Every STATUS section, and numbers of no section (between them, past the last)."""
+    sections = [StatusSection.SUMMARY, StatusSection.INSTRUMENT_0 - 1, 0xFF]
+    sections += [
+        instrument_section(i, p) for p in range(INSTRUMENT_PAGES) for i in range(N_INSTRUMENTS)
+    ]
+    sections += [StatusSection.COUNTERS_0 + page for page in range(COUNTER_PAGES)]
+    sections += [StatusSection.LIMITS_0 + page for page in range(LIMIT_PAGES + 1)]
+    return sections
 
 
 def scenario_messages(scenario: Any, time_unit_cycles: int = 4) -> list[tuple[int, Message | None]]:

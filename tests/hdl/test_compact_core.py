@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from amaranth.sim import Simulator
-from compact_sim import armed_setup, random_traffic, scenario_messages
+from compact_sim import armed_setup, every_status_section, random_traffic, scenario_messages
 
 from hdl.compact.core import CompactGuardCore
 from hdl.guard_spec import (
@@ -360,11 +360,7 @@ def test_every_status_section_is_the_models_on_the_compact_core() -> None:
     size = {"n_instruments": 2, "n_order_slots": 3}
     setup = armed_setup()
     trades = [sc.order(1, 7, 1500), sc.order(2, 5, 1502, side=Side.SELL), sc.fill(2, 1501, 3)]
-    sections = [StatusSection.SUMMARY, 0x0F, 0xFF]
-    sections += [instrument_section(i, page) for page in range(3) for i in range(4)]
-    sections += [StatusSection.COUNTERS_0 + page for page in range(8)]
-    sections += [StatusSection.LIMITS_0 + page for page in range(8)]
-    reads = [sc.status(section) for section in sections]
+    reads = [sc.status(section) for section in every_status_section()]
     messages = [*setup, *trades, *reads, sc.kill(), *reads]
     events: list[tuple[int, Message | None]] = [(0, message) for message in messages]
     model = GuardModel(time_unit_cycles=_UNIT, **size)

@@ -7,6 +7,7 @@ from compact_sim import (
     Sample,
     armed_setup,
     checked,
+    every_status_section,
     random_traffic,
     replay,
     run_programs,
@@ -24,8 +25,7 @@ from hdl.guard_spec import (
     WORD_MAX,
     instrument_section,
 )
-from hdl.protocol import N_INSTRUMENTS, MessageType, Side, StatusSection
-from host.link.codec import Message
+from hdl.protocol import MessageType, Side, StatusSection
 from host.link.model import GuardModel
 from sim import scenarios as sc
 
@@ -92,17 +92,6 @@ def test_status_programs_show_the_models_words_on_random_traffic(
     assert {"status_summary", "status_instrument0_0", "status_none"} <= programs
 
 
-def _every_section(file: GuardFile) -> list[Message]:
-    sections = [StatusSection.SUMMARY]
-    sections += [
-        instrument_section(i, p) for p in range(INSTRUMENT_PAGES) for i in range(N_INSTRUMENTS)
-    ]
-    sections += [StatusSection.COUNTERS_0 + p for p in range(COUNTER_PAGES)]
-    sections += [StatusSection.LIMITS_0 + p for p in range(LIMIT_PAGES)]
-    sections += [StatusSection.LIMITS_0 + LIMIT_PAGES, 0xFF]
-    return [sc.status(section) for section in sections]
-
-
 def test_every_section_of_a_trading_guard_is_the_models() -> None:
     """A guard with open buys and sells, a short position and two references: every section,
     and the sections of nothing (an instrument not built, numbers past the last)."""
@@ -115,7 +104,11 @@ def test_every_section_of_a_trading_guard_is_the_models() -> None:
         sc.set_instrument(1),
         sc.tick(1, 200, 1000, 1004),
     ]
-    messages = [*armed_setup(), *trades, *_every_section()]
+    messages = [
+        *armed_setup(),
+        *trades,
+        *(sc.status(section) for section in every_status_section()),
+    ]
     events = [(20 * (k + 1), m) for k, m in enumerate(messages)]
     samples = replay(file, events, model, {MessageType.STATUS}, lead=2)
     programs = _check(file, samples, 3)
@@ -129,17 +122,6 @@ def test_every_section_of_a_trading_guard_is_the_models() -> None:
     (page0,) = next(s for s in samples if s.message["section"] == instrument_section(0)).responses
     assert page0["words[0]"] == -3 & _WORD_MASK
     assert page0["words[1]"] == 7 | 2 << 20
-
-
-def _every_section() -> list[Message]:
-    sections = [StatusSection.SUMMARY]
-    sections += [
-        instrument_section(i, p) for p in range(INSTRUMENT_PAGES) for i in range(N_INSTRUMENTS)
-    ]
-    sections += [StatusSection.COUNTERS_0 + p for p in range(COUNTER_PAGES)]
-    sections += [StatusSection.LIMITS_0 + p for p in range(LIMIT_PAGES)]
-    sections += [StatusSection.LIMITS_0 + LIMIT_PAGES, 0xFF]
-    return [sc.status(section) for section in sections]
 
 
 def test_saturated_words_show_their_maximum_and_their_neighbours_their_value() -> None:
