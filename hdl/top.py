@@ -259,6 +259,7 @@ class GuardUARTTop(wiring.Component):
             n_instruments=n_instruments,
             n_order_slots=n_order_slots,
         )
+        _check_pace(self.guard.core, divisor=self.divisor, clock_hz=clock_hz, baud=baud)
         super().__init__()
 
     def elaborate(self, platform: object) -> Module:
@@ -280,3 +281,28 @@ class GuardUARTTop(wiring.Component):
             self.o_framing_errors.eq(receiver.o_framing_errors),
         ]
         return m
+
+
+#: Bit times (8N1: 10 a byte) from a frame's payload to its delimiter (the CRC's second byte
+#: and the delimiter), and from a delimiter to the next one (the shortest frame's 5 bytes).
+_LEAD_BITS = 2 * 10
+_SPACING_BITS = 5 * 10
+
+
+def _check_pace(core: wiring.Component, *, divisor: int, clock_hz: int, baud: int) -> None:
+    """Refuse a baud rate at which the UART's bytes come faster than the core takes them.
+
+    A core that runs programs on the payload before the beat (:mod:`hdl.compact`) has a
+    contract: ``lead_cycles`` from the payload to the delimiter, and ``update_cycles`` more
+    from one delimiter to the next; a faster frame gets no reply. At a board's 115200 baud
+    the UART gives thousands of cycles; at a few Mbaud it would not.
+    """
+    lead = getattr(core, "lead_cycles", 0)
+    update = getattr(core, "update_cycles", 0)
+    needed = max(-(-lead // _LEAD_BITS), -(-(lead + update) // _SPACING_BITS))
+    if divisor < needed:
+        raise ValueError(
+            f"Baud rate must be at most {clock_hz // needed} for this core at {clock_hz} Hz "
+            f"(it takes {lead} cycles between a frame's payload and its delimiter, 2 bytes on "
+            f"the link), not {baud}"
+        )

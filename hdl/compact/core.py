@@ -25,7 +25,7 @@ payload that comes within :attr:`CompactGuardCore.update_cycles` of the previous
 for that beat's update program before its lead starts. A board's UART leaves thousands of
 cycles (two bytes follow the payload). A message whose check program has not finished by its
 beat is not acted on: ``o_overrun`` rises for the cycle and no response follows (the host,
-which gets no reply, fails closed); KILL, HEARTBEAT, HELLO and STATUS need no program and are
+which gets no reply, fails closed); KILL, HEARTBEAT and HELLO need no program and are
 always taken.
 
 STATUS: a section's program writes its words before the beat (:mod:`.status`) and the core

@@ -1,12 +1,15 @@
 # amaranth: UnusedElaboratable=no
 """GuardTop plumbing (decoder -> core -> FIFO -> encoder) with a stand-in core."""
 
+import functools
+
 import pytest
 from amaranth.hdl import Module, Signal
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.sim import Simulator
 
+from hdl.compact.core import CompactGuardCore
 from hdl.protocol import MESSAGE_LAYOUT, MessageType
 from hdl.top import GuardTop, GuardUARTTop
 from host.link.codec import FrameSplitter, Message, decode_frame, encode
@@ -107,6 +110,18 @@ def test_parameters_are_validated():
         GuardTop(clock_hz=1_000_000, time_unit_cycles=0, core=EchoCore)
     with pytest.raises(ValueError, match=r"^Clock cycles per bit must be at least 4, not 1$"):
         GuardUARTTop(clock_hz=1_000_000, baud=1_000_000, time_unit_cycles=1, core=EchoCore)
+
+
+def test_a_baud_rate_faster_than_the_compact_core_takes_frames_is_refused() -> None:
+    # at 18 MHz the compact core needs 428 cycles from a payload to its delimiter: the two
+    # bytes after it at 3 Mbaud are 120 cycles; at the board's 115200 baud, ~3,100
+    core = functools.partial(CompactGuardCore, n_instruments=1, n_order_slots=2)
+    clock = {"clock_hz": 18_000_000, "time_unit_cycles": 18}
+    with pytest.raises(ValueError, match=r"^Baud rate must be at most 818181 .* not 3000000$"):
+        GuardUARTTop(baud=3_000_000, core=core, **clock)
+    assert GuardUARTTop(baud=115_200, core=core, **clock).divisor == 156
+    # GuardCore takes a frame as fast as bytes come
+    assert GuardUARTTop(baud=3_000_000, n_instruments=1, n_order_slots=2, **clock).divisor == 6
 
 
 def test_uart_top_answers_at_the_pin_level():
