@@ -172,4 +172,6 @@ def run_suite(
     except RuntimeError:
         total, failed = 1, 1  # the simulator died before writing results
     metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
-    return SuiteResult(test_module, total - failed, failed, seconds, metrics, log_file)
+    # a module may run on several designs (test_random on both guard cores)
+    name = f"{test_module} ({design})"
+    return SuiteResult(name, total - failed, failed, seconds, metrics, log_file)
