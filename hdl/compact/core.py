@@ -47,7 +47,13 @@ from hdl.compact.engine import CheckEngine
 from hdl.compact.microcode import WORD_BITS
 from hdl.compact.orders import ORDER_REASON_FLAGS, ORDER_TIMERS
 from hdl.compact.programs import build_programs
-from hdl.compact.register_file import N_TIMERS, STATUS_WORD_REGS, STATUS_WORDS, GuardFile
+from hdl.compact.register_file import (
+    N_TIMERS,
+    STATUS_WORD_BITS,
+    STATUS_WORD_REGS,
+    STATUS_WORDS,
+    GuardFile,
+)
 from hdl.compact.releases import FILL_TIMERS
 from hdl.compact.status import status_program
 from hdl.compact.ticks import TICK_REASON_FLAGS
@@ -59,7 +65,6 @@ from hdl.guard_spec import (
     COUNTER_PAGES,
     LIMIT_WIDTHS,
     VERDICT_LATENCY,
-    WORD_MAX,
     check_core_parameters,
     instrument_section,
     order_counter,
@@ -94,10 +99,6 @@ _CHECKS: dict[MessageType, tuple[str | None, str | None]] = {
     MessageType.CANCEL_ALL: ("cancel_all_check", None),
     MessageType.STATUS: ("status", "section"),
 }
-
-#: Bits of a STATUS reply's word.
-_STATUS_WORD_BITS = WORD_MAX.bit_length()
-
 
 #: A step of the WRITE phase that writes nothing: it waits for a running program to end.
 _WAIT_STEP = 15
@@ -396,7 +397,7 @@ class CompactGuardCore(wiring.Component):
         # ---- a STATUS reply's words, gathered before the beat ------------------------------
         # the STATUS program's writes to file.status as it runs (hdl.compact.status), and a
         # counter page's counters as read and written (hdl.compact.counters); zero otherwise
-        reply = Signal(STATUS_WORDS * _STATUS_WORD_BITS)
+        reply = Signal(STATUS_WORDS * STATUS_WORD_BITS)
         section = field(MessageType.STATUS, "section")
         first_page = StatusSection.COUNTERS_0
         is_counter_page = (
@@ -415,8 +416,8 @@ class CompactGuardCore(wiring.Component):
         lane = counters.o_lane_data
         for offset in range(file.status.words):
             word, part = divmod(offset, STATUS_WORD_REGS)
-            start_bit = _STATUS_WORD_BITS * word + WORD_BITS * part
-            bits = min(WORD_BITS, _STATUS_WORD_BITS - WORD_BITS * part)
+            start_bit = STATUS_WORD_BITS * word + WORD_BITS * part
+            bits = min(WORD_BITS, STATUS_WORD_BITS - WORD_BITS * part)
             written = snooping & (engine.o_write_addr == file.status.address + offset)
             if part * WORD_BITS < len(lane):
                 bus = Mux(counter_section, lane.word_select(part, WORD_BITS), engine.o_write_data)
@@ -722,15 +723,15 @@ class CompactGuardCore(wiring.Component):
         what may have changed since (:mod:`hdl.compact.status`): SUMMARY's trading state and
         kill cause, and the age of an instrument's reference (that of its program's time unit
         plus the units since, saturating)."""
-        words = [reply.word_select(k, _STATUS_WORD_BITS) for k in range(STATUS_WORDS)]
+        words = [reply.word_select(k, STATUS_WORD_BITS) for k in range(STATUS_WORDS)]
         latch = Cat(state, Const(0, 6), kill_cause)
-        summary = Signal(_STATUS_WORD_BITS)
+        summary = Signal(STATUS_WORD_BITS)
         m.d.comb += summary.eq(Mux(section == StatusSection.SUMMARY, words[0] | latch, words[0]))
         age = Signal(AGE_BITS + 1)
         m.d.comb += age.eq(words[3][:AGE_BITS] + elapsed)
         first_pages = [instrument_section(i) for i in range(len(self.file.instruments))]
         is_first_page = Cat(section == number for number in first_pages).any()
-        aged = Signal(_STATUS_WORD_BITS)
+        aged = Signal(STATUS_WORD_BITS)
         m.d.comb += aged.eq(
             Mux(is_first_page, Mux(age[AGE_BITS], AGE_MAX, age[:AGE_BITS]), words[3])
         )

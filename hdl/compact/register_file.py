@@ -41,6 +41,7 @@ __all__ = [
     "STAMP_BITS",
     "N_TIMERS",
     "STATUS_WORDS",
+    "STATUS_WORD_BITS",
     "STATUS_WORD_REGS",
     "GuardFile",
     "InstrumentRegs",
@@ -61,9 +62,10 @@ def words_for(bits: int) -> int:
     return -(-bits // WORD_BITS)
 
 
-#: Words of a STATUS reply, and register-file words each takes (40 bits: the top byte unused).
+#: Words of a STATUS reply, their bits, and register-file words each takes (the top byte unused).
 STATUS_WORDS = 4
-STATUS_WORD_REGS = words_for(WORD_MAX.bit_length())
+STATUS_WORD_BITS = WORD_MAX.bit_length()
+STATUS_WORD_REGS = words_for(STATUS_WORD_BITS)
 #: Checks on ages per message that the core finishes on the beat (see :mod:`.timers`).
 N_TIMERS = 3
 

@@ -18,7 +18,14 @@ stay zero.
 
 from hdl.compact.microcode import Cond, Op, Reg
 from hdl.compact.register_file import STATUS_WORD_REGS, GuardFile, InstrumentRegs
-from hdl.guard_spec import AGE_MAX, LIMIT_PAGES, LIMITS_PER_PAGE, WORD_MAX, instrument_section
+from hdl.guard_spec import (
+    AGE_MAX,
+    INSTRUMENT_PAGES,
+    LIMIT_PAGES,
+    LIMITS_PER_PAGE,
+    WORD_MAX,
+    instrument_section,
+)
 from hdl.protocol import LimitId, StatusSection
 
 __all__ = ["add_status_programs", "status_age", "status_program"]
@@ -29,7 +36,7 @@ def status_program(file: GuardFile, section: int) -> str:
     if section == StatusSection.SUMMARY:
         return "status_summary"
     for index in range(len(file.instruments)):
-        for page in range(3):
+        for page in range(INSTRUMENT_PAGES):
             if section == instrument_section(index, page):
                 return f"status_instrument{index}_{page}"
     page = section - StatusSection.LIMITS_0
