@@ -10,6 +10,7 @@ from hdl.compact.core import CompactGuardCore
 from hdl.protocol import MESSAGE_LAYOUT
 from hdl.top import CoreFactory, GuardTop
 from hdl.uart import UARTReceiver, UARTTransmitter
+from host.boards.catalog import BOARDS
 
 __all__ = [
     "SIM_CLOCK_HZ",
@@ -31,11 +32,11 @@ SIM_CLOCK_HZ = 20_000
 #: One time unit is one cycle (50 us here); the model is built with the same value.
 SIM_TIME_UNIT_CYCLES = 1
 
-#: The guard's size per design (the protocol's full size when empty): the compact core's at
-#: the iCEBreaker's (host.boards.catalog).
+#: The guard's size per design (the protocol's full size when empty): the compact core's is
+#: the iCEBreaker's, from the board catalog, so that the board builds what is simulated.
 DESIGN_SIZES: dict[str, dict[str, int]] = {
     "guard_top": {},
-    "guard_top_compact": {"n_instruments": 1, "n_order_slots": 2},
+    "guard_top_compact": dict(BOARDS["icebreaker"].guard_options),
 }
 
 #: Bytes the pty bridge hands the probe at once, and takes from it at once.

@@ -219,7 +219,6 @@ class ProductionEngineV2:
         self.drb = DRBGuard(config.drb, config.instruments)
         self.broker = PaperBroker(config.realism, starting_equity=config.starting_equity)
         if time_unit_s is None:
-            info = getattr(guard, "info", None)
             time_unit_s = info.time_unit_seconds if info is not None else 1e-6
         self.time_unit_s = time_unit_s
         self.on_time = on_time

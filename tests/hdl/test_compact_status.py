@@ -29,7 +29,7 @@ from hdl.protocol import MessageType, Side, StatusSection
 from host.link.model import GuardModel
 from sim import scenarios as sc
 
-_WORD_MASK = (1 << 40) - 1
+_WORD_MASK = WORD_MAX  # a STATUS word's bits
 #: SUMMARY's first word: the state and kill cause bytes are the core's (its kill latch).
 _LATCH_BYTES = (1 << 16) - 1
 
